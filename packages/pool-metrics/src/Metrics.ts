@@ -1,0 +1,259 @@
+/**
+ * Per-pool custom counters (go-pkgz's `metrics.Get(ctx).Inc(...)`) and the Effect `Metric` series
+ * every pool publishes.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
+import type * as Record from "effect/Record"
+
+/**
+ * The custom counters of one pool, read and written from inside its workers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Counters {
+  /** The pool these counters belong to (the `pool` label of the published series). */
+  readonly pool: string
+  /** Adds `delta` to the counter `name`, synchronously. Prefer {@link add} inside effects. */
+  readonly unsafeAdd: (name: string, delta: number) => void
+  /** The current value of every counter. */
+  readonly unsafeSnapshot: () => Record.ReadonlyRecord<string, number>
+}
+
+/**
+ * The service through which a worker reaches its pool's custom counters. A pool provides it to its
+ * workers, middleware and callbacks; outside a pool, provide {@link layerTest}.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class PoolMetrics extends Context.Tag("@fiberpool/pool-metrics/PoolMetrics")<PoolMetrics, Counters>() {}
+
+/**
+ * Counter of items accepted by `submit`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemsSubmitted: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_submitted_total", {
+  description: "Items accepted by a fiberpool (submit succeeded)",
+  incremental: true
+})
+
+/**
+ * Counter of items processed successfully.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemsProcessed: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_processed_total", {
+  description: "Items a fiberpool worker processed successfully",
+  incremental: true
+})
+
+/**
+ * Counter of items that failed (a typed failure or a defect).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemsFailed: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_failed_total", {
+  description: "Items whose fiberpool worker failed or died",
+  incremental: true
+})
+
+/**
+ * Counter of accepted items that never completed (fail-fast stop or interruption).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemsDropped: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_dropped_total", {
+  description: "Items a fiberpool accepted but dropped (stopped or interrupted before they completed)",
+  incremental: true
+})
+
+/**
+ * The boundaries, in seconds, of {@link itemDuration}: 100 µs to 10 s, as in Prometheus'
+ * default buckets extended downwards.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemDurationBoundaries: ReadonlyArray<number> = [
+  0.0001,
+  0.00025,
+  0.0005,
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10
+]
+
+/**
+ * Histogram of the time one item spent in its worker, in seconds.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemDuration: Metric.Metric.Histogram<number> = Metric.histogram(
+  "fiberpool_item_duration_seconds",
+  MetricBoundaries.fromIterable(itemDurationBoundaries),
+  "Time one item spent in its fiberpool worker, in seconds"
+)
+
+/**
+ * Gauge of the items buffered in a pool's queues (accepted, not yet taken by a worker). Updated
+ * by deltas, so pools sharing a name add up.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const queueDepth: Metric.Metric.Gauge<number> = Metric.gauge("fiberpool_queue_depth", {
+  description: "Items buffered in a fiberpool, waiting for a worker"
+})
+
+/**
+ * Counter behind every custom counter, labelled `counter=<name>` besides `pool=<pool>`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const customTotal: Metric.Metric.Counter<number> = Metric.counter("fiberpool_custom_total", {
+  description: "Custom counters of fiberpool workers (Metrics.increment / Metrics.add)"
+})
+
+/**
+ * The labels a pool's series carry: `pool=<name>`. One array per pool, built once, so that
+ * `Metric.unsafeUpdate` finds its hook in Effect's per-labels cache.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const poolLabels = (pool: string): ReadonlyArray<MetricLabel.MetricLabel> => [
+  MetricLabel.make("pool", pool)
+]
+
+const checkDelta = (name: string, delta: number): void => {
+  if (typeof name !== "string") {
+    throw new Cause.IllegalArgumentException(`Metrics: counter name must be a string, got ${String(name)}`)
+  }
+  if (!Number.isFinite(delta)) {
+    throw new Cause.IllegalArgumentException(`Metrics.add("${name}", ${delta}): delta must be a finite number`)
+  }
+}
+
+/**
+ * Makes a set of custom counters for the pool `pool`. With `publish` (the default), every change
+ * also updates the Effect counter {@link customTotal} labelled `pool=<pool>, counter=<name>`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeCounters = (options: {
+  readonly pool: string
+  readonly publish?: boolean | undefined
+}): Counters => {
+  const values = new Map<string, number>()
+  const publish = options.publish !== false
+  const labelsByName = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+  const base = poolLabels(options.pool)
+  return {
+    pool: options.pool,
+    unsafeAdd(name, delta) {
+      checkDelta(name, delta)
+      values.set(name, (values.get(name) ?? 0) + delta)
+      if (publish) {
+        let labels = labelsByName.get(name)
+        if (labels === undefined) {
+          labels = [...base, MetricLabel.make("counter", name)]
+          labelsByName.set(name, labels)
+        }
+        customTotal.unsafeUpdate(delta, labels)
+      }
+    },
+    unsafeSnapshot() {
+      const out: Record<string, number> = {}
+      for (const [k, v] of values) out[k] = v
+      return out
+    }
+  }
+}
+
+/**
+ * Adds `delta` to the custom counter `name` of the current pool. A `delta` that is not a finite
+ * number dies with `IllegalArgumentException`.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect } from "effect"
+ *
+ * const worker = (page: { bytes: number }) => Metrics.add("bytes_fetched", page.bytes)
+ * ```
+ *
+ * @since 0.1.0
+ * @category counters
+ */
+export const add = (name: string, delta: number): Effect.Effect<void, never, PoolMetrics> =>
+  Effect.map(PoolMetrics, (counters) => counters.unsafeAdd(name, delta))
+
+/**
+ * Adds one to the custom counter `name` of the current pool.
+ *
+ * @since 0.1.0
+ * @category counters
+ */
+export const increment = (name: string): Effect.Effect<void, never, PoolMetrics> => add(name, 1)
+
+/**
+ * The current value of every custom counter of the current pool.
+ *
+ * @since 0.1.0
+ * @category counters
+ */
+export const snapshot: Effect.Effect<Record.ReadonlyRecord<string, number>, never, PoolMetrics> = Effect.map(
+  PoolMetrics,
+  (counters) => counters.unsafeSnapshot()
+)
+
+/**
+ * A standalone {@link PoolMetrics} for code that runs outside a pool (tests of a worker, a script
+ * that calls one directly). Each build makes fresh counters; they are not published as Effect
+ * metrics.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTest: Layer.Layer<PoolMetrics> = Layer.sync(
+  PoolMetrics,
+  () => makeCounters({ pool: "test", publish: false })
+)
+
+/**
+ * Prints custom counters as go-pkgz does: `[a:1, b:2]`, sorted by key; `""` when there are none.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const format = (counters: Record.ReadonlyRecord<string, number>): string => {
+  const keys = Object.keys(counters).sort()
+  return keys.length === 0 ? "" : `[${keys.map((k) => `${k}:${counters[k]}`).join(", ")}]`
+}

@@ -1,0 +1,83 @@
+/**
+ * Workers and middleware: the functions a pool runs for each item.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+
+/**
+ * A worker processes one item. The pool runs it once per item, on one of its worker fibers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Worker<in A, out E = never, out R = never> {
+  (item: A): Effect.Effect<void, E, R>
+}
+
+/**
+ * Reusable middleware: wraps any worker of `A`, adding the errors `E` and requirements `R`.
+ * Every built-in middleware has this type, so a pool's error type shows what its middleware add.
+ * Write your own by annotation:
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const logged: Worker.Middleware = (next) => (item) =>
+ *   Effect.log("processing", item).pipe(Effect.zipRight(next(item)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Middleware<in A = unknown, out E = never, out R = never> {
+  <A1 extends A, E1, R1>(next: Worker<A1, E1, R1>): Worker<A1, E | E1, R | R1>
+}
+
+/**
+ * One-off middleware for one concrete worker (the go-pkgz shape): a function from a worker to a
+ * worker. It may change the error and requirement types (`E2`, `R2`); typed exactly in the `pipe`
+ * form, `pipe(worker, m3, m2, m1)`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R> = (next: Worker<A, E, R>) => Worker<A, E2, R2>
+
+/**
+ * Builds a worker from a function; an identity helper that fixes the item type for inference.
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Console } from "effect"
+ *
+ * const worker = Worker.make((url: string) => Console.log(`fetching ${url}`))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <A, E = never, R = never>(f: (item: A) => Effect.Effect<void, E, R>): Worker<A, E, R> => f
+
+/**
+ * The index (`0 .. workers - 1`) of the worker fiber running the current item. Provided by the pool
+ * to workers, middleware, `makeWorker`, `workerLayer` and `onWorkerComplete`.
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const worker = Worker.make((item: string) =>
+ *   Effect.flatMap(Worker.WorkerId, (id) => Effect.log(`worker ${id} got ${item}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class WorkerId extends Context.Tag("@fiberpool/pool/WorkerId")<WorkerId, number>() {}
