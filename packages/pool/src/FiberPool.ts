@@ -1,0 +1,461 @@
+/**
+ * A pool of worker fibers: bounded queues with back-pressure, batching, key routing to the same
+ * worker, per-worker state as `Layer`s, middleware, stats and Effect metrics.
+ *
+ * @since 0.1.0
+ */
+import type { Metrics, Stats } from "@fiberpool/pool-metrics"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Record from "effect/Record"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as errors from "./internal/errors.js"
+import * as internal from "./internal/pool.js"
+import type * as Worker from "./Worker.js"
+
+/**
+ * The error of `submit`, `send` and `submitAll` once the pool no longer accepts items: `reason`
+ * is `"closed"` after `end`/`close`, `"failed"` after a fail-fast stop, `"interrupted"` after the
+ * pool's scope closed. `submitAll` sets `accepted`: how many items of that call were accepted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const PoolClosedError: typeof errors.PoolClosedError = errors.PoolClosedError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type PoolClosedError = errors.PoolClosedError
+
+/**
+ * A running pool: a plain object of readonly fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FiberPool<in A, out E = never> {
+  /** The pool's name (the `pool` label of its Effect metrics). */
+  readonly name: string
+  /**
+   * Hands `item` to the pool. Suspends while the target queue is full (back-pressure); fails with
+   * `PoolClosedError` once the pool no longer accepts items. Safe from any number of fibers.
+   */
+  readonly submit: (item: A) => Effect.Effect<void, PoolClosedError>
+  /** Alias of `submit`, kept for go-pkgz users (feeding a pool from another pool's workers). */
+  readonly send: (item: A) => Effect.Effect<void, PoolClosedError>
+  /**
+   * Submits every item in order, cheaper than one by one. Stops at the first rejected item and
+   * fails with a `PoolClosedError` whose `accepted` counts the items of this call that were accepted.
+   */
+  readonly submitAll: (items: Iterable<A>) => Effect.Effect<void, PoolClosedError>
+  /**
+   * Ends input: later submits, and submits suspended on a full queue now, fail with
+   * `PoolClosedError`; partial batches are flushed and the workers drain. Does not wait.
+   */
+  readonly end: Effect.Effect<void>
+  /**
+   * Waits for the pool's outcome without ending input: success, or exactly one cause — the first in
+   * time of an item failure `E`, a defect, a callback failure, or interruption.
+   */
+  readonly wait: Effect.Effect<void, E>
+  /** `end`, then `wait`. Idempotent. Do not call it from the pool's own workers: use `end`. */
+  readonly close: Effect.Effect<void, E>
+  /** Statistics: live while running, final once the pool has ended. */
+  readonly stats: Effect.Effect<Stats.Stats>
+  /** The custom counters of `Metrics.increment` / `Metrics.add`, also after the end. */
+  readonly metrics: Effect.Effect<Record.ReadonlyRecord<string, number>>
+}
+
+/**
+ * Any middleware: the reusable {@link Worker.Middleware} or a one-off {@link Worker.MiddlewareFn}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyMiddleware =
+  | Worker.Middleware<any, any, any>
+  | ((next: Worker.Worker<any, any, any>) => Worker.Worker<any, any, any>)
+
+type IsAny<T> = 0 extends 1 & T ? true : false
+type OrNever<T> = IsAny<T> extends true ? never : T
+
+/**
+ * The errors a middleware adds (for a {@link Worker.MiddlewareFn}: the errors of the worker it
+ * returns).
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any> ? OrNever<E>
+  : M extends (next: any) => Worker.Worker<any, infer E, any> ? OrNever<E>
+  : never
+
+/**
+ * The requirements a middleware adds.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type MiddlewareContext<M> = M extends Worker.Middleware<any, any, infer R> ? OrNever<R>
+  : M extends (next: any) => Worker.Worker<any, any, infer R> ? OrNever<R>
+  : never
+
+/**
+ * What the pool provides to workers, middleware, `makeWorker` and `onWorkerComplete`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Provided<LO> = Worker.WorkerId | Metrics.PoolMetrics | LO
+
+/**
+ * Rejects, at compile time, a worker or middleware that requires `Scope`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type NoScope<R, Field extends string = "worker"> = Scope.Scope extends R ? {
+      readonly [K in Field]: "a worker must not require Scope: use Effect.scoped per item, or workerLayer / makeWorker per worker"
+    }
+  : unknown
+
+/**
+ * Options shared by {@link make} and {@link makeStateful}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
+  /** Number of worker fibers, an integer ≥ 1. */
+  readonly workers: number
+  /** Items handed to a worker in one queue operation; 0 or 1 = no batching. Default 10. */
+  readonly batchSize?: number | undefined
+  /** Queue capacity in batches, per worker. Default 1. */
+  readonly workerQueueSize?: number | undefined
+  /** Routes equal keys to the same worker, in submission order (FNV-1a-32 of the key mod workers). */
+  readonly keyBy?: ((item: A) => string) | undefined
+  /** A failing item does not stop the pool. Default false (fail fast). */
+  readonly continueOnError?: boolean | undefined
+  /** Built once per worker fiber, in that fiber's scope; its services are provided to the worker. */
+  readonly workerLayer?: Layer.Layer<LO, LE, LR> | undefined
+  /** Middleware; the FIRST element is the OUTERMOST wrapper. Applied once per pool. */
+  readonly middleware?: M | undefined
+  /** Runs in each worker fiber when its input ended through `end`/`close` and the pool did not stop. */
+  readonly onWorkerComplete?: ((id: number) => Effect.Effect<void, EW, RW>) | undefined
+  /** Runs once after every worker ended (also after a fail-fast stop), before `wait` returns. */
+  readonly onPoolComplete?: Effect.Effect<void, EP, RP> | undefined
+  /** The `pool` label of the Effect metrics; keep it low-cardinality. Default `"fiberpool"`. */
+  readonly name?: string | undefined
+  /** Publish Effect `Metric` series. Default true. */
+  readonly metrics?: boolean | undefined
+}
+
+/**
+ * Options of {@link make}: one worker shared by every worker fiber.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+  extends CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP>
+{
+  readonly worker: Worker.Worker<A, E, R>
+}
+
+/**
+ * Options of {@link makeStateful}: each worker fiber makes its own worker, in its own scope.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+  extends CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP>
+{
+  readonly makeWorker: (id: number) => Effect.Effect<Worker.Worker<A, E, R>, EI, RI>
+}
+
+/**
+ * The requirements left to the caller of `make`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Requirements<R, M, LO, LR, RW, RP> =
+  | Exclude<R | MiddlewareContext<M> | OrNever<RW>, Provided<LO>>
+  | Exclude<OrNever<LR>, Worker.WorkerId | Metrics.PoolMetrics>
+  | OrNever<RP>
+
+/**
+ * Starts a pool whose worker fibers share one worker. Returns once every worker fiber is ready
+ * (its `workerLayer` built), or fails with the first start-up error after releasing what was built.
+ * The pool lives in the current `Scope`: closing it interrupts the workers and drops what is left.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Console, Effect } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.make({
+ *     workers: 2,
+ *     worker: (n: number) => Console.log(`processing ${n}`)
+ *   })
+ *   yield* pool.submitAll([1, 2, 3])
+ *   yield* pool.close
+ *   return yield* pool.stats
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <
+  A,
+  const M extends ReadonlyArray<AnyMiddleware>,
+  E = never,
+  R = never,
+  LO = never,
+  LE = never,
+  LR = never,
+  EW = never,
+  RW = never,
+  EP = never,
+  RP = never
+>(
+  options:
+    & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+    & NoScope<R>
+    & NoScope<MiddlewareContext<M[number]>, "middleware">
+) => Effect.Effect<
+  NoInfer<FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+  NoInfer<OrNever<LE>>,
+  NoInfer<Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>>
+> = (options: any) => internal.make("FiberPool.make", options, false)
+
+/**
+ * Starts a pool in which every worker fiber makes its own worker with `makeWorker(id)`, in that
+ * fiber's scope (after its `workerLayer`): per-worker state and resources. Start-up time is
+ * recorded as `initTime`.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool, Worker } from "@fiberpool/pool"
+ * import { Effect, Ref } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.makeStateful({
+ *     workers: 4,
+ *     makeWorker: (id) =>
+ *       Effect.map(Ref.make(0), (count) =>
+ *         Worker.make((word: string) => Ref.update(count, (n) => n + word.length))
+ *       )
+ *   })
+ *   yield* pool.submitAll(["a", "bb", "ccc"])
+ *   yield* pool.close
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeStateful: <
+  A,
+  const M extends ReadonlyArray<AnyMiddleware>,
+  E = never,
+  R = never,
+  EI = never,
+  RI = never,
+  LO = never,
+  LE = never,
+  LR = never,
+  EW = never,
+  RW = never,
+  EP = never,
+  RP = never
+>(
+  options:
+    & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+    & NoScope<R>
+    & NoScope<MiddlewareContext<M[number]>, "middleware">
+) => Effect.Effect<
+  NoInfer<FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+  NoInfer<OrNever<LE> | OrNever<EI>>,
+  NoInfer<
+    | Scope.Scope
+    | Requirements<R, M[number], LO, LR, RW, RP>
+    | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
+  >
+> = (options: any) => internal.make("FiberPool.makeStateful", options, true)
+
+/**
+ * Makes a pool, submits every item of an `Iterable` or a `Stream`, closes the pool and returns its
+ * final statistics. Needs no `Scope`. Fails like `close`; a failing stream fails `run` with the
+ * stream's error after stopping the pool.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Stats } from "@fiberpool/pool-metrics"
+ * import { Console, Effect } from "effect"
+ *
+ * const program = FiberPool.run([1, 2, 3], {
+ *   workers: 2,
+ *   worker: (n: number) => Console.log(n)
+ * }).pipe(Effect.tap((stats) => Console.log(Stats.format(stats))))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run: {
+  <
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never,
+    ES = never,
+    RS = never
+  >(
+    items: Iterable<A> | Stream.Stream<A, ES, RS>,
+    options:
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): Effect.Effect<
+    Stats.Stats,
+    NoInfer<E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<ES>>,
+    NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>>
+  >
+  <
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    EI = never,
+    RI = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never,
+    ES = never,
+    RS = never
+  >(
+    items: Iterable<A> | Stream.Stream<A, ES, RS>,
+    options:
+      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): Effect.Effect<
+    Stats.Stats,
+    NoInfer<E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>>,
+    NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>>
+  >
+} = ((items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const pool: FiberPool<any, any> = yield* internal.make(
+        "FiberPool.run",
+        options,
+        typeof options?.makeWorker === "function" && options?.worker === undefined
+      )
+      const feed = Stream.StreamTypeId in items
+        ? Stream.runForEachChunk(items as Stream.Stream<any, any, any>, (chunk) => pool.submitAll(chunk))
+        : pool.submitAll(items as Iterable<any>)
+      // a rejected submit means the pool stopped: `close` reports why
+      yield* Effect.catchIf(feed, (e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void)
+      yield* pool.close
+      return yield* pool.stats
+    })
+  )) as any
+
+/**
+ * A `Layer` whose service is a pool made with `options` (shared worker, or `makeWorker` for a
+ * stateful one); the pool lives as long as the layer. `Layer.scoped(Tag, FiberPool.make(options))`
+ * is the same.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Context, Effect } from "effect"
+ *
+ * class Emails extends Context.Tag("Emails")<Emails, FiberPool.FiberPool<string>>() {}
+ *
+ * const EmailsLive = FiberPool.layer(Emails, {
+ *   workers: 4,
+ *   worker: (to: string) => Effect.log(`sending to ${to}`)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: {
+  <
+    I,
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never
+  >(
+    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+    options:
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): Layer.Layer<I, NoInfer<OrNever<LE>>, NoInfer<Requirements<R, M[number], LO, LR, RW, RP>>>
+  <
+    I,
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    EI = never,
+    RI = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never
+  >(
+    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+    options:
+      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): Layer.Layer<
+    I,
+    NoInfer<OrNever<LE> | OrNever<EI>>,
+    NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>>
+  >
+} = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
+  Layer.scoped(
+    tag,
+    internal.make(
+      "FiberPool.layer",
+      options,
+      typeof options?.makeWorker === "function" && options?.worker === undefined
+    )
+  )) as any

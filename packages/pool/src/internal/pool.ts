@@ -1,0 +1,708 @@
+import { Metrics, Stats } from "@fiberpool/pool-metrics"
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import type * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import type * as FiberPool from "../FiberPool.js"
+import { PoolClosedError } from "./errors.js"
+import type * as Worker from "../Worker.js"
+import { WorkerId } from "../Worker.js"
+import { Deque } from "./deque.js"
+import { workerForKey } from "./hash.js"
+
+// ---------------------------------------------------------------------------------------------
+// options
+// ---------------------------------------------------------------------------------------------
+
+/** @internal */
+export interface AnyOptions {
+  readonly workers: number
+  readonly batchSize?: number | undefined
+  readonly workerQueueSize?: number | undefined
+  readonly keyBy?: ((item: any) => string) | undefined
+  readonly continueOnError?: boolean | undefined
+  readonly workerLayer?: Layer.Layer<any, any, any> | undefined
+  readonly middleware?: ReadonlyArray<(next: Worker.Worker<any, any, any>) => Worker.Worker<any, any, any>> | undefined
+  readonly onWorkerComplete?: ((id: number) => Effect.Effect<void, any, any>) | undefined
+  readonly onPoolComplete?: Effect.Effect<void, any, any> | undefined
+  readonly name?: string | undefined
+  readonly metrics?: boolean | undefined
+  readonly worker?: Worker.Worker<any, any, any> | undefined
+  readonly makeWorker?: ((id: number) => Effect.Effect<Worker.Worker<any, any, any>, any, any>) | undefined
+}
+
+const show = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(u)
+  if (typeof u === "function") return "a function"
+  try {
+    return String(u)
+  } catch {
+    return typeof u
+  }
+}
+
+const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boolean"
+const isOptionalFunction = (u: unknown) => u === undefined || typeof u === "function"
+
+/**
+ * Checks every option; returns the message of the first invalid one.
+ *
+ * @internal
+ */
+export const validateOptions = (api: string, options: AnyOptions, stateful: boolean): string | undefined => {
+  if (typeof options !== "object" || options === null) return `${api}: options must be an object, got ${show(options)}`
+  const o = options
+  if (typeof o.workers !== "number" || !Number.isInteger(o.workers) || o.workers < 1) {
+    return `${api}: option "workers" must be an integer >= 1, got ${show(o.workers)}`
+  }
+  if (o.batchSize !== undefined && (typeof o.batchSize !== "number" || !Number.isInteger(o.batchSize) || o.batchSize < 0)) {
+    return `${api}: option "batchSize" must be an integer >= 0 (0 or 1: no batching), got ${show(o.batchSize)}`
+  }
+  if (
+    o.workerQueueSize !== undefined &&
+    (typeof o.workerQueueSize !== "number" || !Number.isInteger(o.workerQueueSize) || o.workerQueueSize < 1)
+  ) {
+    return `${api}: option "workerQueueSize" must be an integer >= 1, got ${show(o.workerQueueSize)}`
+  }
+  if (!isOptionalFunction(o.keyBy)) return `${api}: option "keyBy" must be a function, got ${show(o.keyBy)}`
+  if (!isOptionalBoolean(o.continueOnError)) {
+    return `${api}: option "continueOnError" must be a boolean, got ${show(o.continueOnError)}`
+  }
+  if (!isOptionalBoolean(o.metrics)) return `${api}: option "metrics" must be a boolean, got ${show(o.metrics)}`
+  if (o.workerLayer !== undefined && !Layer.isLayer(o.workerLayer)) {
+    return `${api}: option "workerLayer" must be a Layer, got ${show(o.workerLayer)}`
+  }
+  if (o.middleware !== undefined) {
+    if (!Array.isArray(o.middleware)) return `${api}: option "middleware" must be an array, got ${show(o.middleware)}`
+    const bad = o.middleware.findIndex((m) => typeof m !== "function")
+    if (bad >= 0) return `${api}: option "middleware"[${bad}] must be a function, got ${show(o.middleware[bad])}`
+  }
+  if (!isOptionalFunction(o.onWorkerComplete)) {
+    return `${api}: option "onWorkerComplete" must be a function, got ${show(o.onWorkerComplete)}`
+  }
+  if (o.onPoolComplete !== undefined && !Effect.isEffect(o.onPoolComplete)) {
+    return `${api}: option "onPoolComplete" must be an Effect, got ${show(o.onPoolComplete)}`
+  }
+  if (o.name !== undefined && (typeof o.name !== "string" || o.name.length === 0)) {
+    return `${api}: option "name" must be a non-empty string, got ${show(o.name)}`
+  }
+  if (stateful) {
+    if (typeof o.makeWorker !== "function") {
+      return `${api}: option "makeWorker" must be a function (id) => Effect<Worker>, got ${show(o.makeWorker)}`
+    }
+  } else if (typeof o.worker !== "function") {
+    return `${api}: option "worker" must be a function (item) => Effect, got ${show(o.worker)}`
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// state
+// ---------------------------------------------------------------------------------------------
+
+const OPEN = 0
+const ENDED = 1
+const STOPPED = 2
+
+type Resume<A, E = never> = (effect: Effect.Effect<A, E>) => void
+
+interface WorkerState {
+  readonly id: number
+  /** The batch being processed (handed over, not yet finished); `null` between batches. */
+  batch: Array<unknown> | null
+  /** Items of `batch` whose outcome was recorded. */
+  index: number
+  /** Clock reading at the end of the last step (item, take). */
+  last: number
+  proc: number
+  wait: number
+  init: number
+  wrap: number
+}
+
+interface Taker {
+  readonly resume: Resume<void>
+}
+
+interface Putter {
+  readonly item: unknown
+  readonly resume: Resume<void, PoolClosedError>
+}
+
+/** A bounded queue of batches with an accumulating partial batch. */
+interface Channel {
+  readonly buffer: Deque<Array<unknown>>
+  partial: Array<unknown>
+  readonly takers: Deque<Taker>
+  readonly putters: Deque<Putter>
+  readonly capacity: number
+  /** Items in `buffer` and `partial`. */
+  depth: number
+  /** Takers woken that have not run yet. */
+  signalled: number
+}
+
+const makeChannel = (capacity: number): Channel => ({
+  buffer: new Deque(),
+  partial: [],
+  takers: new Deque(),
+  putters: new Deque(),
+  capacity,
+  depth: 0,
+  signalled: 0
+})
+
+const succeedTrue = Effect.succeed(true)
+const succeedFalse = Effect.succeed(false)
+
+const notAnEffect = (what: string, value: unknown) =>
+  Effect.die(
+    new Cause.IllegalArgumentException(
+      `${what} must return an Effect, got ${value === null ? "null" : typeof value}${
+        value instanceof Promise ? " (a Promise: wrap it with Effect.tryPromise)" : ""
+      }`
+    )
+  )
+
+const millisOf = (clock: Clock.Clock) => (): number => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
+
+/** The first defect of a cause, or its first failure, as a cause of its own. */
+const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
+  const defect = Cause.dieOption(cause)
+  if (Option.isSome(defect)) return { cause: Cause.die(defect.value), defect: true }
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return { cause: Cause.fail(failure.value), defect: false }
+  return { cause, defect: false }
+}
+
+// ---------------------------------------------------------------------------------------------
+// make
+// ---------------------------------------------------------------------------------------------
+
+/** @internal */
+export const make = (api: string, options: AnyOptions, stateful: boolean): Effect.Effect<any, any, any> =>
+  Effect.suspend(() => {
+    const invalid = validateOptions(api, options, stateful)
+    if (invalid !== undefined) return Effect.die(new Cause.IllegalArgumentException(invalid))
+    return makeValid(options, stateful)
+  })
+
+const makeValid = (options: AnyOptions, stateful: boolean) =>
+  Effect.gen(function*() {
+    const workers = options.workers
+    const batchSize = Math.max(1, options.batchSize ?? 10)
+    const queueSize = options.workerQueueSize ?? 1
+    const keyBy = options.keyBy
+    const continueOnError = options.continueOnError === true
+    const name = options.name ?? "fiberpool"
+    const publish = options.metrics !== false
+    const labels: ReadonlyArray<MetricLabel.MetricLabel> = Metrics.poolLabels(name)
+    const counters = Metrics.makeCounters({ pool: name, publish })
+
+    const clock = yield* Effect.clock
+    const now = millisOf(clock)
+    const outerScope = yield* Effect.scope
+    const fiberId = yield* Effect.fiberId
+
+    const channels: Array<Channel> = keyBy === undefined
+      ? [makeChannel(workers * queueSize)]
+      : Array.from({ length: workers }, () => makeChannel(queueSize))
+    const states: Array<WorkerState> = Array.from({ length: workers }, (_, id) => ({
+      id,
+      batch: null,
+      index: 0,
+      last: 0,
+      proc: 0,
+      wait: 0,
+      init: 0,
+      wrap: 0
+    }))
+
+    let state = OPEN
+    let stopReason: "failed" | "interrupted" = "failed"
+    let submitted = 0
+    let processed = 0
+    let errors = 0
+    let dropped = 0
+    let depth = 0
+    const startTime = now()
+    let endTime: number | undefined
+    let outcome: Cause.Cause<unknown> | undefined
+    let finished = false
+    let interrupted = false
+    const done = Deferred.unsafeMake<void, unknown>(fiberId)
+    const fibers: Array<Fiber.RuntimeFiber<void, never>> = []
+
+    // -- Effect metrics, published by deltas at batch boundaries --------------------------------
+    let pubSubmitted = 0
+    let pubProcessed = 0
+    let pubErrors = 0
+    let pubDropped = 0
+    let pubDepth = 0
+    const flush = (): void => {
+      if (!publish) return
+      if (submitted !== pubSubmitted) {
+        Metrics.itemsSubmitted.unsafeUpdate(submitted - pubSubmitted, labels)
+        pubSubmitted = submitted
+      }
+      if (processed !== pubProcessed) {
+        Metrics.itemsProcessed.unsafeUpdate(processed - pubProcessed, labels)
+        pubProcessed = processed
+      }
+      if (errors !== pubErrors) {
+        Metrics.itemsFailed.unsafeUpdate(errors - pubErrors, labels)
+        pubErrors = errors
+      }
+      if (dropped !== pubDropped) {
+        Metrics.itemsDropped.unsafeUpdate(dropped - pubDropped, labels)
+        pubDropped = dropped
+      }
+      if (depth !== pubDepth) {
+        Metrics.queueDepth.unsafeModify(depth - pubDepth, labels)
+        pubDepth = depth
+      }
+    }
+
+    const closedError = (accepted?: number): PoolClosedError =>
+      new PoolClosedError(
+        accepted === undefined
+          ? { pool: name, reason: state === STOPPED ? stopReason : "closed" }
+          : { pool: name, reason: state === STOPPED ? stopReason : "closed", accepted }
+      )
+
+    // -- channel operations (synchronous; JS runs one fiber step at a time) ----------------------
+
+    /**
+     * Takes `item` into the channel if there is room; never suspends. An idle worker is woken for
+     * each new batch (or new partial batch) but takes what is there when it runs, so items submitted
+     * in one go still travel in batches.
+     */
+    const accept = (ch: Channel, item: unknown): boolean => {
+      if (ch.partial.length >= batchSize) return false
+      ch.partial.push(item)
+      ch.depth++
+      depth++
+      submitted++
+      if (ch.partial.length === batchSize && ch.buffer.length < ch.capacity) {
+        ch.buffer.push(ch.partial)
+        ch.partial = []
+      }
+      if (ch.takers.length > 0 && ch.buffer.length + (ch.partial.length > 0 ? 1 : 0) > ch.signalled) {
+        ch.signalled++
+        ch.takers.shift()!.resume(Effect.void)
+      }
+      return true
+    }
+
+    const drainPutters = (ch: Channel): void => {
+      let putter = ch.putters.peek()
+      while (putter !== undefined && accept(ch, putter.item)) {
+        ch.putters.shift()
+        putter.resume(Effect.void)
+        putter = ch.putters.peek()
+      }
+    }
+
+    const tryTake = (ws: WorkerState, ch: Channel): boolean => {
+      let batch = ch.buffer.shift()
+      if (batch !== undefined) {
+        if (ch.partial.length === batchSize) {
+          ch.buffer.push(ch.partial)
+          ch.partial = []
+        }
+      } else if (ch.partial.length > 0) {
+        batch = ch.partial
+        ch.partial = []
+      } else {
+        return false
+      }
+      ch.depth -= batch.length
+      depth -= batch.length
+      ws.batch = batch
+      ws.index = 0
+      if (ch.putters.length > 0) drainPutters(ch)
+      return true
+    }
+
+    const rejectPutters = (ch: Channel): void => {
+      if (ch.putters.length === 0) return
+      const error = Effect.fail(closedError())
+      for (const putter of ch.putters.drain()) putter.resume(error)
+    }
+
+    const routeOf = keyBy === undefined ?
+      (_item: unknown): Channel => channels[0]! :
+      (item: unknown): Channel => {
+        const key = keyBy(item)
+        if (typeof key !== "string") {
+          throw new Cause.IllegalArgumentException(`${name}: keyBy must return a string, got ${show(key)}`)
+        }
+        return channels[workerForKey(key, workers)]!
+      }
+
+    const putWait = (ch: Channel, item: unknown) =>
+      Effect.async<void, PoolClosedError>((resume) => {
+        if (state !== OPEN) return resume(Effect.fail(closedError()))
+        if (ch.putters.length === 0 && accept(ch, item)) return resume(Effect.void)
+        const putter: Putter = { item, resume }
+        ch.putters.push(putter)
+        flush()
+        return Effect.sync(() => {
+          ch.putters.remove(putter)
+        })
+      })
+
+    const submit = (item: unknown): Effect.Effect<void, PoolClosedError> =>
+      Effect.suspend(() => {
+        if (state !== OPEN) return Effect.fail(closedError())
+        const ch = routeOf(item)
+        if (ch.putters.length === 0 && accept(ch, item)) return Effect.void
+        return putWait(ch, item)
+      })
+
+    const submitAll = (items: Iterable<unknown>): Effect.Effect<void, PoolClosedError> =>
+      Effect.suspend(() => {
+        const iterator = items[Symbol.iterator]()
+        let accepted = 0
+        const rejected = () => Effect.fail(closedError(accepted))
+        const loop = (): Effect.Effect<void, PoolClosedError> => {
+          while (true) {
+            if (state !== OPEN) return rejected()
+            const next = iterator.next()
+            if (next.done === true) return Effect.void
+            const item = next.value
+            const ch = routeOf(item)
+            if (ch.putters.length === 0 && accept(ch, item)) {
+              accepted++
+              continue
+            }
+            return Effect.matchEffect(putWait(ch, item), {
+              onFailure: rejected,
+              onSuccess: () => {
+                accepted++
+                return loop()
+              }
+            })
+          }
+        }
+        return loop()
+      })
+
+    const end = Effect.sync(() => {
+      if (state !== OPEN) return
+      state = ENDED
+      for (const ch of channels) {
+        rejectPutters(ch)
+        // idle workers take what is left, then see the end of input
+        for (const taker of ch.takers.drain()) {
+          ch.signalled++
+          taker.resume(Effect.void)
+        }
+      }
+    })
+
+    /** Stops the pool: drops everything queued, releases producers, interrupts other workers. */
+    const stop = (reason: "failed" | "interrupted", self: number): void => {
+      if (state === STOPPED) return
+      state = STOPPED
+      stopReason = reason
+      for (const ch of channels) {
+        dropped += ch.depth
+        depth -= ch.depth
+        ch.depth = 0
+        ch.buffer.drain()
+        ch.partial = []
+        rejectPutters(ch)
+        for (const taker of ch.takers.drain()) {
+          ch.signalled++
+          taker.resume(Effect.void)
+        }
+      }
+      for (let i = 0; i < fibers.length; i++) {
+        if (i !== self) fibers[i]!.unsafeInterruptAsFork(fiberId)
+      }
+      flush()
+    }
+
+    const setOutcome = (cause: Cause.Cause<unknown>): boolean => {
+      if (outcome !== undefined) return false
+      outcome = cause
+      return true
+    }
+
+    /** A failed item: counted, decides the outcome if first, stops the pool unless continuing. */
+    const itemFailed = (ws: WorkerState, cause: Cause.Cause<unknown>): void => {
+      if (Cause.isInterruptedOnly(cause)) {
+        // the item interrupted itself: it never completed
+        dropped++
+        return
+      }
+      errors++
+      const simple = simplify(cause)
+      setOutcome(simple.cause)
+      if (simple.defect || !continueOnError) stop("failed", ws.id)
+    }
+
+    /** A failed callback (onWorkerComplete, onPoolComplete): the outcome if first, else logged. */
+    const callbackFailed = (what: string, ws: WorkerState | undefined, cause: Cause.Cause<unknown>) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.void
+      const simple = simplify(cause)
+      if (!setOutcome(simple.cause)) {
+        return Effect.logWarning(`${name}: ${what} failed after the pool's outcome was decided`, simple.cause)
+      }
+      if (ws !== undefined && (simple.defect || !continueOnError)) stop("failed", ws.id)
+      return Effect.void
+    }
+
+    // -- worker fibers ---------------------------------------------------------------------------
+
+    const runItem = (worker: Worker.Worker<unknown, unknown, unknown>, item: unknown) =>
+      Effect.suspend(() => {
+        const effect = worker(item)
+        return Effect.isEffect(effect) ? effect : notAnEffect("A worker", effect)
+      }) as Effect.Effect<void, unknown>
+
+    const processBatch = (ws: WorkerState, worker: Worker.Worker<unknown, unknown, unknown>): Effect.Effect<void> => {
+      const batch = ws.batch!
+      const step = (): Effect.Effect<void> => {
+        if (ws.index >= batch.length) {
+          ws.batch = null
+          return Effect.void
+        }
+        if (state === STOPPED) {
+          dropped += batch.length - ws.index
+          ws.batch = null
+          return Effect.void
+        }
+        return Effect.flatMap(Effect.exit(runItem(worker, batch[ws.index])), (exit) => {
+          const t = now()
+          const elapsed = t - ws.last
+          ws.proc += elapsed
+          ws.last = t
+          if (publish) Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
+          ws.index++
+          if (exit._tag === "Success") processed++
+          else itemFailed(ws, exit.cause)
+          return step()
+        })
+      }
+      return step()
+    }
+
+    /** Waits until the channel may have something to take, or input ended. */
+    const awaitSignal = (ch: Channel) =>
+      Effect.async<void>((resume) => {
+        const taker: Taker = { resume }
+        ch.takers.push(taker)
+        return Effect.sync(() => {
+          if (!ch.takers.remove(taker)) ch.signalled--
+        })
+      })
+
+    /** Takes the next batch into `ws.batch`; `false` once input has ended and the channel is empty. */
+    const take = (ws: WorkerState, ch: Channel): Effect.Effect<boolean> =>
+      Effect.suspend(() => {
+        flush()
+        if (state === STOPPED) return succeedFalse
+        if (tryTake(ws, ch)) return succeedTrue
+        if (state !== OPEN) return succeedFalse
+        return Effect.flatMap(awaitSignal(ch), () => {
+          ch.signalled--
+          return take(ws, ch)
+        })
+      })
+
+    const loop = (
+      ws: WorkerState,
+      ch: Channel,
+      worker: Worker.Worker<unknown, unknown, unknown>
+    ): Effect.Effect<void> =>
+      Effect.flatMap(take(ws, ch), (got) => {
+        const t = now()
+        ws.wait += t - ws.last
+        ws.last = t
+        return got ? Effect.zipRight(processBatch(ws, worker), loop(ws, ch, worker)) : Effect.void
+      })
+
+    // middleware is applied once per pool; for stateful pools around a worker that delegates to the
+    // current fiber's own worker
+    const statefulWorkers: Array<Worker.Worker<unknown, unknown, unknown> | undefined> = []
+    const base: Worker.Worker<unknown, unknown, unknown> = stateful
+      ? (item) => Effect.flatMap(WorkerId, (id) => statefulWorkers[id]!(item))
+      : options.worker!
+    const middleware = options.middleware ?? []
+    let shared = base
+    for (let i = middleware.length - 1; i >= 0; i--) {
+      const wrapped = middleware[i]!(shared)
+      if (typeof wrapped !== "function") {
+        return yield* Effect.die(
+          new Cause.IllegalArgumentException(`${name}: middleware[${i}] must return a worker function, got ${show(wrapped)}`)
+        )
+      }
+      shared = wrapped
+    }
+    const perFiber = stateful && middleware.length === 0
+    const startup = Deferred.unsafeMake<void, unknown>(fiberId)
+    let ready = 0
+
+    const workerFiber = (ws: WorkerState): Effect.Effect<void> => {
+      const id = ws.id
+      const ch = keyBy === undefined ? channels[0]! : channels[id]!
+      const baseContext = Context.make(WorkerId, id).pipe(Context.add(Metrics.PoolMetrics, counters))
+      const body = Effect.gen(function*() {
+        const scope = yield* Effect.scope
+        const t0 = now()
+        const init = yield* Effect.exit(Effect.gen(function*() {
+          const layerContext = options.workerLayer === undefined
+            ? Context.empty()
+            : yield* Effect.provide(Layer.buildWithScope(options.workerLayer, scope), baseContext)
+          const context = Context.merge(baseContext, layerContext as Context.Context<never>)
+          let worker = shared
+          if (stateful) {
+            const made = yield* Effect.suspend(() => {
+              const effect = options.makeWorker!(id)
+              return Effect.isEffect(effect) ? effect : notAnEffect("makeWorker", effect)
+            }).pipe(Effect.provide(context), Scope.extend(scope))
+            if (typeof made !== "function") {
+              return yield* Effect.die(
+                new Cause.IllegalArgumentException(`${name}: makeWorker(${id}) must produce a worker function, got ${show(made)}`)
+              )
+            }
+            statefulWorkers[id] = made
+            if (perFiber) worker = made
+          }
+          return { context, worker } as const
+        }))
+        const t1 = now()
+        ws.init += t1 - t0
+        ws.last = t1
+        if (init._tag === "Failure") {
+          Deferred.unsafeDone(startup, Exit.failCause(init.cause))
+          return
+        }
+        if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
+        const { context, worker } = init.value
+        yield* Effect.provide(loop(ws, ch, worker), context)
+        if (state === STOPPED || options.onWorkerComplete === undefined) return
+        const t2 = now()
+        const complete = yield* Effect.exit(Effect.provide(
+          Effect.suspend(() => {
+            const effect = options.onWorkerComplete!(id)
+            return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
+          }),
+          context
+        ))
+        const t3 = now()
+        ws.wrap += t3 - t2
+        ws.last = t3
+        if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
+      })
+      return Effect.scoped(body).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          // interrupted in the middle of a batch: what was not finished is dropped
+          if (ws.batch !== null) {
+            dropped += ws.batch.length - ws.index
+            ws.batch = null
+          }
+        }))
+      ) as Effect.Effect<void>
+    }
+
+    const finish = () => {
+      if (finished) return
+      finished = true
+      endTime = now()
+      flush()
+      Deferred.unsafeDone(done, outcome === undefined ? Exit.void : Exit.failCause(outcome))
+    }
+
+    const supervisor = Effect.gen(function*() {
+      for (const fiber of fibers) {
+        const exit = yield* Fiber.await(fiber)
+        if (exit._tag === "Failure" && !Cause.isInterruptedOnly(exit.cause)) {
+          // a defect escaped a worker fiber outside an item (a bug, or a throwing callback wrapper)
+          setOutcome(simplify(exit.cause).cause)
+          stop("failed", -1)
+        }
+      }
+      if (interrupted) return
+      if (options.onPoolComplete !== undefined) {
+        const exit = yield* Effect.exit(options.onPoolComplete)
+        if (exit._tag === "Failure") yield* callbackFailed("onPoolComplete", undefined, exit.cause)
+      }
+      finish()
+    })
+
+    // -- start -----------------------------------------------------------------------------------
+
+    for (const ws of states) fibers.push(yield* Effect.forkDaemon(workerFiber(ws)))
+    yield* Deferred.await(startup).pipe(
+      Effect.onExit((exit) => {
+        if (exit._tag === "Success") return Effect.void
+        state = STOPPED
+        return Fiber.interruptAll(fibers)
+      })
+    )
+    const supervisorFiber = yield* Effect.forkDaemon(supervisor)
+
+    yield* Scope.addFinalizer(
+      outerScope,
+      Effect.suspend(() => {
+        if (finished) return Effect.void
+        interrupted = true
+        setOutcome(Cause.interrupt(fiberId))
+        stop("interrupted", -1)
+        return Fiber.interrupt(supervisorFiber).pipe(
+          Effect.zipRight(Fiber.interruptAll(fibers)),
+          Effect.zipRight(Effect.sync(finish))
+        )
+      })
+    )
+
+    const wait = Deferred.await(done)
+
+    const stats = Effect.sync(() => {
+      let proc = 0
+      let waitTime = 0
+      let init = 0
+      let wrap = 0
+      for (const ws of states) {
+        if (ws.proc > proc) proc = ws.proc
+        waitTime += ws.wait
+        init += ws.init
+        wrap += ws.wrap
+      }
+      return Stats.make({
+        submitted,
+        processed,
+        errors,
+        dropped,
+        processingTime: Duration.millis(proc),
+        waitTime: Duration.millis(waitTime),
+        initTime: Duration.millis(init),
+        wrapTime: Duration.millis(wrap),
+        totalTime: Duration.millis(Math.max(0, (endTime ?? now()) - startTime))
+      })
+    })
+
+    const pool: FiberPool.FiberPool<unknown, unknown> = {
+      name,
+      submit,
+      send: submit,
+      submitAll,
+      end,
+      wait,
+      close: Effect.zipRight(end, wait),
+      stats,
+      metrics: Effect.sync(() => counters.unsafeSnapshot())
+    }
+    return pool
+  })
