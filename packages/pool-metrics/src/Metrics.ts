@@ -12,6 +12,7 @@ import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Record from "effect/Record"
+import { compareCodePoints } from "./internal/fmt.js"
 
 /**
  * The custom counters of one pool, read and written from inside its workers.
@@ -248,12 +249,13 @@ export const layerTest: Layer.Layer<PoolMetrics> = Layer.sync(
 )
 
 /**
- * Prints custom counters as go-pkgz does: `[a:1, b:2]`, sorted by key; `""` when there are none.
+ * Prints custom counters as go-pkgz does: `[a:1, b:2]`, sorted by key (by Unicode code point, the
+ * byte order of Go's `sort.Strings`); `""` when there are none.
  *
  * @since 0.1.0
  * @category formatting
  */
 export const format = (counters: Record.ReadonlyRecord<string, number>): string => {
-  const keys = Object.keys(counters).sort()
+  const keys = Object.keys(counters).sort(compareCodePoints)
   return keys.length === 0 ? "" : `[${keys.map((k) => `${k}:${counters[k]}`).join(", ")}]`
 }

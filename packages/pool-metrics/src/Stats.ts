@@ -5,6 +5,7 @@
  */
 import * as Duration from "effect/Duration"
 import { formatGoMillis } from "./internal/duration.js"
+import { formatGoFixed1 } from "./internal/fmt.js"
 
 /**
  * A snapshot of a pool's statistics: a plain, immutable record.
@@ -134,8 +135,10 @@ const millis = (d: Duration.Duration): number => Duration.toMillis(d)
 
 /**
  * Prints statistics exactly as go-pkgz's `Stats.String()` does: only non-zero fields, durations
- * rounded to the millisecond in Go's notation, `""` for empty statistics. It prints the fields as
- * given and recomputes nothing.
+ * rounded to the millisecond (half away from zero) in Go's notation (`10ms`, `1.5s`, `1m30s`), so a
+ * non-zero duration under half a millisecond prints as `0s`; rates and percentages with one
+ * decimal, rounded like Go's `%.1f` (half to even on exact ties: `12.25` prints `12.2`); `""` for
+ * empty statistics. It prints the fields as given and recomputes nothing.
  *
  * @example
  * ```ts
@@ -152,20 +155,20 @@ export const format = (stats: Stats): string => {
   const parts: Array<string> = []
   if (stats.processed > 0) {
     parts.push(`processed:${stats.processed}`)
-    if (stats.ratePerSec > 0) parts.push(`rate:${stats.ratePerSec.toFixed(1)}/s`)
+    if (stats.ratePerSec > 0) parts.push(`rate:${formatGoFixed1(stats.ratePerSec)}/s`)
     if (millis(stats.avgLatency) > 0) parts.push(`avg_latency:${formatGoMillis(millis(stats.avgLatency))}`)
   }
   if (stats.errors > 0) {
     parts.push(
       stats.errorRate > 0
-        ? `errors:${stats.errors} (${(stats.errorRate * 100).toFixed(1)}%)`
+        ? `errors:${stats.errors} (${formatGoFixed1(stats.errorRate * 100)}%)`
         : `errors:${stats.errors}`
     )
   }
   if (stats.dropped > 0) {
     parts.push(
       stats.droppedRate > 0
-        ? `dropped:${stats.dropped} (${(stats.droppedRate * 100).toFixed(1)}%)`
+        ? `dropped:${stats.dropped} (${formatGoFixed1(stats.droppedRate * 100)}%)`
         : `dropped:${stats.dropped}`
     )
   }
@@ -175,7 +178,7 @@ export const format = (stats: Stats): string => {
   if (millis(stats.wrapTime) > 0) parts.push(`wrap:${formatGoMillis(millis(stats.wrapTime))}`)
   if (millis(stats.totalTime) > 0) {
     parts.push(`total:${formatGoMillis(millis(stats.totalTime))}`)
-    if (stats.utilization > 0) parts.push(`utilization:${(stats.utilization * 100).toFixed(1)}%`)
+    if (stats.utilization > 0) parts.push(`utilization:${formatGoFixed1(stats.utilization * 100)}%`)
   }
   return parts.length > 0 ? `[${parts.join(", ")}]` : ""
 }

@@ -81,7 +81,8 @@ export type AnyMiddleware =
   | ((next: Worker.Worker<any, any, any>) => Worker.Worker<any, any, any>)
 
 type IsAny<T> = 0 extends 1 & T ? true : false
-type OrNever<T> = IsAny<T> extends true ? never : T
+/** `any` and `unknown` (what an uninferred type parameter becomes) count as nothing. */
+type OrNever<T> = IsAny<T> extends true ? never : unknown extends T ? never : T
 
 /**
  * The errors a middleware adds (for a {@link Worker.MiddlewareFn}: the errors of the worker it
@@ -231,7 +232,7 @@ export const make: <
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  NoInfer<FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
   NoInfer<OrNever<LE>>,
   NoInfer<Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>>
 > = (options: any) => internal.make("FiberPool.make", options, false)
@@ -282,7 +283,7 @@ export const makeStateful: <
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  NoInfer<FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
   NoInfer<OrNever<LE> | OrNever<EI>>,
   NoInfer<
     | Scope.Scope

@@ -4,6 +4,8 @@
  * @internal
  */
 export const formatGoMillis = (millis: number): string => {
+  // Go has no infinite durations; Effect's Duration.infinity prints as Effect prints it
+  if (!Number.isFinite(millis)) return millis > 0 ? "Infinity" : "-Infinity"
   // Go's Duration.Round(time.Millisecond) rounds half away from zero
   const ms = Math.round(Math.abs(millis)) * Math.sign(millis)
   if (ms === 0) return "0s"

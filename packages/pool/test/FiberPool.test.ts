@@ -1,0 +1,779 @@
+import { FiberPool, Worker } from "@fiberpool/pool"
+import type { Stats } from "@fiberpool/pool-metrics"
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import {
+  Cause,
+  Chunk,
+  Context,
+  Data,
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Ref,
+  Scope,
+  TestClock
+} from "effect"
+
+class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
+
+/** submitted = processed + errors + dropped */
+const assertAccounting = (stats: Stats.Stats) =>
+  strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, `accounting: ${JSON.stringify(stats)}`)
+
+/** Lets forked fibers run until they block. */
+const settle = TestClock.adjust(0)
+
+describe("FiberPool", () => {
+  describe("processing", () => {
+    it.scoped("processes every item and counts it", () =>
+      Effect.gen(function*() {
+        const seen = new Set<number>()
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          worker: (n: number) => Effect.sync(() => seen.add(n))
+        })
+        yield* pool.submitAll(range(100))
+        yield* pool.submit(100)
+        yield* pool.send(101)
+        yield* pool.close
+        strictEqual(seen.size, 102)
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 102)
+        strictEqual(stats.processed, 102)
+        strictEqual(stats.errors, 0)
+        strictEqual(stats.dropped, 0)
+      }))
+
+    it.scoped("hands a partial batch to an idle worker without close", () =>
+      Effect.gen(function*() {
+        const processed = yield* Ref.make<Array<number>>([])
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          worker: (n: number) => Ref.update(processed, (a) => [...a, n])
+        })
+        yield* pool.submit(1)
+        yield* pool.submit(2)
+        yield* pool.submit(3)
+        yield* settle
+        deepStrictEqual((yield* Ref.get(processed)).sort(), [1, 2, 3])
+        strictEqual((yield* pool.stats).processed, 3)
+        yield* pool.close
+      }))
+
+    it.scoped("keeps items of a trickle moving: each is processed before the next arrives", () =>
+      Effect.gen(function*() {
+        const processed = yield* Ref.make(0)
+        const pool = yield* FiberPool.make({ workers: 1, batchSize: 100, worker: () => Ref.update(processed, (n) => n + 1) })
+        for (let i = 1; i <= 5; i++) {
+          yield* pool.submit(i)
+          yield* TestClock.adjust("1 hour")
+          strictEqual(yield* Ref.get(processed), i)
+        }
+        yield* pool.close
+      }))
+
+    it.scoped("no worker idles while another worker's item waits: a slow item does not stall the queue", () =>
+      Effect.gen(function*() {
+        const done = yield* Ref.make<Array<number>>([])
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          workerQueueSize: 4,
+          worker: (n: number) =>
+            Effect.zipRight(n === 0 ? Effect.sleep("10 seconds") : Effect.void, Ref.update(done, (a) => [...a, n]))
+        })
+        yield* pool.submitAll(range(6))
+        yield* settle
+        // item 0 is still sleeping; the other worker ran everything else
+        deepStrictEqual(yield* Ref.get(done), [1, 2, 3, 4, 5])
+        yield* TestClock.adjust("10 seconds")
+        yield* pool.close
+        deepStrictEqual(yield* Ref.get(done), [1, 2, 3, 4, 5, 0])
+      }))
+
+    it.scoped("batches: with batchSize 3 a worker receives items in order", () =>
+      Effect.gen(function*() {
+        const seen: Array<number> = []
+        const pool = yield* FiberPool.make({ workers: 1, batchSize: 3, worker: (n: number) => Effect.sync(() => seen.push(n)) })
+        yield* pool.submitAll(range(10))
+        yield* pool.close
+        deepStrictEqual(seen, range(10))
+      }))
+
+    it.scoped("keyBy routes equal keys to the same worker in submission order", () =>
+      Effect.gen(function*() {
+        const byKey = new Map<string, Array<number>>()
+        const workerOfKey = new Map<string, Set<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 4,
+          batchSize: 3,
+          workerQueueSize: 2,
+          keyBy: (item: { key: string; seq: number }) => item.key,
+          worker: (item) =>
+            Effect.flatMap(Worker.WorkerId, (id) =>
+              Effect.zipRight(
+                item.seq % 7 === 0 ? Effect.sleep("1 millis") : Effect.void,
+                Effect.sync(() => {
+                  byKey.set(item.key, [...(byKey.get(item.key) ?? []), item.seq])
+                  workerOfKey.set(item.key, (workerOfKey.get(item.key) ?? new Set()).add(id))
+                })
+              ))
+        })
+        const items = range(400).map((seq) => ({ key: `k${seq % 13}`, seq }))
+        const feeder = yield* Effect.fork(pool.submitAll(items))
+        for (let i = 0; i < 50; i++) yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(feeder)
+        const closing = yield* Effect.fork(pool.close)
+        for (let i = 0; i < 100; i++) yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(closing)
+        strictEqual(byKey.size, 13)
+        for (const [key, seqs] of byKey) {
+          deepStrictEqual(seqs, items.filter((i) => i.key === key).map((i) => i.seq))
+          strictEqual(workerOfKey.get(key)!.size, 1)
+        }
+      }))
+
+    it.scoped("keyBy uses FNV-1a-32 mod workers (go-pkgz): alice→2, bob→2, charlie→1 with 3 workers", () =>
+      Effect.gen(function*() {
+        const seen = new Map<string, number>()
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          keyBy: (s: string) => s,
+          worker: (s) => Effect.map(Worker.WorkerId, (id) => seen.set(s, id))
+        })
+        yield* pool.submitAll(["alice", "bob", "charlie"])
+        yield* pool.close
+        deepStrictEqual(Object.fromEntries(seen), { alice: 2, bob: 2, charlie: 1 })
+      }))
+  })
+
+  describe("back-pressure", () => {
+    it.scoped("submit suspends while the target queue is full and resumes when a worker takes", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 2,
+          worker: (_: number) => Deferred.await(gate)
+        })
+        // 1 in flight, 2 queued batches, 1 partial (a full batch of 1 waiting for room)
+        yield* pool.submitAll([1, 2, 3, 4])
+        yield* settle
+        const blocked = yield* Effect.fork(pool.submit(5))
+        yield* settle
+        assertTrue(Option.isNone(yield* Fiber.poll(blocked)), "submit should suspend on a full queue")
+        strictEqual((yield* pool.stats).submitted, 4)
+        yield* Deferred.succeed(gate, void 0)
+        yield* Fiber.join(blocked)
+        yield* pool.close
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 5)
+        strictEqual(stats.processed, 5)
+      }))
+
+    it.scoped("with keyBy, a full queue blocks only its own key's worker", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const done = yield* Ref.make<Array<string>>([])
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          batchSize: 1,
+          keyBy: (s: string) => s.split(":")[0]!,
+          worker: (s) =>
+            Effect.zipRight(s.startsWith("alice") ? Deferred.await(gate) : Effect.void, Ref.update(done, (a) => [...a, s]))
+        })
+        // alice → worker 2: one in flight, one queued, one in the partial slot, then blocked
+        const alice = yield* Effect.fork(pool.submitAll(["alice:1", "alice:2", "alice:3", "alice:4"]))
+        yield* settle
+        assertTrue(Option.isNone(yield* Fiber.poll(alice)))
+        yield* pool.submitAll(["charlie:1", "charlie:2"]) // worker 1: not blocked
+        yield* settle
+        deepStrictEqual(yield* Ref.get(done), ["charlie:1", "charlie:2"])
+        yield* Deferred.succeed(gate, void 0)
+        yield* Fiber.join(alice)
+        yield* pool.close
+        strictEqual((yield* Ref.get(done)).length, 6)
+      }))
+
+    it.live("a million items stream through with flat memory", () =>
+      Effect.gen(function*() {
+        const n = 1_000_000
+        let sum = 0
+        let peakHeap = 0
+        const gc = (globalThis as { gc?: () => void }).gc
+        assertTrue(gc !== undefined, "run with --expose-gc (packages/pool/vitest.config.ts)")
+        const retained = () => {
+          gc!()
+          return process.memoryUsage().heapUsed
+        }
+        const items = function*() {
+          for (let i = 0; i < n; i++) {
+            if (i % 100_000 === 0) peakHeap = Math.max(peakHeap, retained())
+            yield i
+          }
+        }
+        const before = retained()
+        const stats = yield* FiberPool.run(items(), {
+          workers: 8,
+          worker: (i: number) => Effect.sync(() => void (sum += i))
+        })
+        strictEqual(stats.processed, n)
+        strictEqual(sum, (n * (n - 1)) / 2)
+        // the retained heap stays flat: the pool buffers at most 8 batches of 10 (an eager design
+        // would hold every item and its fiber: hundreds of MB)
+        assertTrue(peakHeap - before < 8 * 1024 * 1024, `retained heap grew by ${((peakHeap - before) / 1e6).toFixed(1)} MB`)
+      }), 60_000)
+  })
+
+  describe("fail-fast", () => {
+    it.scoped("the first failure is the outcome, unwrapped; other in-flight items are interrupted; queued items dropped", () =>
+      Effect.gen(function*() {
+        const interrupted = yield* Ref.make(0)
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          batchSize: 2,
+          workerQueueSize: 2,
+          worker: (n: number) =>
+            n === 0
+              ? Effect.sleep("1 second").pipe(Effect.zipRight(Effect.fail(new Boom({ item: n }))))
+              : Effect.never.pipe(Effect.onInterrupt(() => Ref.update(interrupted, (k) => k + 1)))
+        })
+        const producer = yield* Effect.fork(pool.submitAll(range(40)))
+        yield* settle
+        yield* TestClock.adjust("1 second")
+        const exit = yield* Effect.exit(pool.wait)
+        deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
+        const caught = yield* pool.wait.pipe(Effect.catchTag("Boom", (e) => Effect.succeed(e.item)))
+        strictEqual(caught, 0)
+        // the other two workers were in the middle of an item
+        strictEqual(yield* Ref.get(interrupted), 2)
+        // the suspended producer was released with reason "failed"
+        const producerExit = yield* Fiber.await(producer)
+        assertTrue(Exit.isFailure(producerExit))
+        const error = Cause.failureOption((producerExit as Exit.Failure<void, FiberPool.PoolClosedError>).cause)
+        assertTrue(Option.isSome(error))
+        strictEqual(error.value.reason, "failed")
+        strictEqual(typeof error.value.accepted, "number")
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 1)
+        strictEqual(stats.processed, 0)
+        strictEqual(stats.submitted, error.value.accepted)
+        assertAccounting(stats)
+        assertTrue(stats.dropped > 2)
+        // later submits fail too
+        const late = yield* Effect.flip(pool.submit(99))
+        strictEqual(late.reason, "failed")
+        strictEqual(late._tag, "PoolClosedError")
+      }))
+
+    it.effect("never deadlocks, for any batch and queue size", () =>
+      Effect.gen(function*() {
+        for (const workers of [1, 2, 3]) {
+          for (const batchSize of [0, 1, 2, 5]) {
+            for (const workerQueueSize of [1, 3]) {
+              yield* Effect.scoped(Effect.gen(function*() {
+                const pool = yield* FiberPool.make({
+                  workers,
+                  batchSize,
+                  workerQueueSize,
+                  worker: (n: number) => n === 7 ? Effect.fail(new Boom({ item: n })) : Effect.sleep("1 millis")
+                })
+                const producers = yield* Effect.forEach(
+                  range(3),
+                  (p) => Effect.fork(Effect.either(pool.submitAll(range(50, p * 100).map((n) => n - p * 100 + (p > 0 ? 100 : 0))))),
+                  { concurrency: "unbounded" }
+                )
+                yield* TestClock.adjust("1 second")
+                const exit = yield* Effect.exit(pool.close)
+                deepStrictEqual(exit, Exit.fail(new Boom({ item: 7 })), `workers ${workers} batch ${batchSize} queue ${workerQueueSize}`)
+                for (const p of producers) yield* Fiber.join(p)
+                assertAccounting(yield* pool.stats)
+              }))
+            }
+          }
+        }
+      }), 30_000)
+
+    it.scoped("a defect stops the pool in continue mode too, and wait dies with it", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          continueOnError: true,
+          batchSize: 1,
+          worker: (n: number) =>
+            n === 3 ? Effect.sync(() => {
+              throw new Error("kaput")
+            }) : n === 1 ? Effect.fail(new Boom({ item: 1 })) : Effect.sleep("1 second")
+        })
+        yield* Effect.fork(pool.submitAll(range(20)))
+        yield* settle
+        for (let i = 0; i < 5; i++) yield* TestClock.adjust("1 second")
+        const exit = yield* Effect.exit(pool.wait)
+        // the failure of item 1 came first: it is the outcome, the defect is not merged into it
+        deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 2)
+        assertTrue(stats.dropped > 0, "the defect stopped the pool")
+        assertAccounting(stats)
+      }))
+
+    it.scoped("a defect first is the outcome: wait dies with the thrown error", () =>
+      Effect.gen(function*() {
+        const error = new Error("kaput")
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          worker: (n: number) =>
+            n === 2 ? Effect.sync(() => {
+              throw error
+            }) : Effect.void
+        })
+        yield* pool.submitAll(range(5)).pipe(Effect.ignore)
+        const exit = yield* Effect.exit(pool.close)
+        deepStrictEqual(exit, Exit.die(error))
+      }))
+
+    it.scoped("a worker function that throws before returning an Effect is a defect of that item", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          worker: (n: number): Effect.Effect<void> => {
+            if (n === 1) throw new Error("sync throw")
+            return Effect.void
+          }
+        })
+        yield* pool.submitAll(range(3)).pipe(Effect.ignore)
+        const exit = yield* Effect.exit(pool.close)
+        assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 1)
+        strictEqual(stats.processed, 1)
+        assertAccounting(stats)
+      }))
+
+    it.scoped("a worker that returns a Promise instead of an Effect dies with a message saying so", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          worker: ((_: number) => Promise.resolve()) as unknown as Worker.Worker<number>
+        })
+        yield* pool.submit(1)
+        const exit = yield* Effect.exit(pool.close)
+        assertTrue(Exit.isFailure(exit))
+        const defect = Cause.dieOption((exit as Exit.Failure<void, never>).cause)
+        assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value))
+        assertTrue(String((defect.value as Error).message).includes("Promise"))
+      }))
+  })
+
+  describe("continue mode", () => {
+    it.scoped("every item runs; wait fails with the first failure after all ran; failures are counted", () =>
+      Effect.gen(function*() {
+        const ran = yield* Ref.make(0)
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          continueOnError: true,
+          worker: (n: number) =>
+            Effect.zipRight(Ref.update(ran, (k) => k + 1), n % 10 === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void)
+        })
+        yield* pool.submitAll(range(100))
+        const exit = yield* Effect.exit(pool.close)
+        strictEqual(yield* Ref.get(ran), 100)
+        deepStrictEqual(exit, Exit.fail(new Boom({ item: 3 })))
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 10)
+        strictEqual(stats.processed, 90)
+        strictEqual(stats.dropped, 0)
+        assertAccounting(stats)
+        // repeated calls return the same outcome
+        deepStrictEqual(yield* Effect.exit(pool.wait), exit)
+      }))
+  })
+
+  describe("end / close", () => {
+    it.scoped("end is a cut-off, also for submits suspended on a full queue", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          worker: (_: number) => Deferred.await(gate)
+        })
+        yield* pool.submitAll([1, 2, 3])
+        const suspended = yield* Effect.fork(pool.submit(4))
+        yield* settle
+        yield* pool.end
+        const error = yield* Effect.flip(Fiber.join(suspended))
+        strictEqual(error.reason, "closed")
+        const late = yield* Effect.flip(pool.submit(5))
+        strictEqual(late.reason, "closed")
+        assertTrue(late.message.includes("closed"))
+        const lateAll = yield* Effect.flip(pool.submitAll([6, 7]))
+        strictEqual(lateAll.accepted, 0)
+        yield* Deferred.succeed(gate, void 0)
+        yield* pool.close
+        yield* pool.close // idempotent
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 3)
+        strictEqual(stats.processed, 3)
+      }))
+
+    it.scoped("wait does not end input; interrupting a waiter only stops its waiting", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ workers: 2, worker: (_: number) => Effect.void })
+        const waiter = yield* Effect.fork(pool.wait)
+        yield* settle
+        yield* Fiber.interrupt(waiter)
+        yield* pool.submit(1)
+        const waiter2 = yield* Effect.fork(pool.wait)
+        yield* settle
+        assertTrue(Option.isNone(yield* Fiber.poll(waiter2)))
+        yield* pool.end
+        yield* Fiber.join(waiter2)
+        strictEqual((yield* pool.stats).processed, 1)
+      }))
+
+    it.scoped("end from inside a worker drains the pool", () =>
+      Effect.gen(function*() {
+        const pool: FiberPool.FiberPool<number> = yield* FiberPool.make({
+          workers: 2,
+          worker: (n: number) => n === 5 ? Effect.suspend(() => pool.end) : Effect.void
+        })
+        yield* pool.submitAll(range(6))
+        yield* pool.wait
+        strictEqual((yield* pool.stats).processed, 6)
+      }))
+  })
+
+  describe("interruption", () => {
+    it.effect("closing the scope interrupts in-flight items, drops the rest, releases worker layers, skips onPoolComplete", () =>
+      Effect.gen(function*() {
+        const acquired = yield* Ref.make(0)
+        const released = yield* Ref.make(0)
+        const interrupted = yield* Ref.make(0)
+        const poolComplete = yield* Ref.make(false)
+        class Conn extends Context.Tag("Conn")<Conn, number>() {}
+        const scope = yield* Scope.make()
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize: 3,
+          workerLayer: Layer.scoped(
+            Conn,
+            Effect.acquireRelease(Ref.updateAndGet(acquired, (n) => n + 1), () => Ref.update(released, (n) => n + 1))
+          ),
+          onPoolComplete: Ref.set(poolComplete, true),
+          worker: (_: number) =>
+            Effect.zipRight(Conn, Effect.sleep("1 hour")).pipe(Effect.onInterrupt(() => Ref.update(interrupted, (n) => n + 1)))
+        }).pipe(Scope.extend(scope))
+        strictEqual(yield* Ref.get(acquired), 2)
+        const producer = yield* Effect.fork(pool.submitAll(range(30)))
+        yield* settle
+        yield* Scope.close(scope, Exit.void)
+        strictEqual(yield* Ref.get(interrupted), 2)
+        strictEqual(yield* Ref.get(released), 2)
+        strictEqual(yield* Ref.get(poolComplete), false)
+        const producerError = yield* Effect.flip(Fiber.join(producer))
+        strictEqual(producerError.reason, "interrupted")
+        const stats = yield* pool.stats
+        strictEqual(stats.processed, 0)
+        strictEqual(stats.dropped, stats.submitted)
+        assertTrue(stats.submitted > 2)
+        const exit = yield* Effect.exit(pool.wait)
+        assertTrue(Exit.isInterrupted(exit))
+        const late = yield* Effect.flip(pool.submit(1))
+        strictEqual(late.reason, "interrupted")
+      }))
+
+    it.effect("a failure before the scope closed stays the outcome", () =>
+      Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          continueOnError: true,
+          batchSize: 1,
+          worker: (n: number) => n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.never
+        }).pipe(Scope.extend(scope))
+        yield* pool.submitAll(range(4))
+        yield* settle
+        yield* Scope.close(scope, Exit.void)
+        deepStrictEqual(yield* Effect.exit(pool.wait), Exit.fail(new Boom({ item: 0 })))
+        assertAccounting(yield* pool.stats)
+      }))
+  })
+
+  describe("lifecycle callbacks and per-worker state", () => {
+    it.scoped("workerLayer is built once per worker before make returns, sees WorkerId, and is released at the end", () =>
+      Effect.gen(function*() {
+        const log: Array<string> = []
+        class Conn extends Context.Tag("Conn")<Conn, { readonly id: number }>() {}
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          workerLayer: Layer.scoped(
+            Conn,
+            Effect.gen(function*() {
+              const id = yield* Worker.WorkerId
+              yield* Effect.acquireRelease(
+                Effect.sync(() => log.push(`open ${id}`)),
+                () => Effect.sync(() => log.push(`close ${id}`))
+              )
+              return { id }
+            })
+          ),
+          worker: (_: number) =>
+            Effect.gen(function*() {
+              const conn = yield* Conn
+              const id = yield* Worker.WorkerId
+              strictEqual(conn.id, id)
+            }),
+          onWorkerComplete: (id) => Effect.map(Conn, (conn) => log.push(`complete ${id} conn ${conn.id}`))
+        })
+        deepStrictEqual([...log].sort(), ["open 0", "open 1", "open 2"])
+        yield* pool.submitAll(range(30))
+        yield* pool.close
+        for (const id of [0, 1, 2]) {
+          const complete = log.indexOf(`complete ${id} conn ${id}`)
+          const close = log.indexOf(`close ${id}`)
+          assertTrue(complete >= 0 && close > complete, log.join(", "))
+        }
+      }))
+
+    it.effect("a start-up failure fails make with it, after releasing what was built", () =>
+      Effect.gen(function*() {
+        const opened = yield* Ref.make(0)
+        const closed = yield* Ref.make(0)
+        class Conn extends Context.Tag("Conn")<Conn, number>() {}
+        const exit = yield* Effect.exit(Effect.scoped(FiberPool.make({
+          workers: 4,
+          workerLayer: Layer.scoped(
+            Conn,
+            Effect.gen(function*() {
+              const id = yield* Worker.WorkerId
+              if (id === 2) return yield* Effect.fail("cannot connect" as const)
+              yield* Effect.acquireRelease(Ref.update(opened, (n) => n + 1), () => Ref.update(closed, (n) => n + 1))
+              return id
+            })
+          ),
+          worker: (_: number) => Effect.void
+        })))
+        deepStrictEqual(exit, Exit.fail("cannot connect"))
+        strictEqual(yield* Ref.get(closed), yield* Ref.get(opened))
+      }))
+
+    it.scoped("makeStateful: each worker fiber makes its own worker in its own scope", () =>
+      Effect.gen(function*() {
+        const counts = new Map<number, number>()
+        const finalized: Array<number> = []
+        const pool = yield* FiberPool.makeStateful({
+          workers: 3,
+          batchSize: 2,
+          makeWorker: (id) =>
+            Effect.gen(function*() {
+              let count = 0
+              yield* Effect.addFinalizer(() => Effect.sync(() => finalized.push(id)))
+              return Worker.make((_: number) =>
+                Effect.sync(() => {
+                  count++
+                  counts.set(id, count)
+                })
+              )
+            }),
+          onWorkerComplete: (id) => Effect.sync(() => strictEqual(finalized.includes(id), false))
+        })
+        yield* pool.submitAll(range(60))
+        yield* pool.close
+        strictEqual([...counts.values()].reduce((a, b) => a + b, 0), 60)
+        deepStrictEqual(finalized.sort(), [0, 1, 2])
+      }))
+
+    it.scoped("onWorkerComplete runs once per worker; onPoolComplete once after all, before close returns", () =>
+      Effect.gen(function*() {
+        const log: Array<string> = []
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          worker: (_: number) => Effect.void,
+          onWorkerComplete: (id) => Effect.sync(() => log.push(`worker ${id}`)),
+          onPoolComplete: Effect.sync(() => log.push("pool"))
+        })
+        yield* pool.submitAll(range(10))
+        yield* pool.close
+        strictEqual(log.length, 4)
+        strictEqual(log[3], "pool")
+        deepStrictEqual(log.slice(0, 3).sort(), ["worker 0", "worker 1", "worker 2"])
+      }))
+
+    it.scoped("after a fail-fast stop onWorkerComplete is skipped but onPoolComplete runs", () =>
+      Effect.gen(function*() {
+        const log: Array<string> = []
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          worker: (n: number) => n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.void,
+          onWorkerComplete: (id) => Effect.sync(() => log.push(`worker ${id}`)),
+          onPoolComplete: Effect.sync(() => log.push("pool"))
+        })
+        yield* pool.submitAll(range(5)).pipe(Effect.ignore)
+        yield* Effect.exit(pool.close)
+        deepStrictEqual(log, ["pool"])
+      }))
+
+    it.scoped("a failing onPoolComplete is the outcome; a failing onWorkerComplete too", () =>
+      Effect.gen(function*() {
+        const pool1 = yield* FiberPool.make({
+          workers: 2,
+          worker: (_: number) => Effect.void,
+          onPoolComplete: Effect.fail("pool complete failed" as const)
+        })
+        yield* pool1.submit(1)
+        deepStrictEqual(yield* Effect.exit(pool1.close), Exit.fail("pool complete failed" as const))
+        const pool2 = yield* FiberPool.make({
+          workers: 2,
+          worker: (_: number) => Effect.void,
+          onWorkerComplete: (id) => id === 1 ? Effect.fail(`worker ${id} failed`) : Effect.void
+        })
+        yield* pool2.submit(1)
+        deepStrictEqual(yield* Effect.exit(pool2.close), Exit.fail("worker 1 failed"))
+        strictEqual((yield* pool2.stats).errors, 0)
+      }))
+
+    it.scoped("chained pools: workers send to the next pool; onPoolComplete ends it", () =>
+      Effect.gen(function*() {
+        const results: Array<string> = []
+        const stage2 = yield* FiberPool.make({
+          workers: 2,
+          worker: (s: string) => Effect.sync(() => results.push(s))
+        })
+        const stage1 = yield* FiberPool.make({
+          workers: 3,
+          worker: (n: number) => stage2.send(`item-${n * 2}`),
+          onPoolComplete: stage2.end
+        })
+        yield* stage1.submitAll(range(50))
+        yield* stage1.close
+        yield* stage2.wait
+        strictEqual(results.length, 50)
+        strictEqual((yield* stage2.stats).processed, 50)
+      }))
+  })
+
+  describe("bad input", () => {
+    const invalid: Array<[string, Record<string, unknown>, string]> = [
+      ["workers 0", { workers: 0 }, "\"workers\""],
+      ["workers -1", { workers: -1 }, "-1"],
+      ["workers 1.5", { workers: 1.5 }, "1.5"],
+      ["workers NaN", { workers: NaN }, "NaN"],
+      ["batchSize -1", { workers: 1, batchSize: -1 }, "\"batchSize\""],
+      ["batchSize 2.5", { workers: 1, batchSize: 2.5 }, "2.5"],
+      ["workerQueueSize 0", { workers: 1, workerQueueSize: 0 }, "\"workerQueueSize\""],
+      ["keyBy not a function", { workers: 1, keyBy: "id" }, "\"keyBy\""],
+      ["middleware element", { workers: 1, middleware: [42] }, "\"middleware\"[0]"],
+      ["name empty", { workers: 1, name: "" }, "\"name\""]
+    ]
+    for (const [label, options, mention] of invalid) {
+      it.effect(`invalid option dies with IllegalArgumentException: ${label}`, () =>
+        Effect.gen(function*() {
+          const make = () => FiberPool.make({ worker: (_: number) => Effect.void, ...options } as any)
+          const effect = make() // nothing throws at call time
+          const exit = yield* Effect.exit(Effect.scoped(effect))
+          assertTrue(Exit.isFailure(exit))
+          const defect = Cause.dieOption((exit as Exit.Failure<unknown, unknown>).cause)
+          assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value), String(defect))
+          const message = (defect.value as Error).message
+          assertTrue(message.includes(mention), message)
+        }))
+    }
+
+    it.scoped("a throwing keyBy fails that submit only; the pool stays consistent", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          keyBy: (n: number) => {
+            if (n === 3) throw new Error("bad key")
+            return String(n)
+          },
+          worker: (_: number) => Effect.void
+        })
+        yield* pool.submitAll([1, 2])
+        const exit = yield* Effect.exit(pool.submit(3))
+        assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+        yield* pool.submit(4)
+        yield* pool.close
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 3)
+        strictEqual(stats.processed, 3)
+      }))
+
+    it.scoped("keyBy returning a non-string dies naming keyBy", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          keyBy: ((n: number) => n) as unknown as (n: number) => string,
+          worker: (_: number) => Effect.void
+        })
+        const exit = yield* Effect.exit(pool.submit(3))
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        assertTrue(Option.isSome(defect) && String((defect.value as Error).message).includes("keyBy"))
+        yield* pool.close
+        strictEqual((yield* pool.stats).submitted, 0)
+      }))
+  })
+
+  describe("accounting", () => {
+    it.effect("submitted = processed + errors + dropped in every mode", () =>
+      Effect.gen(function*() {
+        for (const continueOnError of [false, true]) {
+          for (const interrupt of [false, true]) {
+            const scope = yield* Scope.make()
+            const pool = yield* FiberPool.make({
+              workers: 3,
+              batchSize: 4,
+              continueOnError,
+              worker: (n: number) =>
+                n % 17 === 5
+                  ? Effect.fail(new Boom({ item: n }))
+                  : n % 23 === 0
+                  ? Effect.die("defect")
+                  : Effect.sleep(`${n % 3} millis`)
+            }).pipe(Scope.extend(scope))
+            yield* Effect.fork(pool.submitAll(range(200)))
+            for (let i = 0; i < 20; i++) yield* TestClock.adjust("1 millis")
+            if (interrupt) yield* Scope.close(scope, Exit.void)
+            else yield* Effect.fork(pool.close)
+            for (let i = 0; i < 300; i++) yield* TestClock.adjust("1 millis")
+            yield* Effect.exit(pool.wait)
+            const stats = yield* pool.stats
+            assertAccounting(stats)
+            yield* Scope.close(scope, Exit.void)
+            assertAccounting(yield* pool.stats)
+          }
+        }
+      }))
+
+    it.scoped("stats are live while running", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
+        yield* pool.submitAll(range(3))
+        yield* settle
+        yield* TestClock.adjust("1 second")
+        const live = yield* pool.stats
+        strictEqual(live.processed, 1)
+        strictEqual(live.submitted, 3)
+        yield* TestClock.adjust("2 seconds")
+        yield* pool.close
+        strictEqual((yield* pool.stats).processed, 3)
+      }))
+  })
+
+  it.scoped("submitAll accepts any Iterable, such as a Chunk", () =>
+    Effect.gen(function*() {
+      let sum = 0
+      const pool = yield* FiberPool.make({ workers: 2, worker: (n: number) => Effect.sync(() => void (sum += n)) })
+      yield* pool.submitAll(Chunk.fromIterable(range(10)))
+      yield* pool.close
+      strictEqual(sum, 45)
+    }))
+})
