@@ -732,21 +732,30 @@ describe("FiberPool", () => {
               workers: 3,
               batchSize: 4,
               continueOnError,
+              // ~1.5 items per millisecond: the first failure comes after ~27 ms, the defect after
+              // ~80 ms, so the scope closes (at 20 ms) in the middle of batches
               worker: (n: number) =>
-                n % 17 === 5
+                n % 41 === 40
                   ? Effect.fail(new Boom({ item: n }))
-                  : n % 23 === 0
+                  : n === 120
                   ? Effect.die("defect")
-                  : Effect.sleep(`${n % 3} millis`)
+                  : Effect.sleep(`${(n % 3) + 1} millis`)
             }).pipe(Scope.extend(scope))
-            yield* Effect.fork(pool.submitAll(range(200)))
-            for (let i = 0; i < 20; i++) yield* TestClock.adjust("1 millis")
+            const producer = yield* Effect.fork(pool.submitAll(range(200)))
+            yield* TestClock.adjust("20 millis")
             if (interrupt) yield* Scope.close(scope, Exit.void)
-            else yield* Effect.fork(pool.close)
-            for (let i = 0; i < 300; i++) yield* TestClock.adjust("1 millis")
-            yield* Effect.exit(pool.wait)
+            else yield* Effect.fork(Effect.zipRight(Effect.ignore(Fiber.join(producer)), pool.close))
+            yield* TestClock.adjust("1 second")
+            const exit = yield* Effect.exit(pool.wait)
             const stats = yield* pool.stats
             assertAccounting(stats)
+            if (interrupt) {
+              assertTrue(Exit.isInterrupted(exit), "the scope closed first")
+              assertTrue(stats.dropped > 0 && stats.processed > 0, JSON.stringify(stats))
+            } else {
+              deepStrictEqual(exit, Exit.fail(new Boom({ item: 40 })))
+              strictEqual(stats.errors, continueOnError ? 3 : 1) // continue: items 40, 81 and the defect at 120
+            }
             yield* Scope.close(scope, Exit.void)
             assertAccounting(yield* pool.stats)
           }

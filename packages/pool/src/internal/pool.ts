@@ -464,15 +464,33 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     // -- worker fibers ---------------------------------------------------------------------------
 
-    const runItem = (worker: Worker.Worker<unknown, unknown, unknown>, item: unknown) =>
-      Effect.suspend(() => {
-        const effect = worker(item)
-        return Effect.isEffect(effect) ? effect : notAnEffect("A worker", effect)
-      }) as Effect.Effect<void, unknown>
-
-    const processBatch = (ws: WorkerState, worker: Worker.Worker<unknown, unknown, unknown>): Effect.Effect<void> => {
-      const batch = ws.batch!
-      const step = (): Effect.Effect<void> => {
+    /**
+     * Runs the rest of `ws.batch`, item by item. The continuation handlers are allocated once per
+     * worker fiber, so an item costs its own effect and one match node.
+     */
+    const makeBatchRunner = (ws: WorkerState, worker: Worker.Worker<unknown, unknown, unknown>) => {
+      const finishItem = (): void => {
+        const t = now()
+        const elapsed = t - ws.last
+        ws.proc += elapsed
+        ws.last = t
+        if (publish) Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
+        ws.index++
+      }
+      const handlers = {
+        onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+          finishItem()
+          itemFailed(ws, cause)
+          return next()
+        },
+        onSuccess: (): Effect.Effect<void> => {
+          finishItem()
+          processed++
+          return next()
+        }
+      }
+      const next = (): Effect.Effect<void> => {
+        const batch = ws.batch!
         if (ws.index >= batch.length) {
           ws.batch = null
           return Effect.void
@@ -482,19 +500,17 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           ws.batch = null
           return Effect.void
         }
-        return Effect.flatMap(Effect.exit(runItem(worker, batch[ws.index])), (exit) => {
-          const t = now()
-          const elapsed = t - ws.last
-          ws.proc += elapsed
-          ws.last = t
-          if (publish) Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
-          ws.index++
-          if (exit._tag === "Success") processed++
-          else itemFailed(ws, exit.cause)
-          return step()
-        })
+        let effect: Effect.Effect<unknown, unknown>
+        try {
+          // a worker that throws before returning an Effect fails this item only, as a defect
+          effect = worker(batch[ws.index]) as Effect.Effect<unknown, unknown>
+          if (!Effect.isEffect(effect)) effect = notAnEffect("A worker", effect)
+        } catch (error) {
+          effect = Effect.die(error)
+        }
+        return Effect.matchCauseEffect(effect, handlers)
       }
-      return step()
+      return next
     }
 
     /** Waits until the channel may have something to take, or input ended. */
@@ -520,17 +536,17 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         })
       })
 
-    const loop = (
-      ws: WorkerState,
-      ch: Channel,
-      worker: Worker.Worker<unknown, unknown, unknown>
-    ): Effect.Effect<void> =>
-      Effect.flatMap(take(ws, ch), (got) => {
+    const makeLoop = (ws: WorkerState, ch: Channel, worker: Worker.Worker<unknown, unknown, unknown>) => {
+      const runBatch = makeBatchRunner(ws, worker)
+      const afterTake = (got: boolean): Effect.Effect<void> => {
         const t = now()
         ws.wait += t - ws.last
         ws.last = t
-        return got ? Effect.zipRight(processBatch(ws, worker), loop(ws, ch, worker)) : Effect.void
-      })
+        return got ? Effect.zipRight(Effect.suspend(runBatch), loop) : Effect.void
+      }
+      const loop: Effect.Effect<void> = Effect.suspend(() => Effect.flatMap(take(ws, ch), afterTake))
+      return loop
+    }
 
     // middleware is applied once per pool; for stateful pools around a worker that delegates to the
     // current fiber's own worker
@@ -590,7 +606,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
         const { context, worker } = init.value
-        yield* Effect.provide(loop(ws, ch, worker), context)
+        yield* Effect.provide(makeLoop(ws, ch, worker), context)
         if (state === STOPPED || options.onWorkerComplete === undefined) return
         const t2 = now()
         const complete = yield* Effect.exit(Effect.provide(
