@@ -1,5 +1,6 @@
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import * as Cause from "effect/Cause"
+import * as ClockModule from "effect/Clock"
 import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -172,7 +173,17 @@ const notAnEffect = (what: string, value: unknown) =>
     )
   )
 
-const millisOf = (clock: Clock.Clock) => (): number => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
+const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
+
+/**
+ * A millisecond reading of `clock`. Effect's live clock reads `process.hrtime.bigint()`; for it we
+ * read `performance.now()` (same monotonic source, no BigInt per read). Any other clock
+ * (`TestClock`, a custom one) is read through its own interface, so it drives the stats.
+ */
+const millisOf = (clock: Clock.Clock): () => number =>
+  Object.getPrototypeOf(clock) === liveClockPrototype
+    ? () => performance.now()
+    : () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
 
 /** The first defect of a cause, or its first failure, as a cause of its own. */
 const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
@@ -281,9 +292,22 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     // -- channel operations (synchronous; JS runs one fiber step at a time) ----------------------
 
     /**
-     * Takes `item` into the channel if there is room; never suspends. An idle worker is woken for
-     * each new batch (or new partial batch) but takes what is there when it runs, so items submitted
-     * in one go still travel in batches.
+     * Wakes one idle worker. At most one wake is pending per channel: the woken worker wakes the
+     * next one when it takes a batch and more are waiting, so a burst of submits does not wake
+     * every worker only for one of them to drain the queue.
+     */
+    const wakeOne = (ch: Channel): void => {
+      const taker = ch.takers.shift()
+      if (taker !== undefined) {
+        ch.signalled++
+        taker.resume(Effect.void)
+      }
+    }
+
+    /**
+     * Takes `item` into the channel if there is room; never suspends. An idle worker is woken (if
+     * no wake is pending) and takes what is there when it runs, so items submitted in one go still
+     * travel in batches while a lone item is handed over at once.
      */
     const accept = (ch: Channel, item: unknown): boolean => {
       if (ch.partial.length >= batchSize) return false
@@ -295,10 +319,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ch.buffer.push(ch.partial)
         ch.partial = []
       }
-      if (ch.takers.length > 0 && ch.buffer.length + (ch.partial.length > 0 ? 1 : 0) > ch.signalled) {
-        ch.signalled++
-        ch.takers.shift()!.resume(Effect.void)
-      }
+      if (ch.signalled === 0) wakeOne(ch)
       return true
     }
 
@@ -329,6 +350,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       ws.batch = batch
       ws.index = 0
       if (ch.putters.length > 0) drainPutters(ch)
+      if (ch.signalled === 0 && (ch.buffer.length > 0 || ch.partial.length > 0)) wakeOne(ch)
       return true
     }
 
