@@ -5,9 +5,11 @@
  * @since 0.1.0
  */
 import type { Metrics, Stats } from "@fiberpool/pool-metrics"
+import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { hasProperty } from "effect/Predicate"
 import type * as Record from "effect/Record"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -292,6 +294,10 @@ export const makeStateful: <
   >
 > = (options: any) => internal.make("FiberPool.makeStateful", options, true)
 
+const isStream = (u: unknown): u is Stream.Stream<any, any, any> => hasProperty(u, Stream.StreamTypeId)
+const isIterable = (u: unknown): u is Iterable<any> =>
+  typeof u === "string" || (typeof u === "object" && u !== null && Symbol.iterator in u)
+
 /**
  * Makes a pool, submits every item of an `Iterable` or a `Stream`, closes the pool and returns its
  * final statistics. Needs no `Scope`. Fails like `close`; a failing stream fails `run` with the
@@ -366,16 +372,22 @@ export const run: {
     NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>>
   >
 } = ((items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
-  Effect.scoped(
+  !isStream(items) && !isIterable(items)
+    ? Effect.die(
+      new Cause.IllegalArgumentException(
+        `FiberPool.run: items must be an Iterable or a Stream, got ${items === null ? "null" : typeof items}`
+      )
+    )
+    : Effect.scoped(
     Effect.gen(function*() {
       const pool: FiberPool<any, any> = yield* internal.make(
         "FiberPool.run",
         options,
         typeof options?.makeWorker === "function" && options?.worker === undefined
       )
-      const feed = Stream.StreamTypeId in items
-        ? Stream.runForEachChunk(items as Stream.Stream<any, any, any>, (chunk) => pool.submitAll(chunk))
-        : pool.submitAll(items as Iterable<any>)
+      const feed = isStream(items)
+        ? Stream.runForEachChunk(items, (chunk) => pool.submitAll(chunk))
+        : pool.submitAll(items)
       // a rejected submit means the pool stopped: `close` reports why
       yield* Effect.catchIf(feed, (e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void)
       yield* pool.close
