@@ -16,7 +16,8 @@ import { formatGoFixed1 } from "./internal/fmt.js"
  *
  * Timings: `processingTime` is the largest cumulative processing time of any one worker (workers
  * run in parallel), `waitTime` the summed idle time of all workers, `initTime` the summed start-up
- * time (worker layers, `makeWorker`), `wrapTime` the summed `onWorkerComplete` time, `totalTime`
+ * time (worker layers, `makeWorker`), `wrapTime` the summed `onWorkerComplete` time, `pausedTime` the
+ * summed time workers spent paused (`pool.pause`; not counted as wait time), `totalTime`
  * the time from start to end (frozen once the pool has ended).
  *
  * Derived, with go-pkgz's formulas: `ratePerSec = processed / totalTime`,
@@ -35,6 +36,7 @@ export interface Stats {
   readonly waitTime: Duration.Duration
   readonly initTime: Duration.Duration
   readonly wrapTime: Duration.Duration
+  readonly pausedTime: Duration.Duration
   readonly totalTime: Duration.Duration
   readonly ratePerSec: number
   readonly avgLatency: Duration.Duration
@@ -58,6 +60,7 @@ export interface Raw {
   readonly waitTime?: Duration.DurationInput | undefined
   readonly initTime?: Duration.DurationInput | undefined
   readonly wrapTime?: Duration.DurationInput | undefined
+  readonly pausedTime?: Duration.DurationInput | undefined
   readonly totalTime?: Duration.DurationInput | undefined
 }
 
@@ -76,6 +79,7 @@ export const empty: Stats = {
   waitTime: Duration.zero,
   initTime: Duration.zero,
   wrapTime: Duration.zero,
+  pausedTime: Duration.zero,
   totalTime: Duration.zero,
   ratePerSec: 0,
   avgLatency: Duration.zero,
@@ -122,6 +126,7 @@ export const make = (raw: Raw): Stats => {
     waitTime,
     initTime: toDuration(raw.initTime),
     wrapTime: toDuration(raw.wrapTime),
+    pausedTime: toDuration(raw.pausedTime),
     totalTime,
     ratePerSec: totalMillis > 0 ? processed / (totalMillis / 1000) : 0,
     avgLatency: processed > 0 ? Duration.millis(procMillis / processed) : Duration.zero,
@@ -176,6 +181,8 @@ export const format = (stats: Stats): string => {
   if (millis(stats.waitTime) > 0) parts.push(`wait:${formatGoMillis(millis(stats.waitTime))}`)
   if (millis(stats.initTime) > 0) parts.push(`init:${formatGoMillis(millis(stats.initTime))}`)
   if (millis(stats.wrapTime) > 0) parts.push(`wrap:${formatGoMillis(millis(stats.wrapTime))}`)
+  // not in go-pkgz (which cannot pause): printed only when a pool was paused
+  if (millis(stats.pausedTime) > 0) parts.push(`paused:${formatGoMillis(millis(stats.pausedTime))}`)
   if (millis(stats.totalTime) > 0) {
     parts.push(`total:${formatGoMillis(millis(stats.totalTime))}`)
     if (stats.utilization > 0) parts.push(`utilization:${formatGoFixed1(stats.utilization * 100)}%`)

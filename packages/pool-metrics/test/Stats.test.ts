@@ -392,7 +392,7 @@ describe("Stats.make", () => {
 describe("Stats.empty", () => {
   it.effect("every counter, rate and timing is zero", () =>
     Effect.sync(() => {
-      const { avgLatency, initTime, processingTime, totalTime, waitTime, wrapTime, ...numbers } = Stats.empty
+      const { avgLatency, initTime, pausedTime, processingTime, totalTime, waitTime, wrapTime, ...numbers } = Stats.empty
       deepStrictEqual(numbers, {
         submitted: 0,
         processed: 0,
@@ -403,7 +403,7 @@ describe("Stats.empty", () => {
         droppedRate: 0,
         utilization: 0
       })
-      for (const d of [avgLatency, initTime, processingTime, totalTime, waitTime, wrapTime]) {
+      for (const d of [avgLatency, initTime, pausedTime, processingTime, totalTime, waitTime, wrapTime]) {
         assertTrue(Duration.isZero(d))
       }
     }))

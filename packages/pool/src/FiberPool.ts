@@ -7,6 +7,7 @@
 import type { Metrics, Stats } from "@fiberpool/pool-metrics"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { hasProperty } from "effect/Predicate"
@@ -39,7 +40,7 @@ export type PoolClosedError = errors.PoolClosedError
  * @since 0.1.0
  * @category models
  */
-export interface FiberPool<in A, out E = never> {
+export interface FiberPool<in A, out E = never, out B = void> {
   /** The pool's name (the `pool` label of its Effect metrics). */
   readonly name: string
   /**
@@ -55,6 +56,17 @@ export interface FiberPool<in A, out E = never> {
    */
   readonly submitAll: (items: Iterable<A>) => Effect.Effect<void, PoolClosedError>
   /**
+   * Load shedding: hands `item` over if its queue has room and returns `true`; returns `false`
+   * without suspending when the queue is full.
+   */
+  readonly trySubmit: (item: A) => Effect.Effect<boolean, PoolClosedError>
+  /**
+   * Submits `item` and waits for that item's own outcome: the worker's result, its failure `E`, its
+   * defect, or `PoolClosedError` if it was dropped. Interrupting the caller after the item was
+   * accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
+   */
+  readonly execute: (item: A) => Effect.Effect<B, E | PoolClosedError>
+  /**
    * Ends input: later submits, and submits suspended on a full queue now, fail with
    * `PoolClosedError`; partial batches are flushed and the workers drain. Does not wait.
    */
@@ -64,6 +76,13 @@ export interface FiberPool<in A, out E = never> {
    * time of an item failure `E`, a defect, a callback failure, or interruption.
    */
   readonly wait: Effect.Effect<void, E>
+  /**
+   * Workers finish the item they are running and wait; `submit` keeps its back-pressure. Time
+   * spent paused is reported as `pausedTime`, apart from wait time.
+   */
+  readonly pause: Effect.Effect<void>
+  /** Lets paused workers go on. */
+  readonly resume: Effect.Effect<void>
   /** `end`, then `wait`. Idempotent. Do not call it from the pool's own workers: use `end`. */
   readonly close: Effect.Effect<void, E>
   /** Statistics: live while running, final once the pool has ended. */
@@ -80,7 +99,7 @@ export interface FiberPool<in A, out E = never> {
  */
 export type AnyMiddleware =
   | Worker.Middleware<any, any, any>
-  | ((next: Worker.Worker<any, any, any>) => Worker.Worker<any, any, any>)
+  | ((next: never) => Worker.Worker<any, any, any>)
 
 type IsAny<T> = 0 extends 1 & T ? true : false
 /** `any` and `unknown` (what an uninferred type parameter becomes) count as nothing. */
@@ -155,6 +174,16 @@ export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
   readonly name?: string | undefined
   /** Publish Effect `Metric` series. Default true. */
   readonly metrics?: boolean | undefined
+  /**
+   * When the pool's scope closes: end input and let the workers drain for up to this long, then
+   * interrupt; what is left is dropped and counted. Default: interrupt at once.
+   */
+  readonly gracefulShutdown?: Duration.DurationInput | undefined
+  /**
+   * Run each item in a span (named by the string, or `"fiberpool <name>"`), child of the submitter's
+   * span, with attributes `fiberpool.pool`, `fiberpool.worker` and `fiberpool.key`. Default off.
+   */
+  readonly span?: boolean | string | undefined
 }
 
 /**
@@ -235,8 +264,8 @@ export const make: <
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
   FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
-  NoInfer<OrNever<LE>>,
-  NoInfer<Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>>
+  OrNever<LE>,
+  Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.make", options, false)
 
 /**
@@ -286,12 +315,12 @@ export const makeStateful: <
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
   FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
-  NoInfer<OrNever<LE> | OrNever<EI>>,
-  NoInfer<
+  OrNever<LE> | OrNever<EI>,
+  
     | Scope.Scope
     | Requirements<R, M[number], LO, LR, RW, RP>
     | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
-  >
+  
 > = (options: any) => internal.make("FiberPool.makeStateful", options, true)
 
 const isStream = (u: unknown): u is Stream.Stream<any, any, any> => hasProperty(u, Stream.StreamTypeId)
@@ -341,8 +370,8 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    NoInfer<E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<ES>>,
-    NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>>
+    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<ES>,
+    Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
   >
   <
     A,
@@ -368,8 +397,8 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    NoInfer<E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>>,
-    NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>>
+    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
+    Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
 } = ((items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
   !isStream(items) && !isIterable(items)
@@ -436,7 +465,7 @@ export const layer: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
       & NoScope<R>
       & NoScope<MiddlewareContext<M[number]>, "middleware">
-  ): Layer.Layer<I, NoInfer<OrNever<LE>>, NoInfer<Requirements<R, M[number], LO, LR, RW, RP>>>
+  ): Layer.Layer<I, OrNever<LE>, Requirements<R, M[number], LO, LR, RW, RP>>
   <
     I,
     A,
@@ -460,8 +489,8 @@ export const layer: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Layer.Layer<
     I,
-    NoInfer<OrNever<LE> | OrNever<EI>>,
-    NoInfer<Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>>
+    OrNever<LE> | OrNever<EI>,
+    Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
   >
 } = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
   Layer.scoped(

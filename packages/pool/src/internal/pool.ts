@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
 import { PoolClosedError } from "./errors.js"
 import type * as Worker from "../Worker.js"
@@ -36,6 +37,8 @@ export interface AnyOptions {
   readonly onPoolComplete?: Effect.Effect<void, any, any> | undefined
   readonly name?: string | undefined
   readonly metrics?: boolean | undefined
+  readonly gracefulShutdown?: Duration.DurationInput | undefined
+  readonly span?: boolean | string | undefined
   readonly worker?: Worker.Worker<any, any, any> | undefined
   readonly makeWorker?: ((id: number) => Effect.Effect<Worker.Worker<any, any, any>, any, any>) | undefined
 }
@@ -95,6 +98,15 @@ export const validateOptions = (api: string, options: AnyOptions, stateful: bool
   if (o.name !== undefined && (typeof o.name !== "string" || o.name.length === 0)) {
     return `${api}: option "name" must be a non-empty string, got ${show(o.name)}`
   }
+  if (o.gracefulShutdown !== undefined) {
+    const d = Duration.decodeUnknown(o.gracefulShutdown)
+    if (Option.isNone(d) || Duration.toMillis(d.value) < 0) {
+      return `${api}: option "gracefulShutdown" must be a duration >= 0, got ${show(o.gracefulShutdown)}`
+    }
+  }
+  if (o.span !== undefined && typeof o.span !== "boolean" && (typeof o.span !== "string" || o.span.length === 0)) {
+    return `${api}: option "span" must be a boolean or a non-empty span name, got ${show(o.span)}`
+  }
   if (stateful) {
     if (typeof o.makeWorker !== "function") {
       return `${api}: option "makeWorker" must be a function (id) => Effect<Worker>, got ${show(o.makeWorker)}`
@@ -127,6 +139,9 @@ interface WorkerState {
   wait: number
   init: number
   wrap: number
+  paused: number
+  /** The envelope of the item running now, if it has one. */
+  envelope: Envelope | undefined
 }
 
 interface Taker {
@@ -160,6 +175,19 @@ const makeChannel = (capacity: number): Channel => ({
   depth: 0,
   signalled: 0
 })
+
+/**
+ * An item that carries more than itself: a completion callback (`execute`) or a parent span
+ * (`span`). Plain `submit`s store the bare item, so the common path pays one `instanceof`.
+ */
+class Envelope {
+  constructor(
+    readonly item: unknown,
+    readonly onDone: ((exit: Exit.Exit<unknown, unknown>) => void) | undefined,
+    readonly parent: Tracer.AnySpan | undefined,
+    readonly key: string | undefined
+  ) {}
+}
 
 const succeedTrue = Effect.succeed(true)
 const succeedFalse = Effect.succeed(false)
@@ -234,9 +262,20 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       proc: 0,
       wait: 0,
       init: 0,
-      wrap: 0
+      wrap: 0,
+      paused: 0,
+      envelope: undefined
     }))
 
+    const spanName = options.span === undefined || options.span === false
+      ? undefined
+      : options.span === true
+      ? `fiberpool ${name}`
+      : options.span
+    /** Set once an envelope was submitted: drops must then tell their `execute` callers. */
+    let hasEnvelopes = spanName !== undefined
+    let paused = false
+    const pauseWaiters = new Deque<() => void>()
     let state = OPEN
     let stopReason: "failed" | "interrupted" = "failed"
     let submitted = 0
@@ -360,15 +399,34 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       for (const putter of ch.putters.drain()) putter.resume(error)
     }
 
+    const keyOf = (item: unknown): string => {
+      const key = keyBy!(item)
+      if (typeof key !== "string") {
+        throw new Cause.IllegalArgumentException(`${name}: keyBy must return a string, got ${show(key)}`)
+      }
+      return key
+    }
+
     const routeOf = keyBy === undefined ?
       (_item: unknown): Channel => channels[0]! :
-      (item: unknown): Channel => {
-        const key = keyBy(item)
-        if (typeof key !== "string") {
-          throw new Cause.IllegalArgumentException(`${name}: keyBy must return a string, got ${show(key)}`)
-        }
-        return channels[workerForKey(key, workers)]!
-      }
+      (item: unknown): Channel => channels[workerForKey(keyOf(item), workers)]!
+
+    interface Routed {
+      readonly ch: Channel
+      readonly entry: unknown
+    }
+
+    /** Routes `item` and wraps it in an envelope (parent span, completion callback) when needed. */
+    const envelope = (
+      item: unknown,
+      onDone: ((exit: Exit.Exit<unknown, unknown>) => void) | undefined,
+      fiber: Fiber.RuntimeFiber<unknown, unknown>
+    ): Routed => {
+      const key = keyBy === undefined ? undefined : keyOf(item)
+      const ch = key === undefined ? channels[0]! : channels[workerForKey(key, workers)]!
+      const parent = spanName === undefined ? undefined : fiber.currentSpan
+      return { ch, entry: new Envelope(item, onDone, parent, key) }
+    }
 
     const putWait = (ch: Channel, item: unknown) =>
       Effect.async<void, PoolClosedError>((resume) => {
@@ -382,16 +440,50 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         })
       })
 
-    const submit = (item: unknown): Effect.Effect<void, PoolClosedError> =>
-      Effect.suspend(() => {
+    const offer = (ch: Channel, entry: unknown): Effect.Effect<void, PoolClosedError> => {
+      if (state !== OPEN) return Effect.fail(closedError())
+      if (ch.putters.length === 0 && accept(ch, entry)) return Effect.void
+      return putWait(ch, entry)
+    }
+
+    const submit: (item: unknown) => Effect.Effect<void, PoolClosedError> = spanName === undefined
+      ? (item) =>
+        Effect.suspend(() => {
+          if (state !== OPEN) return Effect.fail(closedError())
+          const ch = routeOf(item)
+          if (ch.putters.length === 0 && accept(ch, item)) return Effect.void
+          return putWait(ch, item)
+        })
+      : (item) =>
+        Effect.withFiberRuntime((fiber) => {
+          if (state !== OPEN) return Effect.fail(closedError())
+          const routed = envelope(item, undefined, fiber)
+          return offer(routed.ch, routed.entry)
+        })
+
+    const trySubmit = (item: unknown): Effect.Effect<boolean, PoolClosedError> =>
+      Effect.withFiberRuntime((fiber) => {
         if (state !== OPEN) return Effect.fail(closedError())
-        const ch = routeOf(item)
-        if (ch.putters.length === 0 && accept(ch, item)) return Effect.void
-        return putWait(ch, item)
+        if (spanName === undefined) {
+          const ch = routeOf(item)
+          return Effect.succeed(ch.putters.length === 0 && accept(ch, item))
+        }
+        const routed = envelope(item, undefined, fiber)
+        return Effect.succeed(routed.ch.putters.length === 0 && accept(routed.ch, routed.entry))
+      })
+
+    const execute = (item: unknown): Effect.Effect<unknown, unknown> =>
+      Effect.withFiberRuntime((fiber) => {
+        if (state !== OPEN) return Effect.fail(closedError())
+        hasEnvelopes = true
+        const deferred = Deferred.unsafeMake<unknown, unknown>(fiber.id())
+        const routed = envelope(item, (exit) => Deferred.unsafeDone(deferred, exit), fiber)
+        // once accepted, the item runs even if this caller is interrupted while it waits
+        return Effect.zipRight(offer(routed.ch, routed.entry), Deferred.await(deferred))
       })
 
     const submitAll = (items: Iterable<unknown>): Effect.Effect<void, PoolClosedError> =>
-      Effect.suspend(() => {
+      Effect.withFiberRuntime((fiber) => {
         const iterator = items[Symbol.iterator]()
         let accepted = 0
         const rejected = () => Effect.fail(closedError(accepted))
@@ -400,13 +492,20 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
             if (state !== OPEN) return rejected()
             const next = iterator.next()
             if (next.done === true) return Effect.void
-            const item = next.value
-            const ch = routeOf(item)
-            if (ch.putters.length === 0 && accept(ch, item)) {
+            let entry = next.value
+            let ch: Channel
+            if (spanName === undefined) {
+              ch = routeOf(entry)
+            } else {
+              const routed = envelope(entry, undefined, fiber)
+              ch = routed.ch
+              entry = routed.entry
+            }
+            if (ch.putters.length === 0 && accept(ch, entry)) {
               accepted++
               continue
             }
-            return Effect.matchEffect(putWait(ch, item), {
+            return Effect.matchEffect(putWait(ch, entry), {
               onFailure: rejected,
               onSuccess: () => {
                 accepted++
@@ -437,10 +536,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       state = STOPPED
       stopReason = reason
       for (const ch of channels) {
-        dropped += ch.depth
         depth -= ch.depth
         ch.depth = 0
-        ch.buffer.drain()
+        for (const batch of ch.buffer.drain()) dropFrom(batch, 0)
+        dropFrom(ch.partial, 0)
         ch.partial = []
         rejectPutters(ch)
         for (const taker of ch.takers.drain()) {
@@ -451,7 +550,21 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       for (let i = 0; i < fibers.length; i++) {
         if (i !== self) fibers[i]!.unsafeInterruptAsFork(fiberId)
       }
+      releasePaused()
       flush()
+    }
+
+    /** Counts `batch[from..]` as dropped and tells the `execute` callers among them. */
+    const dropFrom = (batch: ReadonlyArray<unknown>, from: number): void => {
+      dropped += batch.length - from
+      if (!hasEnvelopes) return
+      let error: Exit.Exit<never, PoolClosedError> | undefined
+      for (let i = from; i < batch.length; i++) {
+        const entry = batch[i]
+        if (entry instanceof Envelope && entry.onDone !== undefined) {
+          entry.onDone(error ??= Exit.fail(closedError()))
+        }
+      }
     }
 
     const setOutcome = (cause: Cause.Cause<unknown>): boolean => {
@@ -467,6 +580,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         dropped++
         return
       }
+      if (ws.envelope?.onDone !== undefined) ws.envelope.onDone(Exit.failCause(cause))
       errors++
       const simple = simplify(cause)
       setOutcome(simple.cause)
@@ -486,6 +600,45 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     // -- worker fibers ---------------------------------------------------------------------------
 
+    // -- pause / resume ---------------------------------------------------------------------------
+
+    const awaitResume: Effect.Effect<void> = Effect.async<void>((resume) => {
+      if (!paused || state === STOPPED) return resume(Effect.void)
+      const waiter = () => resume(Effect.void)
+      pauseWaiters.push(waiter)
+      return Effect.sync(() => {
+        pauseWaiters.remove(waiter)
+      })
+    })
+
+    const releasePaused = (): void => {
+      for (const waiter of pauseWaiters.drain()) waiter()
+    }
+
+    const pause = Effect.sync(() => {
+      paused = true
+    })
+
+    const resume = Effect.sync(() => {
+      if (!paused) return
+      paused = false
+      releasePaused()
+    })
+
+    // -- tracing ---------------------------------------------------------------------------------
+
+    const withItemSpan = (
+      effect: Effect.Effect<unknown, unknown>,
+      id: number,
+      envelope: Envelope | undefined
+    ): Effect.Effect<unknown, unknown> => {
+      const attributes: Record<string, unknown> = { "fiberpool.pool": name, "fiberpool.worker": id }
+      if (envelope?.key !== undefined) attributes["fiberpool.key"] = envelope.key
+      return Effect.withSpan(effect, spanName!, envelope?.parent === undefined
+        ? { attributes }
+        : { attributes, parent: envelope.parent })
+    }
+
     /**
      * Runs the rest of `ws.batch`, item by item. The continuation handlers are allocated once per
      * worker fiber, so an item costs its own effect and one match node.
@@ -503,13 +656,24 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
           finishItem()
           itemFailed(ws, cause)
+          ws.envelope = undefined
           return next()
         },
-        onSuccess: (): Effect.Effect<void> => {
+        onSuccess: (value: unknown): Effect.Effect<void> => {
           finishItem()
           processed++
+          if (ws.envelope !== undefined) {
+            ws.envelope.onDone?.(Exit.succeed(value))
+            ws.envelope = undefined
+          }
           return next()
         }
+      }
+      const afterPause = (): Effect.Effect<void> => {
+        const t = now()
+        ws.paused += t - ws.last
+        ws.last = t
+        return next()
       }
       const next = (): Effect.Effect<void> => {
         const batch = ws.batch!
@@ -518,18 +682,27 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           return Effect.void
         }
         if (state === STOPPED) {
-          dropped += batch.length - ws.index
+          dropFrom(batch, ws.index)
           ws.batch = null
           return Effect.void
         }
+        if (paused) return Effect.flatMap(awaitResume, afterPause)
+        let item = batch[ws.index]
+        let envelope: Envelope | undefined
+        if (item instanceof Envelope) {
+          envelope = item
+          item = item.item
+        }
+        ws.envelope = envelope
         let effect: Effect.Effect<unknown, unknown>
         try {
           // a worker that throws before returning an Effect fails this item only, as a defect
-          effect = worker(batch[ws.index]) as Effect.Effect<unknown, unknown>
+          effect = worker(item) as Effect.Effect<unknown, unknown>
           if (!Effect.isEffect(effect)) effect = notAnEffect("A worker", effect)
         } catch (error) {
           effect = Effect.die(error)
         }
+        if (spanName !== undefined) effect = withItemSpan(effect, ws.id, envelope)
         return Effect.matchCauseEffect(effect, handlers)
       }
       return next
@@ -550,6 +723,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Effect.suspend(() => {
         flush()
         if (state === STOPPED) return succeedFalse
+        if (paused) {
+          return Effect.flatMap(awaitResume, () => {
+            const t = now()
+            ws.paused += t - ws.last
+            ws.last = t
+            return take(ws, ch)
+          })
+        }
         if (tryTake(ws, ch)) return succeedTrue
         if (state !== OPEN) return succeedFalse
         return Effect.flatMap(awaitSignal(ch), () => {
@@ -647,7 +828,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         Effect.ensuring(Effect.sync(() => {
           // interrupted in the middle of a batch: what was not finished is dropped
           if (ws.batch !== null) {
-            dropped += ws.batch.length - ws.index
+            dropFrom(ws.batch, ws.index)
             ws.batch = null
           }
         }))
@@ -691,16 +872,27 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     )
     const supervisorFiber = yield* Effect.forkDaemon(supervisor)
 
+    const interruptNow = Effect.suspend(() => {
+      if (finished) return Effect.void
+      interrupted = true
+      setOutcome(Cause.interrupt(fiberId))
+      stop("interrupted", -1)
+      return Fiber.interrupt(supervisorFiber).pipe(
+        Effect.zipRight(Fiber.interruptAll(fibers)),
+        Effect.zipRight(Effect.sync(finish))
+      )
+    })
+    const grace = options.gracefulShutdown === undefined ? undefined : Duration.decode(options.gracefulShutdown)
     yield* Scope.addFinalizer(
       outerScope,
       Effect.suspend(() => {
         if (finished) return Effect.void
-        interrupted = true
-        setOutcome(Cause.interrupt(fiberId))
-        stop("interrupted", -1)
-        return Fiber.interrupt(supervisorFiber).pipe(
-          Effect.zipRight(Fiber.interruptAll(fibers)),
-          Effect.zipRight(Effect.sync(finish))
+        if (grace === undefined) return interruptNow
+        // graceful: end input, let the workers drain (a paused pool is resumed) for up to `grace`
+        return end.pipe(
+          Effect.zipRight(resume),
+          Effect.zipRight(Effect.ignore(Effect.timeout(Deferred.await(done), grace))),
+          Effect.zipRight(interruptNow)
         )
       })
     )
@@ -712,11 +904,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       let waitTime = 0
       let init = 0
       let wrap = 0
+      let pausedTime = 0
       for (const ws of states) {
         if (ws.proc > proc) proc = ws.proc
         waitTime += ws.wait
         init += ws.init
         wrap += ws.wrap
+        pausedTime += ws.paused
       }
       return Stats.make({
         submitted,
@@ -727,6 +921,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         waitTime: Duration.millis(waitTime),
         initTime: Duration.millis(init),
         wrapTime: Duration.millis(wrap),
+        pausedTime: Duration.millis(pausedTime),
         totalTime: Duration.millis(Math.max(0, (endTime ?? now()) - startTime))
       })
     })
@@ -736,7 +931,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       submit,
       send: submit,
       submitAll,
+      trySubmit,
+      execute,
       end,
+      pause,
+      resume,
       wait,
       close: Effect.zipRight(end, wait),
       stats,

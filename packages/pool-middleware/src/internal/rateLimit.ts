@@ -1,0 +1,190 @@
+import type { Worker } from "@fiberpool/pool"
+import type * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Options from "./options.js"
+
+/** @internal */
+export interface RateLimitOptions {
+  readonly rate: number
+  readonly burst?: number | undefined
+}
+
+// times are compared with a tolerance of one nanosecond, so float rounding of `1000 / rate`
+// never leaves a waiter sleeping for a fraction of a nanosecond that a TestClock would not reach
+const EPSILON_MILLIS = 1e-6
+
+interface Waiter {
+  readonly arrival: number
+  prev: Waiter | undefined
+  next: Waiter | undefined
+  linked: boolean
+  resume: ((effect: Effect.Effect<void>) => void) | undefined
+}
+
+/**
+ * A token bucket with a FIFO of waiters, in the GCRA form: `tat` is the theoretical arrival time of
+ * the next token when the bucket is drained at `rate`; a token is available at `now` when
+ * `now >= tat - tolerance`, where `tolerance = (burst - 1) · interval`. No state but `tat`, so a
+ * long idle period refills the bucket for free.
+ *
+ * Only the waiter at the head of the queue sleeps (until its token is due); the others wait for
+ * their turn without timers. A release therefore costs O(1) whatever the number of waiters.
+ *
+ * A waiter is accounted at its arrival time (`tat = max(tat, arrival) + interval`), as Go's
+ * `rate.Limiter` reservations are: the logical start times obey the bucket exactly, and a head that
+ * wakes late (timers have about 1 ms resolution) lets the waiters whose tokens are already due go
+ * at once, so the average rate holds even above 1000 per second. Waking late never earns more than
+ * what was due.
+ *
+ * @internal
+ */
+export class Bucket {
+  private tat: number | undefined = undefined
+  private head: Waiter | undefined = undefined
+  private tail: Waiter | undefined = undefined
+  private readonly interval: number
+  private readonly tolerance: number
+
+  constructor(rate: number, burst: number) {
+    this.interval = 1000 / rate
+    this.tolerance = (burst - 1) * this.interval
+  }
+
+  /** milliseconds until a token is available at `now`; <= 0 when one is available now */
+  private waitAt(now: number): number {
+    return this.tat === undefined ? 0 : this.tat - this.tolerance - now
+  }
+
+  /** takes a token for a request that arrived at `arrival` */
+  private take(arrival: number): void {
+    this.tat = (this.tat === undefined || this.tat < arrival ? arrival : this.tat) + this.interval
+  }
+
+  private enqueue(arrival: number): Waiter {
+    const node: Waiter = { arrival, prev: this.tail, next: undefined, linked: true, resume: undefined }
+    if (this.tail === undefined) {
+      this.head = node
+    } else {
+      this.tail.next = node
+    }
+    this.tail = node
+    return node
+  }
+
+  /** removes a waiter, wherever it is; when it was the head, the next waiter takes its turn */
+  private leave(node: Waiter): void {
+    if (!node.linked) {
+      return
+    }
+    node.linked = false
+    node.resume = undefined
+    const wasHead = this.head === node
+    if (node.prev === undefined) {
+      this.head = node.next
+    } else {
+      node.prev.next = node.next
+    }
+    if (node.next === undefined) {
+      this.tail = node.prev
+    } else {
+      node.next.prev = node.prev
+    }
+    node.prev = undefined
+    node.next = undefined
+    if (wasHead && this.head !== undefined) {
+      const resume = this.head.resume
+      if (resume !== undefined) {
+        this.head.resume = undefined
+        resume(Effect.void)
+      }
+    }
+  }
+
+  /** suspends until `node` is at the head of the queue */
+  private turn(node: Waiter): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (this.head === node) {
+        resume(Effect.void)
+        return
+      }
+      node.resume = resume
+      return Effect.sync(() => {
+        node.resume = undefined
+      })
+    })
+  }
+
+  /** the head waiter sleeps until its token is due, then takes it and hands the turn on */
+  private headLoop(node: Waiter, clock: Clock.Clock): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const wait = this.waitAt(now)
+      if (wait <= EPSILON_MILLIS) {
+        this.take(node.arrival)
+        this.leave(node)
+        return Effect.void
+      }
+      return Effect.zipRight(clock.sleep(Duration.millis(wait)), this.headLoop(node, clock))
+    })
+  }
+
+  /** waits (first come, first served) for a token and takes it; never fails */
+  readonly acquire: Effect.Effect<void> = Effect.clockWith((clock) =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        const now = clock.unsafeCurrentTimeMillis()
+        if (this.head === undefined && this.waitAt(now) <= EPSILON_MILLIS) {
+          this.take(now)
+          return Effect.void
+        }
+        const node = this.enqueue(now)
+        // an interrupted waiter leaves the queue: its place (and, if it was the head, its token)
+        // goes to the next one
+        return Effect.onInterrupt(
+          restore(Effect.zipRight(this.turn(node), this.headLoop(node, clock))),
+          () => Effect.sync(() => this.leave(node))
+        )
+      })
+    )
+  )
+}
+
+const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalArgumentException> =>
+  Either.gen(function*() {
+    const where = "Middleware.rateLimit"
+    if (typeof options !== "object" || options === null) {
+      return yield* Either.left(Options.invalid(where, "options", "an object { rate, burst? }", options))
+    }
+    const rate = yield* Options.number(
+      where,
+      "rate",
+      options.rate,
+      "a finite number > 0 (tokens per second)",
+      (n) => Number.isFinite(n) && n > 0
+    )
+    const burst = yield* Options.number(
+      where,
+      "burst",
+      options.burst ?? 1,
+      "an integer >= 1 (the bucket's capacity)",
+      (n) => Number.isSafeInteger(n) && n >= 1
+    )
+    return new Bucket(rate, burst)
+  })
+
+/** @internal */
+export const rateLimit = (options: RateLimitOptions): Worker.Middleware =>
+<A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => {
+  // the bucket is created here, when the middleware is applied to a worker: a pool applies its
+  // middleware once, so all workers of one pool share a bucket and two pools never do
+  const bucket = parse(options)
+  if (Either.isLeft(bucket)) {
+    const error = bucket.left
+    return (_item) => Effect.die(error)
+  }
+  const acquire = bucket.right.acquire
+  return (item) => Effect.zipRight(acquire, Effect.suspend(() => next(item)))
+}

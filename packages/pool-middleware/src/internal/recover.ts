@@ -1,0 +1,36 @@
+import type { Worker } from "@fiberpool/pool"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { WorkerDefect } from "./errors.js"
+
+/** @internal */
+export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
+
+/** @internal */
+export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
+<A1 extends A, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
+(item) =>
+  Effect.catchAllCause(
+    // `suspend` also catches a worker function that throws before returning an effect
+    Effect.suspend(() => next(item)),
+    (cause): Effect.Effect<never, E1 | WorkerDefect, R> => {
+      const defect = Cause.dieOption(cause)
+      // failures pass through unchanged; so does interruption, even with a defect beside it
+      // (an item interrupted while a finalizer died stays interrupted)
+      if (Option.isNone(defect) || Cause.isInterrupted(cause)) {
+        return Effect.failCause(cause)
+      }
+      const error = new WorkerDefect({ defect: defect.value, item })
+      if (onDefect === undefined) {
+        return Effect.fail(error)
+      }
+      return Effect.zipRight(
+        Effect.suspend(() => {
+          const result = onDefect(defect.value, item)
+          return Effect.isEffect(result) ? result : Effect.void
+        }),
+        Effect.fail(error)
+      )
+    }
+  )

@@ -1,0 +1,98 @@
+import type { Worker } from "@fiberpool/pool"
+import type * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as Options from "./options.js"
+
+/** @internal */
+export interface RetryOptions {
+  readonly attempts?: number | undefined
+  readonly baseDelay?: Duration.DurationInput | undefined
+  readonly factor?: number | undefined
+  readonly jitter?: number | undefined
+  readonly while?: ((error: unknown) => boolean) | undefined
+}
+
+interface Parsed {
+  readonly attempts: number
+  readonly baseMillis: number
+  readonly factor: number
+  readonly jitter: number
+  readonly shouldRetry: ((error: unknown) => boolean) | undefined
+}
+
+const where = "Middleware.retry"
+
+const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgumentException> =>
+  Either.gen(function*() {
+    const attempts = yield* Options.number(
+      where,
+      "attempts",
+      options.attempts ?? 3,
+      "an integer >= 1 (it counts every try, the first one included)",
+      (n) => Number.isInteger(n) && n >= 1
+    )
+    const baseDelay = yield* Options.duration(where, "baseDelay", options.baseDelay ?? "1 second", {
+      positive: false,
+      finite: true
+    })
+    const factor = yield* Options.number(
+      where,
+      "factor",
+      options.factor ?? 2,
+      "a finite number >= 1",
+      (n) => Number.isFinite(n) && n >= 1
+    )
+    const jitter = yield* Options.number(
+      where,
+      "jitter",
+      options.jitter ?? 0.2,
+      "a finite number >= 0 (a fraction of the delay: 0.2 adds up to 20%)",
+      (n) => Number.isFinite(n) && n >= 0
+    )
+    const shouldRetry = options.while
+    if (shouldRetry !== undefined && typeof shouldRetry !== "function") {
+      return yield* Either.left(Options.invalid(where, "while", "a function (error) => boolean", shouldRetry))
+    }
+    return { attempts, baseMillis: Duration.toMillis(baseDelay), factor, jitter, shouldRetry }
+  })
+
+/** @internal */
+export const fromOptions = (options: RetryOptions): Worker.Middleware => {
+  const parsed = parse(options)
+  if (Either.isLeft(parsed)) {
+    const error = parsed.left
+    return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => (_item) => Effect.die(error)
+  }
+  const { attempts, baseMillis, factor, jitter, shouldRetry } = parsed.right
+  // delay before retry n (n = 0 for the first retry): baseDelay·factor^n, plus up to `jitter` of it
+  const delay = (n: number): Effect.Effect<void> => {
+    const d = baseMillis * Math.pow(factor, n)
+    return jitter === 0
+      ? Effect.sleep(Duration.millis(d))
+      : Effect.flatMap(Random.next, (r) => Effect.sleep(Duration.millis(d + d * jitter * r)))
+  }
+  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => (item) => {
+    const attempt = Effect.suspend(() => next(item))
+    // `catchAll` sees failures only: defects and interruption are never retried
+    const loop = (n: number): Effect.Effect<void, E1, R1> =>
+      Effect.catchAll(attempt, (error) =>
+        n + 1 >= attempts || (shouldRetry !== undefined && !shouldRetry(error))
+          ? Effect.fail(error)
+          : Effect.zipRight(delay(n), Effect.suspend(() => loop(n + 1))))
+    return loop(0)
+  }
+}
+
+/** @internal */
+export const fromSchedule = <Out, RS>(
+  schedule: Schedule.Schedule<Out, unknown, RS>
+): Worker.Middleware<unknown, never, RS> =>
+<A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1 | RS> =>
+(item) => Effect.retry(Effect.suspend(() => next(item)), schedule)
+
+/** @internal */
+export const isSchedule = (u: unknown): u is Schedule.Schedule<unknown, unknown, unknown> => Schedule.isSchedule(u)

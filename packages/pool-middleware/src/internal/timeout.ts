@@ -1,0 +1,24 @@
+import type { Worker } from "@fiberpool/pool"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Options from "./options.js"
+
+/** @internal */
+export const timeout = (input: Duration.DurationInput): Worker.Middleware<unknown, Cause.TimeoutException> => {
+  const parsed = Options.duration("Middleware.timeout", "duration", input, { positive: true, finite: false })
+  if (Either.isLeft(parsed)) {
+    const error = parsed.left
+    return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> =>
+    (_item) => Effect.die(error)
+  }
+  const duration = parsed.right
+  const message = `item timed out after ${Duration.format(duration)}: it was interrupted by Middleware.timeout`
+  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> =>
+  (item) =>
+    Effect.timeoutFail(Effect.suspend(() => next(item)), {
+      duration,
+      onTimeout: () => new Cause.TimeoutException(message)
+    })
+}

@@ -1,0 +1,47 @@
+import type { Worker } from "@fiberpool/pool"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { ValidationError } from "./errors.js"
+import * as Options from "./options.js"
+
+/** @internal */
+export const validate = (check: unknown): Worker.Middleware<any, ValidationError, any> => {
+  // schemas are functions too: test for a schema first
+  if (Schema.isSchema(check)) {
+    const run = Schema.validate(check as Schema.Schema<unknown, unknown, unknown>, { errors: "all" })
+    return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
+    (item) =>
+      Effect.matchEffect(run(item), {
+        onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
+        onSuccess: () => Effect.suspend(() => next(item))
+      })
+  }
+  if (typeof check !== "function") {
+    const error = Options.invalid(
+      "Middleware.validate",
+      "check",
+      "a Schema, a predicate (item) => boolean, or a function (item) => Effect",
+      check
+    )
+    return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1> => (_item) =>
+      Effect.die(error)
+  }
+  const f = check as (item: unknown) => unknown
+  const rejected = f.name.length > 0
+    ? `the predicate ${f.name} returned false`
+    : "the predicate returned false"
+  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
+  (item) =>
+    Effect.suspend(() => {
+      const result = f(item)
+      if (Effect.isEffect(result)) {
+        return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
+          onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
+          onSuccess: () => Effect.suspend(() => next(item))
+        })
+      }
+      return result
+        ? Effect.suspend(() => next(item))
+        : Effect.fail(new ValidationError({ item, cause: rejected }))
+    })
+}

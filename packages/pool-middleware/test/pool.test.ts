@@ -1,0 +1,160 @@
+import { FiberPool, Worker } from "@fiberpool/pool"
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import { pipe } from "effect/Function"
+import * as TestClock from "effect/TestClock"
+import { Middleware } from "../src/index.js"
+import { failureOf } from "./helpers.js"
+
+describe("middleware in a pool", () => {
+  it.scoped("order: the first element of `middleware` is the outermost", () =>
+    Effect.gen(function*() {
+      let trace = ""
+      const mark = (name: string): Worker.Middleware => (next) => (item) =>
+        Effect.sync(() => (trace += `${name}_before->`)).pipe(
+          Effect.zipRight(next(item)),
+          Effect.zipRight(Effect.sync(() => (trace += `${name}_after->`)))
+        )
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: string) => Effect.sync(() => (trace += "worker->")),
+        middleware: [mark("m1"), mark("m2"), mark("m3")]
+      })
+      yield* pool.submit("a")
+      yield* pool.close
+      strictEqual(trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
+    }))
+
+  it.effect("pipe(worker, m3, m2, m1) gives the same order", () =>
+    Effect.gen(function*() {
+      let trace = ""
+      const mark = (name: string): Worker.Middleware => (next) => (item) =>
+        Effect.sync(() => (trace += `${name}_before->`)).pipe(
+          Effect.zipRight(next(item)),
+          Effect.zipRight(Effect.sync(() => (trace += `${name}_after->`)))
+        )
+      const worker = Worker.make((_: string) => Effect.sync(() => (trace += "worker->")))
+      const wrapped = pipe(worker, mark("m3"), mark("m2"), mark("m1"))
+      yield* wrapped("a")
+      strictEqual(trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
+    }))
+
+  it.scoped("all workers of a pool share one rate-limit bucket", () =>
+    Effect.gen(function*() {
+      const starts: Array<readonly [number, number]> = []
+      const pool = yield* FiberPool.make({
+        workers: 4,
+        batchSize: 1,
+        worker: (n: number) =>
+          Effect.flatMap(Worker.WorkerId, (id) =>
+            Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => void starts.push([id, t]))))
+        ,
+        middleware: [Middleware.rateLimit({ rate: 2 })]
+      })
+      yield* pool.submitAll([1, 2, 3, 4])
+      const closing = yield* Effect.fork(pool.close)
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(closing)
+      deepStrictEqual(starts.map(([, t]) => t), [0, 500, 1000, 1500])
+      // the items really ran on different workers
+      assertTrue(new Set(starts.map(([id]) => id)).size > 1, `one worker only: ${JSON.stringify(starts)}`)
+    }))
+
+  it.scoped("two pools sharing one rateLimit value have separate buckets", () =>
+    Effect.gen(function*() {
+      const limit = Middleware.rateLimit({ rate: 1 })
+      const starts: Array<readonly [string, number]> = []
+      const worker = (item: string) =>
+        Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => void starts.push([item, t])))
+      const first = yield* FiberPool.make({ workers: 1, worker, middleware: [limit] })
+      const second = yield* FiberPool.make({ workers: 1, worker, middleware: [limit] })
+      yield* first.submitAll(["a1", "a2"])
+      yield* second.submitAll(["b1", "b2"])
+      const closing = yield* Effect.fork(Effect.zip(first.close, second.close, { concurrent: true }))
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(closing)
+      deepStrictEqual(Object.fromEntries(starts), { a1: 0, a2: 1000, b1: 0, b2: 1000 })
+    }))
+
+  it.scoped("retry keeps the error's type: close fails with the worker's last error", () =>
+    Effect.gen(function*() {
+      class Flaky {
+        readonly _tag = "Flaky"
+      }
+      let calls = 0
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: string) => Effect.suspend(() => (calls++, Effect.fail(new Flaky()))),
+        middleware: [Middleware.retry({ attempts: 3, baseDelay: "100 millis", jitter: 0 })]
+      })
+      yield* pool.submit("a")
+      const closing = yield* Effect.fork(Effect.exit(pool.close))
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(closing)
+      assertTrue(failureOf(exit) instanceof Flaky)
+      strictEqual(calls, 3)
+    }))
+
+  it.scoped("timeout interrupts a stuck item; with continueOnError the pool goes on", () =>
+    Effect.gen(function*() {
+      const done: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        continueOnError: true,
+        worker: (n: number) => (n === 2 ? Effect.never : Effect.sync(() => void done.push(n))),
+        middleware: [Middleware.timeout("1 second")]
+      })
+      yield* pool.submitAll([1, 2, 3])
+      const closing = yield* Effect.fork(Effect.exit(pool.close))
+      yield* TestClock.adjust("2 seconds")
+      const exit = yield* Fiber.join(closing)
+      strictEqual(failureOf(exit)._tag, "TimeoutException")
+      deepStrictEqual(done, [1, 3])
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 2)
+      strictEqual(stats.errors, 1)
+    }))
+
+  it.scoped("recover turns a defect into an error the pool can continue past", () =>
+    Effect.gen(function*() {
+      const done: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        continueOnError: true,
+        worker: (n: number) =>
+          Effect.sync(() => {
+            if (n === 2) throw new Error("boom")
+            done.push(n)
+          }),
+        middleware: [Middleware.recover()]
+      })
+      yield* pool.submitAll([1, 2, 3])
+      const exit = yield* Effect.exit(pool.close)
+      const error = failureOf(exit)
+      strictEqual(error._tag, "WorkerDefect")
+      deepStrictEqual(done, [1, 3])
+      strictEqual((yield* pool.stats).errors, 1)
+    }))
+
+  it.scoped("validate: rejected items never reach the worker and are counted as errors", () =>
+    Effect.gen(function*() {
+      const done: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        continueOnError: true,
+        worker: (n: number) => Effect.sync(() => void done.push(n)),
+        middleware: [Middleware.validate((n: number) => n >= 0)]
+      })
+      yield* pool.submitAll([1, -1, 2, -2])
+      const exit = yield* Effect.exit(pool.close)
+      assertTrue(Exit.isFailure(exit))
+      strictEqual(failureOf(exit)._tag, "ValidationError")
+      deepStrictEqual([...done].sort(), [1, 2])
+      strictEqual((yield* pool.stats).errors, 2)
+    }))
+})

@@ -1,0 +1,207 @@
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
+import { Middleware } from "../src/index.js"
+import { assertIllegalArgument, assertInterrupted, now } from "./helpers.js"
+
+/** a worker recording `[item, start time]` */
+const recording = <A>() => {
+  const starts: Array<readonly [A, number]> = []
+  const worker = (item: A) => Effect.flatMap(now, (t) => Effect.sync(() => void starts.push([item, t])))
+  return { starts, worker }
+}
+
+/** forks one call per item, in order, each fiber started before the next is forked */
+const forkInOrder = <A>(items: ReadonlyArray<A>, f: (a: A) => Effect.Effect<void>) =>
+  Effect.forEach(items, (item) => Effect.zipLeft(Effect.fork(f(item)), TestClock.adjust(0)))
+
+describe("Middleware.rateLimit", () => {
+  it.effect("2/s, burst 1: starts 500 ms apart", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 2 })(worker)
+      yield* Effect.fork(Effect.forEach([1, 2, 3], limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust(0)
+      deepStrictEqual(starts.map(([, t]) => t), [0])
+      yield* TestClock.adjust(499)
+      strictEqual(starts.length, 1)
+      yield* TestClock.adjust("5 seconds")
+      deepStrictEqual(starts.map(([, t]) => t), [0, 500, 1000])
+    }))
+
+  it.effect("2/s, burst 2, 4 concurrent callers: two at once, then 500 ms apart", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 2, burst: 2 })(worker)
+      yield* Effect.fork(Effect.forEach([1, 2, 3, 4], limited, { concurrency: 4 }))
+      yield* TestClock.adjust("5 seconds")
+      deepStrictEqual(starts.map(([, t]) => t), [0, 0, 500, 1000])
+    }))
+
+  it.effect("first come, first served", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<string>()
+      const limited = Middleware.rateLimit({ rate: 1 })(worker)
+      yield* forkInOrder(["a", "b", "c", "d", "e"], limited)
+      // a late comer arriving just before a token is due still queues behind the others
+      yield* TestClock.adjust(999)
+      yield* Effect.fork(limited("late"))
+      yield* TestClock.adjust("1 minute")
+      deepStrictEqual(starts, [["a", 0], ["b", 1000], ["c", 2000], ["d", 3000], ["e", 4000], ["late", 5000]])
+    }))
+
+  it.effect("a newcomer arriving when the head's token is due does not jump the queue", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<string>()
+      const limited = Middleware.rateLimit({ rate: 1 })(worker)
+      yield* forkInOrder(["a", "b"], limited)
+      // "c" wakes at 1000 too; TestClock may run it before "b" takes the token due then
+      yield* Effect.fork(Effect.zipRight(Effect.sleep("1 second"), limited("c")))
+      yield* TestClock.adjust("1 minute")
+      deepStrictEqual(starts, [["a", 0], ["b", 1000], ["c", 2000]])
+    }))
+
+  it.effect("a late timer does not lower the average rate", () =>
+    Effect.gen(function*() {
+      // timers have about 1 ms resolution: simulate a clock whose sleeps all end 5 ms late
+      const clock = yield* Effect.clock
+      const late: Clock.Clock = Object.create(clock)
+      ;(late as { sleep: Clock.Clock["sleep"] }).sleep = (d) => clock.sleep(Duration.sum(d, Duration.millis(5)))
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 1000 })(worker)
+      const items = Array.from({ length: 30 }, (_, i) => i)
+      yield* Effect.fork(Effect.withClock(Effect.forEach(items, limited, { concurrency: "unbounded" }), late))
+      yield* TestClock.adjust("1 second")
+      strictEqual(starts.length, 30)
+      deepStrictEqual(starts.map(([i]) => i), items)
+      // never faster than the bucket allows: by time t at most 1 + t starts (1 per ms, burst 1)...
+      starts.forEach(([i, t]) => assertTrue(i <= 1 + t, `item ${i} started at ${t}`))
+      // ...and the tokens that fell due while the timer was late are used when it fires:
+      // 30 items take about 30 ms, not 30 × 6 ms
+      assertTrue(starts[29]![1] <= 36, `last start at ${starts[29]![1]}`)
+    }))
+
+  it.effect("an interrupted waiter gives its place back (head of the queue)", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<string>()
+      const limited = Middleware.rateLimit({ rate: 1 })(worker)
+      const [, b] = yield* forkInOrder(["a", "b", "c"], limited)
+      yield* TestClock.adjust(300)
+      yield* Fiber.interrupt(b!)
+      assertInterrupted(yield* Fiber.await(b!))
+      yield* TestClock.adjust("1 minute")
+      deepStrictEqual(starts, [["a", 0], ["c", 1000]])
+    }))
+
+  it.effect("an interrupted waiter gives its place back (middle of the queue)", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<string>()
+      const limited = Middleware.rateLimit({ rate: 1 })(worker)
+      const fibers = yield* forkInOrder(["a", "b", "c", "d"], limited)
+      yield* TestClock.adjust(300)
+      yield* Fiber.interrupt(fibers[2]!)
+      yield* TestClock.adjust("1 minute")
+      deepStrictEqual(starts, [["a", 0], ["b", 1000], ["d", 2000]])
+    }))
+
+  it.effect("an interrupted waiter at the tail, then a new arrival", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<string>()
+      const limited = Middleware.rateLimit({ rate: 1 })(worker)
+      const fibers = yield* forkInOrder(["a", "b", "c"], limited)
+      yield* Fiber.interrupt(fibers[2]!)
+      yield* forkInOrder(["d"], limited)
+      yield* TestClock.adjust("1 minute")
+      deepStrictEqual(starts, [["a", 0], ["b", 1000], ["d", 2000]])
+    }))
+
+  it.effect("starts full and refills after idle time, up to burst", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 1, burst: 3 })(worker)
+      yield* Effect.fork(Effect.forEach([1, 2, 3, 4], limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust(0)
+      deepStrictEqual(starts.map(([, t]) => t), [0, 0, 0])
+      yield* TestClock.adjust("1 second")
+      deepStrictEqual(starts.map(([, t]) => t), [0, 0, 0, 1000])
+      // idle for long: the bucket holds at most `burst` tokens
+      yield* TestClock.adjust("1 minute")
+      yield* Effect.fork(Effect.forEach([5, 6, 7, 8], limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust("10 seconds")
+      deepStrictEqual(starts.slice(4).map(([, t]) => t), [61000, 61000, 61000, 62000])
+    }))
+
+  it.effect("a fractional rate", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 3 })(worker)
+      yield* Effect.fork(Effect.forEach([1, 2, 3, 4], limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust("1 second")
+      strictEqual(starts.length, 4)
+      const times = starts.map(([, t]) => t)
+      assertTrue(Math.abs(times[3]! - 1000) < 1e-6, `4th start at ${times[3]}`)
+    }))
+
+  it.effect("each application has its own bucket", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<string>()
+      const limit = Middleware.rateLimit({ rate: 1 })
+      const first = limit(worker)
+      const second = limit(worker)
+      yield* forkInOrder(["a1", "a2"], first)
+      yield* forkInOrder(["b1", "b2"], second)
+      yield* TestClock.adjust("10 seconds")
+      const byName = Object.fromEntries(starts)
+      deepStrictEqual(byName, { a1: 0, a2: 1000, b1: 0, b2: 1000 })
+    }))
+
+  it.effect("a worker's failure does not return its token", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const limited = Middleware.rateLimit({ rate: 1 })((_: number) =>
+        Effect.flatMap(now, (t) => (times.push(t), Effect.fail("no")))
+      )
+      const fiber = yield* Effect.fork(Effect.forEach([1, 2], (n) => Effect.exit(limited(n)), { concurrency: 2 }))
+      yield* TestClock.adjust("5 seconds")
+      const exits = yield* Fiber.join(fiber)
+      assertTrue(exits.every(Exit.isFailure))
+      deepStrictEqual(times, [0, 1000])
+    }))
+
+  it.effect("many waiters keep their order and exact times", () =>
+    Effect.gen(function*() {
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 100, burst: 10 })(worker)
+      const items = Array.from({ length: 100 }, (_, i) => i)
+      yield* Effect.fork(Effect.forEach(items, limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust("2 seconds")
+      strictEqual(starts.length, 100)
+      deepStrictEqual(starts.map(([i]) => i), items)
+      // 10 at once, then one every 10 ms
+      assertTrue(starts.every(([i, t]) => Math.abs(t - Math.max(0, i - 9) * 10) < 1e-6))
+    }))
+
+  it.effect("invalid options die with IllegalArgumentException naming the option", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [Middleware.RateLimitOptions, string, string]> = [
+        [{ rate: 0 }, "rate", "0"],
+        [{ rate: -2 }, "rate", "-2"],
+        [{ rate: NaN }, "rate", "NaN"],
+        [{ rate: Infinity }, "rate", "Infinity"],
+        [{ rate: 1, burst: 0 }, "burst", "0"],
+        [{ rate: 1, burst: 1.5 }, "burst", "1.5"],
+        [{ rate: 1, burst: NaN }, "burst", "NaN"]
+      ]
+      for (const [options, option, value] of cases) {
+        let calls = 0
+        const limited = Middleware.rateLimit(options)((_: string) => Effect.sync(() => void calls++))
+        assertIllegalArgument(yield* Effect.exit(limited("a")), option, value)
+        strictEqual(calls, 0)
+      }
+    }))
+})

@@ -1,0 +1,140 @@
+import { describe, it } from "@effect/vitest"
+import { assertInclude, assertInstanceOf, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
+import { Middleware } from "../src/index.js"
+import { assertInterrupted, defectOf, failureOf } from "./helpers.js"
+
+describe("Middleware.recover", () => {
+  it.effect("a thrown Error inside the effect becomes a WorkerDefect", () =>
+    Effect.gen(function*() {
+      const boom = new Error("boom")
+      const worker = (_: string) =>
+        Effect.sync(() => {
+          throw boom
+        })
+      const error = failureOf(yield* Effect.exit(Middleware.recover()(worker)("a")))
+      assertInstanceOf(error, Middleware.WorkerDefect)
+      strictEqual(error._tag, "WorkerDefect")
+      strictEqual(error.defect, boom)
+      strictEqual(error.item, "a")
+      assertInclude(error.message, "boom")
+    }))
+
+  it.effect("a worker function that throws a string before returning an effect", () =>
+    Effect.gen(function*() {
+      const worker = (_: string): Effect.Effect<void> => {
+        throw "bad input"
+      }
+      const error = failureOf(yield* Effect.exit(Middleware.recover()(worker)("a")))
+      strictEqual(error._tag, "WorkerDefect")
+      strictEqual(error.defect, "bad input")
+      assertInclude(error.message, "bad input")
+    }))
+
+  it.effect("Effect.die(42): onDefect sees the defect and the item", () =>
+    Effect.gen(function*() {
+      const seen: Array<readonly [unknown, number]> = []
+      const worker = (_: number) => Effect.die(42)
+      const recovered = Middleware.recover((defect, item: number) => {
+        seen.push([defect, item])
+      })(worker)
+      const error = failureOf(yield* Effect.exit(recovered(7)))
+      strictEqual(error.defect, 42)
+      strictEqual(error.item, 7)
+      assertInclude(error.message, "42")
+      deepStrictEqual(seen, [[42, 7]])
+    }))
+
+  it.effect("onDefect may return an effect, run before the failure", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const worker = (_: string) => Effect.die(new Error("kaput"))
+      const recovered = Middleware.recover((defect) =>
+        Effect.sleep("10 millis").pipe(
+          Effect.zipRight(Effect.sync(() => log.push(`handled ${(defect as Error).message}`)))
+        )
+      )(worker)
+      const fiber = yield* Effect.fork(Effect.exit(recovered("a")))
+      yield* TestClock.adjust(10)
+      const error = failureOf(yield* Fiber.join(fiber))
+      strictEqual(error._tag, "WorkerDefect")
+      deepStrictEqual(log, ["handled kaput"])
+    }))
+
+  it.effect("failures pass through unchanged, and onDefect is not called", () =>
+    Effect.gen(function*() {
+      let called = false
+      const worker = (_: string) => Effect.fail("typed" as const)
+      const exit = yield* Effect.exit(Middleware.recover(() => void (called = true))(worker)("a"))
+      strictEqual(failureOf(exit), "typed")
+      assertTrue(!called)
+    }))
+
+  it.effect("success passes through", () =>
+    Effect.gen(function*() {
+      let ran = false
+      const exit = yield* Effect.exit(Middleware.recover()((_: string) => Effect.sync(() => (ran = true)))("a"))
+      assertTrue(Exit.isSuccess(exit))
+      assertTrue(ran)
+    }))
+
+  it.effect("interruption inside the worker passes through", () =>
+    Effect.gen(function*() {
+      let called = false
+      const worker = (_: string) => Effect.interrupt
+      const fiber = yield* Effect.fork(Middleware.recover(() => void (called = true))(worker)("a"))
+      assertInterrupted(yield* Fiber.await(fiber))
+      assertTrue(!called)
+    }))
+
+  it.effect("interrupting the item passes through", () =>
+    Effect.gen(function*() {
+      let called = false
+      const fiber = yield* Effect.fork(Middleware.recover(() => void (called = true))((_: string) => Effect.never)("a"))
+      yield* TestClock.adjust(0)
+      yield* Fiber.interrupt(fiber)
+      assertInterrupted(yield* Fiber.await(fiber))
+      assertTrue(!called)
+    }))
+
+  it.effect("a defect beside interruption (a finalizer that dies) is left as it is", () =>
+    Effect.gen(function*() {
+      let called = false
+      // the worker interrupts itself, and a finalizer dies on the way out
+      const worker = (_: string) => Effect.interrupt.pipe(Effect.ensuring(Effect.die("finalizer died")))
+      const exit = yield* Effect.exit(Middleware.recover(() => void (called = true))(worker)("a"))
+      assertTrue(Exit.isFailure(exit) && Cause.isInterrupted(exit.cause))
+      strictEqual(defectOf(exit), "finalizer died")
+      assertTrue(!called)
+    }))
+
+  it.effect("interrupting the item while a finalizer dies: still interrupted", () =>
+    Effect.gen(function*() {
+      const worker = (_: string) => Effect.never.pipe(Effect.ensuring(Effect.die("finalizer died")))
+      const fiber = yield* Effect.fork(Middleware.recover()(worker)("a"))
+      yield* TestClock.adjust(0)
+      yield* Fiber.interrupt(fiber)
+      const exit = yield* Fiber.await(fiber)
+      assertTrue(Exit.isFailure(exit) && Cause.isInterrupted(exit.cause))
+    }))
+
+  it.effect("a handler that throws is a defect", () =>
+    Effect.gen(function*() {
+      const recovered = Middleware.recover(() => {
+        throw new Error("handler bug")
+      })((_: string) => Effect.die("original"))
+      const defect = defectOf(yield* Effect.exit(recovered("a")))
+      assertInstanceOf(defect, Error)
+      strictEqual(defect.message, "handler bug")
+    }))
+
+  it("message shows Error messages, strings and values", () => {
+    assertInclude(new Middleware.WorkerDefect({ defect: new TypeError("x is undefined"), item: 1 }).message, "x is undefined")
+    assertInclude(new Middleware.WorkerDefect({ defect: { code: 7 }, item: 1 }).message, `{"code":7}`)
+    assertInclude(new Middleware.WorkerDefect({ defect: undefined, item: 1 }).message, "undefined")
+  })
+})

@@ -1,0 +1,220 @@
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as TestClock from "effect/TestClock"
+import { Middleware } from "../src/index.js"
+import { assertIllegalArgument, assertInterrupted, defectOf, failureOf, now } from "./helpers.js"
+
+class Transient {
+  readonly _tag = "Transient"
+  constructor(readonly attempt: number) {}
+}
+
+/** a worker that records the clock time of every call and fails with `Transient(n)` for the n-th call */
+const failing = (succeedFrom = Infinity) => {
+  const times: Array<number> = []
+  const worker = (_item: string): Effect.Effect<void, Transient> =>
+    Effect.flatMap(now, (t) => {
+      times.push(t)
+      return times.length >= succeedFrom ? Effect.void : Effect.fail(new Transient(times.length))
+    })
+  return { times, worker }
+}
+
+describe("Middleware.retry", () => {
+  it.effect("retries with exact exponential delays: +0, +100, +300, +700 ms", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const retried = Middleware.retry({ attempts: 4, baseDelay: "100 millis", factor: 2, jitter: 0 })(worker)
+      const fiber = yield* Effect.fork(Effect.exit(retried("a")))
+      yield* TestClock.adjust(0)
+      deepStrictEqual(times, [0])
+      yield* TestClock.adjust(99)
+      deepStrictEqual(times, [0])
+      yield* TestClock.adjust(1)
+      deepStrictEqual(times, [0, 100])
+      yield* TestClock.adjust("10 seconds")
+      deepStrictEqual(times, [0, 100, 300, 700])
+      const error = failureOf(yield* Fiber.join(fiber))
+      // the last error, unchanged (same instance)
+      assertTrue(error instanceof Transient)
+      strictEqual(error.attempt, 4)
+    }))
+
+  it.effect("stops at the first success", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing(3)
+      const fiber = yield* Effect.fork(
+        Middleware.retry({ attempts: 5, baseDelay: "1 second", jitter: 0 })(worker)("a")
+      )
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      assertTrue(Exit.isSuccess(exit))
+      deepStrictEqual(times, [0, 1000, 3000])
+    }))
+
+  it.effect("attempts: 1 runs once", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const exit = yield* Effect.exit(Middleware.retry({ attempts: 1 })(worker)("a"))
+      strictEqual(failureOf(exit).attempt, 1)
+      deepStrictEqual(times, [0])
+    }))
+
+  it.effect("defaults: 3 attempts, 1 second base, factor 2, up to 20% jitter", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const fiber = yield* Effect.fork(Effect.exit(Middleware.retry()(worker)("a")))
+      yield* TestClock.adjust("1 minute")
+      strictEqual(failureOf(yield* Fiber.join(fiber)).attempt, 3)
+      strictEqual(times.length, 3)
+      const [d1, d2] = [times[1]! - times[0]!, times[2]! - times[1]!]
+      assertTrue(d1 >= 1000 && d1 <= 1200, `first delay ${d1}`)
+      assertTrue(d2 >= 2000 && d2 <= 2400, `second delay ${d2}`)
+    }))
+
+  it.effect("jitter adds up to `jitter` of each delay, drawn from Effect's Random", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const retried = Middleware.retry({ attempts: 6, baseDelay: "100 millis", factor: 2, jitter: 0.5 })(worker)
+      const fiber = yield* Effect.fork(Effect.exit(retried("a")).pipe(Effect.withRandom(Random.make("seed"))))
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      strictEqual(times.length, 6)
+      // replay the same seeded Random: one draw per retry
+      const replay = Random.make("seed")
+      for (let n = 0; n < 5; n++) {
+        const base = 100 * 2 ** n
+        const delay = times[n + 1]! - times[n]!
+        assertTrue(delay >= base && delay <= base * 1.5, `delay ${n} = ${delay} not in [${base}, ${base * 1.5}]`)
+        const r = yield* replay.next
+        assertTrue(Math.abs(delay - (base + base * 0.5 * r)) < 1e-6, `delay ${n} = ${delay}, expected from Random`)
+      }
+    }))
+
+  it.effect("jitter differs between seeds (it is really drawn)", () =>
+    Effect.gen(function*() {
+      const run = (seed: string) =>
+        Effect.gen(function*() {
+          const { times, worker } = failing()
+          const retried = Middleware.retry({ attempts: 2, baseDelay: "1 second", jitter: 1 })(worker)
+          const fiber = yield* Effect.fork(Effect.exit(retried("a")).pipe(Effect.withRandom(Random.make(seed))))
+          yield* TestClock.adjust("1 minute")
+          yield* Fiber.join(fiber)
+          return times[1]! - times[0]!
+        })
+      const a = yield* run("a")
+      const b = yield* run("b")
+      assertTrue(a !== b, `same delay ${a} for different seeds`)
+    }))
+
+  it.effect("retries with a Schedule", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const schedule = Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(2)))
+      const fiber = yield* Effect.fork(Effect.exit(Middleware.retry(schedule)(worker)("a")))
+      yield* TestClock.adjust("10 seconds")
+      const error = failureOf(yield* Fiber.join(fiber))
+      strictEqual(error.attempt, 3)
+      deepStrictEqual(times, [0, 100, 200])
+    }))
+
+  it.effect("a Schedule sees the error as input", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const schedule = Schedule.recurWhile((e: unknown) => e instanceof Transient && e.attempt < 2)
+      const exit = yield* Effect.exit(Middleware.retry(schedule)(worker)("a"))
+      strictEqual(failureOf(exit).attempt, 2)
+      deepStrictEqual(times, [0, 0])
+    }))
+
+  it.effect("`while` decides which errors are retried", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) => {
+        calls++
+        return Effect.fail(calls === 1 ? "transient" : "fatal")
+      }
+      const retried = Middleware.retry({ attempts: 10, baseDelay: "10 millis", while: (e) => e === "transient" })(worker)
+      const fiber = yield* Effect.fork(Effect.exit(retried("a")))
+      yield* TestClock.adjust("1 minute")
+      strictEqual(failureOf(yield* Fiber.join(fiber)), "fatal")
+      strictEqual(calls, 2)
+    }))
+
+  it.effect("`while` returning false fails at once, without sleeping", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const exit = yield* Effect.exit(Middleware.retry({ while: () => false })(worker)("a"))
+      strictEqual(failureOf(exit).attempt, 1)
+      deepStrictEqual(times, [0])
+    }))
+
+  it.effect("interruption inside the worker is not retried", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) => Effect.suspend(() => (calls++, Effect.interrupt))
+      const fiber = yield* Effect.fork(Middleware.retry({ attempts: 5, baseDelay: "10 millis" })(worker)("a"))
+      yield* TestClock.adjust("1 minute")
+      assertInterrupted(yield* Fiber.await(fiber))
+      strictEqual(calls, 1)
+    }))
+
+  it.effect("interrupting the item during a backoff stops the retries", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const fiber = yield* Effect.fork(Middleware.retry({ attempts: 5, baseDelay: "1 second", jitter: 0 })(worker)("a"))
+      yield* TestClock.adjust(500)
+      yield* Fiber.interrupt(fiber)
+      yield* TestClock.adjust("1 minute")
+      deepStrictEqual(times, [0])
+      assertInterrupted(yield* Fiber.await(fiber))
+    }))
+
+  it.effect("defects are not retried", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) => Effect.suspend(() => (calls++, Effect.die("boom")))
+      const exit = yield* Effect.exit(Middleware.retry({ baseDelay: 0 })(worker)("a"))
+      strictEqual(defectOf(exit), "boom")
+      strictEqual(calls, 1)
+    }))
+
+  it.effect("invalid options die with IllegalArgumentException when an item runs, never at call time", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [Middleware.RetryOptions, string, string]> = [
+        [{ attempts: 0 }, "attempts", "0"],
+        [{ attempts: -1 }, "attempts", "-1"],
+        [{ attempts: 1.5 }, "attempts", "1.5"],
+        [{ attempts: NaN }, "attempts", "NaN"],
+        [{ attempts: Infinity }, "attempts", "Infinity"],
+        [{ baseDelay: -1 }, "baseDelay", "-1"],
+        [{ baseDelay: "-5 seconds" }, "baseDelay", "-5 seconds"],
+        [{ baseDelay: "soon" as any }, "baseDelay", "soon"],
+        [{ baseDelay: NaN }, "baseDelay", "NaN"],
+        [{ factor: 0.5 }, "factor", "0.5"],
+        [{ factor: NaN }, "factor", "NaN"],
+        [{ jitter: -0.1 }, "jitter", "-0.1"],
+        [{ jitter: NaN }, "jitter", "NaN"]
+      ]
+      for (const [options, option, value] of cases) {
+        let calls = 0
+        const worker = (_: string) => Effect.sync(() => void calls++)
+        const wrapped = Middleware.retry(options)(worker) // does not throw
+        assertIllegalArgument(yield* Effect.exit(wrapped("a")), option, value)
+        strictEqual(calls, 0)
+      }
+    }))
+
+  it.effect("baseDelay 0 retries at once", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const exit = yield* Effect.exit(Middleware.retry({ attempts: 3, baseDelay: 0 })(worker)("a"))
+      strictEqual(failureOf(exit).attempt, 3)
+      deepStrictEqual(times, [0, 0, 0])
+    }))
+})

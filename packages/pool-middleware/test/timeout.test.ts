@@ -1,0 +1,97 @@
+import { describe, it } from "@effect/vitest"
+import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
+import { Middleware } from "../src/index.js"
+import { assertIllegalArgument, assertInterrupted, failureOf, now } from "./helpers.js"
+
+describe("Middleware.timeout", () => {
+  it.effect("interrupts a worker that never finishes; its finalizers run; fails with TimeoutException", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const worker = (item: string) =>
+        Effect.scoped(
+          Effect.gen(function*() {
+            yield* Effect.acquireRelease(
+              Effect.sync(() => log.push(`acquire ${item}`)),
+              () => Effect.flatMap(now, (t) => Effect.sync(() => log.push(`release ${item} at ${t}`)))
+            )
+            yield* Effect.never
+          })
+        ).pipe(Effect.ensuring(Effect.sync(() => log.push("ensuring"))))
+      const fiber = yield* Effect.fork(Effect.exit(Middleware.timeout("1 second")(worker)("a")))
+      yield* TestClock.adjust(999)
+      assertTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      deepStrictEqual(log, ["acquire a"])
+      yield* TestClock.adjust(1)
+      const exit = yield* Fiber.join(fiber)
+      deepStrictEqual(log, ["acquire a", "release a at 1000", "ensuring"])
+      const error = failureOf(exit)
+      assertTrue(Cause.isTimeoutException(error))
+      assertInclude(error.message, "1s")
+    }))
+
+  it.effect("waits for the interrupted item's finalizers before failing", () =>
+    Effect.gen(function*() {
+      const worker = (_: string) =>
+        Effect.never.pipe(Effect.onInterrupt(() => Effect.sleep("50 millis")))
+      const fiber = yield* Effect.fork(Effect.exit(Middleware.timeout("100 millis")(worker)("a")))
+      yield* TestClock.adjust(100)
+      assertTrue(Option.isNone(yield* Fiber.poll(fiber)), "completed before the finalizer ended")
+      yield* TestClock.adjust(50)
+      const exit = yield* Fiber.join(fiber)
+      assertTrue(Cause.isTimeoutException(failureOf(exit)))
+    }))
+
+  it.effect("a fast worker passes", () =>
+    Effect.gen(function*() {
+      let done = false
+      const worker = (_: string) => Effect.sleep("100 millis").pipe(Effect.tap(() => (done = true)))
+      const fiber = yield* Effect.fork(Middleware.timeout("1 second")(worker)("a"))
+      yield* TestClock.adjust(100)
+      const exit = yield* Fiber.await(fiber)
+      assertTrue(Exit.isSuccess(exit))
+      assertTrue(done)
+    }))
+
+  it.effect("a worker's failure passes through unchanged", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Middleware.timeout("1 second")((_: string) => Effect.fail("nope"))("a"))
+      strictEqual(failureOf(exit), "nope")
+    }))
+
+  it.effect("a worker function that throws is a defect, not a throw at call time", () =>
+    Effect.gen(function*() {
+      const worker = (_: string): Effect.Effect<void> => {
+        throw new Error("early")
+      }
+      const exit = yield* Effect.exit(Middleware.timeout("1 second")(worker)("a"))
+      assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+    }))
+
+  it.effect("interrupting the item interrupts the worker", () =>
+    Effect.gen(function*() {
+      let released = false
+      const worker = (_: string) => Effect.never.pipe(Effect.ensuring(Effect.sync(() => (released = true))))
+      const fiber = yield* Effect.fork(Middleware.timeout("1 hour")(worker)("a"))
+      yield* TestClock.adjust(10)
+      yield* Fiber.interrupt(fiber)
+      assertInterrupted(yield* Fiber.await(fiber))
+      assertTrue(released)
+    }))
+
+  it.effect("invalid durations die with IllegalArgumentException", () =>
+    Effect.gen(function*() {
+      const cases = [[0, "0"], [-1, "-1"], [NaN, "NaN"], ["soon", "soon"], ["-1 second", "-1 second"]] as const
+      for (const [duration, shown] of cases) {
+        let calls = 0
+        const wrapped = Middleware.timeout(duration as any)((_: string) => Effect.sync(() => void calls++))
+        assertIllegalArgument(yield* Effect.exit(wrapped("a")), "duration", shown)
+        strictEqual(calls, 0)
+      }
+    }))
+})

@@ -1,0 +1,126 @@
+import { describe, it } from "@effect/vitest"
+import { assertInclude, assertInstanceOf, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { Middleware } from "../src/index.js"
+import { assertIllegalArgument, defectOf, failureOf } from "./helpers.js"
+
+const User = Schema.Struct({
+  name: Schema.NonEmptyString,
+  age: Schema.Int.pipe(Schema.positive())
+})
+type User = typeof User.Type
+
+const recording = <A>() => {
+  const seen: Array<A> = []
+  const worker = (item: A) => Effect.sync(() => void seen.push(item))
+  return { seen, worker }
+}
+
+describe("Middleware.validate", () => {
+  it.effect("with a Schema (schemas are functions: it is detected first)", () =>
+    Effect.gen(function*() {
+      assertTrue(typeof User === "function")
+      const { seen, worker } = recording<User>()
+      const validated = Middleware.validate(User)(worker)
+      const ok = { name: "ann", age: 30 }
+      assertTrue(Exit.isSuccess(yield* Effect.exit(validated(ok))))
+      const bad = { name: "bob", age: -3 }
+      const error = failureOf(yield* Effect.exit(validated(bad)))
+      assertInstanceOf(error, Middleware.ValidationError)
+      strictEqual(error._tag, "ValidationError")
+      strictEqual(error.item, bad)
+      assertTrue(ParseResult.isParseError(error.cause))
+      assertInclude(error.message, "age")
+      assertInclude(error.message, "positive")
+      assertInclude(error.message, `"bob"`)
+      deepStrictEqual(seen, [ok])
+    }))
+
+  it.effect("a Schema reports every issue", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<User>()
+      const error = failureOf(yield* Effect.exit(Middleware.validate(User)(worker)({ name: "", age: 1.5 })))
+      assertInclude(error.message, "name")
+      assertInclude(error.message, "age")
+      deepStrictEqual(seen, [])
+    }))
+
+  it.effect("with a predicate", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<number>()
+      const isEven = (n: number) => n % 2 === 0
+      const validated = Middleware.validate(isEven)(worker)
+      assertTrue(Exit.isSuccess(yield* Effect.exit(validated(2))))
+      const error = failureOf(yield* Effect.exit(validated(3)))
+      strictEqual(error.item, 3)
+      assertInclude(String(error.cause), "isEven")
+      assertInclude(error.message, "3")
+      assertInclude(error.message, "isEven returned false")
+      deepStrictEqual(seen, [2])
+    }))
+
+  it.effect("with an anonymous predicate", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<string>()
+      const error = failureOf(
+        yield* Effect.exit(Middleware.validate((s: string) => s.length > 0)(worker)(""))
+      )
+      assertInclude(error.message, "predicate returned false")
+      deepStrictEqual(seen, [])
+    }))
+
+  it.effect("with an effectful check: its failure is the cause", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<string>()
+      const httpsOnly = (url: string) =>
+        url.startsWith("https://") ? Effect.void : Effect.fail(`not https: ${url}`)
+      const validated = Middleware.validate(httpsOnly)(worker)
+      assertTrue(Exit.isSuccess(yield* Effect.exit(validated("https://a"))))
+      const error = failureOf(yield* Effect.exit(validated("http://b")))
+      strictEqual(error.cause, "not https: http://b")
+      assertInclude(error.message, "not https: http://b")
+      deepStrictEqual(seen, ["https://a"])
+    }))
+
+  it.effect("an effectful check may use services", () =>
+    Effect.gen(function*() {
+      class Blocklist extends Context.Tag("Blocklist")<Blocklist, ReadonlySet<string>>() {}
+      const { seen, worker } = recording<string>()
+      const validated = Middleware.validate((s: string) =>
+        Effect.flatMap(Blocklist, (blocked) => (blocked.has(s) ? Effect.fail("blocked") : Effect.void))
+      )(worker)
+      const run = (s: string) => Effect.exit(Effect.provideService(validated(s), Blocklist, new Set(["evil"])))
+      assertTrue(Exit.isSuccess(yield* run("good")))
+      strictEqual(failureOf(yield* run("evil")).cause, "blocked")
+      deepStrictEqual(seen, ["good"])
+    }))
+
+  it.effect("defects of the check are not rejections", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<string>()
+      const validated = Middleware.validate((_: string): boolean => {
+        throw new Error("check bug")
+      })(worker)
+      const defect = defectOf(yield* Effect.exit(validated("a")))
+      assertInstanceOf(defect, Error)
+      deepStrictEqual(seen, [])
+    }))
+
+  it.effect("the worker's own failures pass through", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Middleware.validate((_: string) => true)((_: string) => Effect.fail("worker"))("a"))
+      strictEqual(failureOf(exit), "worker")
+    }))
+
+  it.effect("a check that is neither a Schema nor a function dies with IllegalArgumentException", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<string>()
+      const validated = Middleware.validate(42 as unknown as (s: string) => boolean)(worker)
+      assertIllegalArgument(yield* Effect.exit(validated("a")), "check", "42")
+      deepStrictEqual(seen, [])
+    }))
+})

@@ -1,0 +1,451 @@
+import { Metrics, Stats } from "@fiberpool/pool-metrics"
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import type * as MetricPair from "effect/MetricPair"
+import type * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
+import { FiberPool } from "../src/index.js"
+
+class ItemError extends Data.TaggedError("ItemError")<{ readonly item: number }> {}
+
+// Effect's metric registry is global and never forgets: every pool gets its own name
+const suffix = Math.random().toString(36).slice(2, 8)
+let serial = 0
+const uniqueName = (label: string): string => `t-${label}-${suffix}-${serial++}`
+
+const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
+const ms = (d: Duration.Duration): number => Duration.toMillis(d)
+
+const tagsOf = (pair: MetricPair.MetricPair.Untyped): Record<string, string> =>
+  Object.fromEntries(pair.metricKey.tags.map((label) => [label.key, label.value]))
+
+/** Every registered series whose `pool` label is `pool`. */
+const seriesOfPool = (pool: string) =>
+  Metric.snapshot.pipe(Effect.map((pairs) => pairs.filter((pair) => tagsOf(pair).pool === pool)))
+
+const counterValue = (metric: Metric.Metric.Counter<number>, pool: string) =>
+  Metric.value(metric.pipe(Metric.tagged("pool", pool))).pipe(Effect.map((state) => state.count))
+
+const customValue = (pool: string, counter: string) =>
+  Metric.value(
+    Metrics.customTotal.pipe(
+      Metric.taggedWithLabels([MetricLabel.make("pool", pool), MetricLabel.make("counter", counter)])
+    )
+  ).pipe(Effect.map((state) => state.count))
+
+/** The published Effect metrics of pool `name`, as plain numbers. */
+const published = (name: string) =>
+  Effect.gen(function*() {
+    const histogram = yield* Metric.value(Metrics.itemDuration.pipe(Metric.tagged("pool", name)))
+    const gauge = yield* Metric.value(Metrics.queueDepth.pipe(Metric.tagged("pool", name)))
+    return {
+      submitted: yield* counterValue(Metrics.itemsSubmitted, name),
+      processed: yield* counterValue(Metrics.itemsProcessed, name),
+      failed: yield* counterValue(Metrics.itemsFailed, name),
+      dropped: yield* counterValue(Metrics.itemsDropped, name),
+      durationCount: histogram.count,
+      durationSum: histogram.sum,
+      queueDepth: gauge.value
+    }
+  })
+
+/** Runs a pool to its end in a scope of its own; returns the pool (usable after the scope closed). */
+const runPool = <A, E>(make: Effect.Effect<FiberPool.FiberPool<A, E>, never, Scope.Scope>, items: Array<A>) =>
+  Effect.scoped(Effect.gen(function*() {
+    const pool = yield* make
+    yield* pool.submitAll(items)
+    const exit = yield* Effect.exit(pool.close)
+    return { pool, exit } as const
+  }))
+
+describe("custom counters (Metrics.increment / add)", () => {
+  it.effect("inside workers and callbacks appear in pool.metrics, also after close and after the scope", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("custom")
+      const { exit, pool } = yield* runPool(
+        FiberPool.make({
+          name,
+          workers: 3,
+          batchSize: 2,
+          worker: (n: number) =>
+            Effect.gen(function*() {
+              yield* Metrics.increment("seen")
+              yield* Metrics.add("bytes", n)
+              if (n % 2 === 1) yield* Metrics.increment("odd")
+            }),
+          onWorkerComplete: () => Metrics.increment("completed")
+        }),
+        range(10)
+      )
+      assertTrue(Exit.isSuccess(exit))
+      const counters = yield* pool.metrics
+      deepStrictEqual(counters, { seen: 10, bytes: 45, odd: 5, completed: 3 })
+      strictEqual(Metrics.format(counters), "[bytes:45, completed:3, odd:5, seen:10]")
+      // published as fiberpool_custom_total{pool, counter}
+      strictEqual(yield* customValue(name, "seen"), 10)
+      strictEqual(yield* customValue(name, "bytes"), 45)
+      strictEqual(yield* customValue(name, "odd"), 5)
+      strictEqual(yield* customValue(name, "completed"), 3)
+      const custom = (yield* seriesOfPool(name)).filter((pair) => pair.metricKey.name === "fiberpool_custom_total")
+      deepStrictEqual(
+        custom.map((pair) => tagsOf(pair)).sort((a, b) => a.counter.localeCompare(b.counter)),
+        ["bytes", "completed", "odd", "seen"].map((counter) => ({ pool: name, counter }))
+      )
+    }))
+
+  it.effect("a workerLayer sees the pool's PoolMetrics too", () =>
+    Effect.gen(function*() {
+      const { pool } = yield* runPool(
+        FiberPool.make({
+          name: uniqueName("layer-counters"),
+          workers: 2,
+          workerLayer: Layer.effectDiscard(Metrics.increment("layers_built")),
+          worker: (_: number) => Effect.void
+        }),
+        range(3)
+      )
+      deepStrictEqual(yield* pool.metrics, { layers_built: 2 })
+    }))
+
+  it.effect("are empty (and format as \"\") when no worker counts anything", () =>
+    Effect.gen(function*() {
+      const { pool } = yield* runPool(
+        FiberPool.make({ name: uniqueName("no-counters"), workers: 2, worker: (_: number) => Effect.void }),
+        range(5)
+      )
+      deepStrictEqual(yield* pool.metrics, {})
+      strictEqual(Metrics.format(yield* pool.metrics), "")
+    }))
+
+  it.effect("two pools keep their own counters", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("own-counters")
+      const make = FiberPool.make({ name, workers: 2, worker: (_: number) => Metrics.increment("n") })
+      const first = yield* runPool(make, range(3))
+      const second = yield* runPool(make, range(4))
+      deepStrictEqual(yield* first.pool.metrics, { n: 3 })
+      deepStrictEqual(yield* second.pool.metrics, { n: 4 })
+      // the published series of a shared name adds up
+      strictEqual(yield* customValue(name, "n"), 7)
+    }))
+})
+
+describe("Effect Metric series", () => {
+  it.effect("continue mode: submitted / processed / failed totals equal the final stats", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("continue")
+      const { exit, pool } = yield* runPool(
+        FiberPool.make({
+          name,
+          workers: 3,
+          batchSize: 2,
+          continueOnError: true,
+          worker: (n: number) => n % 5 === 0 ? Effect.fail(new ItemError({ item: n })) : Effect.void
+        }),
+        range(20)
+      )
+      assertTrue(Exit.isFailure(exit))
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 20)
+      strictEqual(stats.processed, 16)
+      strictEqual(stats.errors, 4)
+      strictEqual(stats.dropped, 0)
+      deepStrictEqual(yield* published(name), {
+        submitted: 20,
+        processed: 16,
+        failed: 4,
+        dropped: 0,
+        durationCount: 20,
+        durationSum: 0,
+        queueDepth: 0
+      })
+    }))
+
+  it.effect("fail-fast mode: dropped items are published, histogram counts processed + errors", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("fail-fast")
+      const fiber = yield* Effect.fork(runPool(
+        FiberPool.make({
+          name,
+          workers: 2,
+          batchSize: 1,
+          workerQueueSize: 10,
+          worker: (n: number) =>
+            n === 1
+              ? Effect.sleep("10 millis").pipe(Effect.zipRight(Effect.fail(new ItemError({ item: n }))))
+              : Effect.sleep("100 millis")
+        }),
+        range(10)
+      ))
+      yield* TestClock.adjust("1 second")
+      const { exit, pool } = yield* Fiber.join(fiber)
+      assertTrue(Exit.isFailure(exit))
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 10)
+      strictEqual(stats.errors, 1)
+      strictEqual(stats.processed + stats.errors + stats.dropped, 10)
+      assertTrue(stats.dropped >= 8, `dropped ${stats.dropped}`)
+      const metrics = yield* published(name)
+      deepStrictEqual(metrics, {
+        submitted: stats.submitted,
+        processed: stats.processed,
+        failed: stats.errors,
+        dropped: stats.dropped,
+        durationCount: stats.processed + stats.errors,
+        durationSum: metrics.durationSum,
+        queueDepth: 0
+      })
+    }))
+
+  it.effect("after a scope interruption the totals still match the stats", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("interrupted")
+      const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          name,
+          workers: 2,
+          batchSize: 3,
+          workerQueueSize: 4,
+          worker: (_: number) => Effect.sleep("100 millis")
+        })
+        yield* pool.submitAll(range(20))
+        return pool
+      })))
+      yield* TestClock.adjust("150 millis")
+      const pool = yield* Fiber.join(fiber)
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 20)
+      strictEqual(stats.processed + stats.errors + stats.dropped, 20)
+      const metrics = yield* published(name)
+      strictEqual(metrics.submitted, stats.submitted)
+      strictEqual(metrics.processed, stats.processed)
+      strictEqual(metrics.dropped, stats.dropped)
+      strictEqual(metrics.queueDepth, 0)
+    }))
+
+  it.effect("the queue-depth gauge rises while items wait and returns to 0 after the end", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("depth")
+      const fiber = yield* Effect.fork(runPool(
+        FiberPool.make({
+          name,
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 2,
+          worker: (_: number) => Effect.sleep("10 millis")
+        }),
+        range(8)
+      ))
+      // the producer is suspended on the full queue: items are waiting
+      yield* TestClock.adjust(0)
+      const during = (yield* published(name)).queueDepth
+      assertTrue(during > 0, `queue depth while items wait: ${during}`)
+      yield* TestClock.adjust("1 second")
+      const { exit } = yield* Fiber.join(fiber)
+      assertTrue(Exit.isSuccess(exit))
+      const after = yield* published(name)
+      strictEqual(after.queueDepth, 0)
+      strictEqual(after.processed, 8)
+      strictEqual(after.durationCount, 8)
+      assertTrue(Math.abs(after.durationSum - 0.08) < 1e-9, `duration sum ${after.durationSum}`)
+    }))
+
+  it.effect("item series carry exactly the label pool=<name>", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("labels")
+      yield* runPool(FiberPool.make({ name, workers: 2, worker: (_: number) => Effect.void }), range(4))
+      const series = yield* seriesOfPool(name)
+      const names = series.map((pair) => pair.metricKey.name)
+      for (
+        const expected of [
+          "fiberpool_items_submitted_total",
+          "fiberpool_items_processed_total",
+          "fiberpool_item_duration_seconds"
+        ]
+      ) {
+        assertTrue(names.includes(expected), `missing ${expected} in ${names.join(", ")}`)
+      }
+      for (const pair of series) deepStrictEqual(tagsOf(pair), { pool: name })
+    }))
+
+  it.effect("pools sharing a name add up", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("shared")
+      const make = FiberPool.make({ name, workers: 2, worker: (_: number) => Effect.void })
+      yield* runPool(make, range(3))
+      yield* runPool(make, range(5))
+      const metrics = yield* published(name)
+      strictEqual(metrics.submitted, 8)
+      strictEqual(metrics.processed, 8)
+      strictEqual(metrics.queueDepth, 0)
+    }))
+
+  it.effect("metrics: false publishes nothing for the pool, stats and custom counters still work", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("private")
+      const { exit, pool } = yield* runPool(
+        FiberPool.make({
+          name,
+          metrics: false,
+          workers: 2,
+          continueOnError: true,
+          worker: (n: number) =>
+            Metrics.increment("seen").pipe(
+              Effect.zipRight(n === 3 ? Effect.fail(new ItemError({ item: n })) : Effect.void)
+            )
+        }),
+        range(6)
+      )
+      assertTrue(Exit.isFailure(exit))
+      deepStrictEqual(yield* seriesOfPool(name), [])
+      deepStrictEqual(yield* pool.metrics, { seen: 6 })
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 6)
+      strictEqual(stats.processed, 5)
+      strictEqual(stats.errors, 1)
+    }))
+})
+
+describe("Stats timings (TestClock)", () => {
+  it.effect("2 workers × 100ms items, 4 items: proc 200ms, total 200ms, rate 20/s; frozen after the end", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("timing")
+      const fiber = yield* Effect.fork(runPool(
+        FiberPool.make({ name, workers: 2, batchSize: 1, worker: (_: number) => Effect.sleep("100 millis") }),
+        range(4)
+      ))
+      yield* TestClock.adjust("200 millis")
+      const { exit, pool } = yield* Fiber.join(fiber)
+      assertTrue(Exit.isSuccess(exit))
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 4)
+      strictEqual(stats.processed, 4)
+      strictEqual(ms(stats.processingTime), 200)
+      strictEqual(ms(stats.totalTime), 200)
+      strictEqual(ms(stats.waitTime), 0)
+      strictEqual(ms(stats.initTime), 0)
+      strictEqual(ms(stats.wrapTime), 0)
+      strictEqual(stats.ratePerSec, 20)
+      strictEqual(ms(stats.avgLatency), 50)
+      strictEqual(stats.utilization, 1)
+      strictEqual(Stats.format(stats), "[processed:4, rate:20.0/s, avg_latency:50ms, proc:200ms, total:200ms, utilization:100.0%]")
+
+      // the histogram saw four items of 0.1 s
+      const histogram = yield* Metric.value(Metrics.itemDuration.pipe(Metric.tagged("pool", name)))
+      strictEqual(histogram.count, 4)
+      assertTrue(Math.abs(histogram.sum - 0.4) < 1e-9, `sum ${histogram.sum}`)
+
+      // frozen after the end
+      yield* TestClock.adjust("1 second")
+      const later = yield* pool.stats
+      strictEqual(ms(later.totalTime), 200)
+      strictEqual(ms(later.processingTime), 200)
+      strictEqual(ms(later.waitTime), 0)
+      strictEqual(later.ratePerSec, 20)
+    }))
+
+  it.effect("totalTime is live while the pool runs", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.sleep("100 millis") })
+        yield* pool.submit(1)
+        yield* Effect.sleep("30 millis")
+        const live = yield* pool.stats
+        yield* pool.close
+        return { live, final: yield* pool.stats }
+      })))
+      yield* TestClock.adjust("1 second")
+      const { final, live } = yield* Fiber.join(fiber)
+      strictEqual(ms(live.totalTime), 30)
+      strictEqual(live.processed, 0)
+      strictEqual(ms(final.totalTime), 100)
+      strictEqual(final.processed, 1)
+    }))
+
+  it.effect("waitTime sums the idle time between items", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.sleep("10 millis") })
+        yield* pool.submit(1)
+        yield* Effect.sleep("50 millis")
+        yield* pool.submit(2)
+        yield* Effect.sleep("10 millis")
+        // the worker finished item 2 at 60ms: no idle time after it
+        yield* pool.close
+        return yield* pool.stats
+      })))
+      yield* TestClock.adjust("1 second")
+      const stats = yield* Fiber.join(fiber)
+      strictEqual(stats.processed, 2)
+      strictEqual(ms(stats.processingTime), 20)
+      strictEqual(ms(stats.waitTime), 40)
+      strictEqual(ms(stats.totalTime), 60)
+      strictEqual(stats.utilization, 20 / 60)
+    }))
+
+  it.effect("initTime sums the workerLayer build time of every worker", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(runPool(
+        FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          workerLayer: Layer.effectDiscard(Effect.sleep("50 millis")),
+          worker: (_: number) => Effect.sleep("10 millis")
+        }),
+        range(2)
+      ))
+      yield* TestClock.adjust("1 second")
+      const { exit, pool } = yield* Fiber.join(fiber)
+      assertTrue(Exit.isSuccess(exit))
+      const stats = yield* pool.stats
+      strictEqual(ms(stats.initTime), 100)
+      strictEqual(ms(stats.processingTime), 10)
+      // the layers are built concurrently: 50ms of start-up, then one 10ms item per worker
+      strictEqual(ms(stats.totalTime), 60)
+      strictEqual(ms(stats.waitTime), 0)
+    }))
+
+  it.effect("initTime includes makeWorker for a stateful pool", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.makeStateful({
+          workers: 3,
+          makeWorker: (id) => Effect.sleep(Duration.millis(10 * (id + 1))).pipe(Effect.as((_: number) => Effect.void))
+        })
+        yield* pool.close
+        return yield* pool.stats
+      })))
+      yield* TestClock.adjust("1 second")
+      const stats = yield* Fiber.join(fiber)
+      strictEqual(ms(stats.initTime), 10 + 20 + 30)
+      strictEqual(ms(stats.totalTime), 30)
+    }))
+
+  it.effect("wrapTime sums the onWorkerComplete time", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(runPool(
+        FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          worker: (_: number) => Effect.sleep("10 millis"),
+          onWorkerComplete: () => Effect.sleep("30 millis")
+        }),
+        range(2)
+      ))
+      yield* TestClock.adjust("1 second")
+      const { exit, pool } = yield* Fiber.join(fiber)
+      assertTrue(Exit.isSuccess(exit))
+      const stats = yield* pool.stats
+      strictEqual(ms(stats.wrapTime), 60)
+      strictEqual(ms(stats.processingTime), 10)
+      strictEqual(ms(stats.totalTime), 40)
+    }))
+})

@@ -1,0 +1,454 @@
+/**
+ * Type-level tests: checked by `tsc -p tsconfig.json` (expectTypeOf, and `@ts-expect-error` lines
+ * that fail the type-check if the error they expect disappears). At run time they only build
+ * values; nothing is run.
+ */
+import { Metrics } from "@fiberpool/pool-metrics"
+import { describe, expectTypeOf, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { FiberPool, Worker } from "../src/index.js"
+
+class ItemError extends Data.TaggedError("ItemError")<{ readonly item: number }> {}
+class AuditError extends Data.TaggedError("AuditError")<{}> {}
+class LimitError extends Data.TaggedError("LimitError")<{}> {}
+class FnError extends Data.TaggedError("FnError")<{}> {}
+class WorkerCompleteError extends Data.TaggedError("WorkerCompleteError")<{}> {}
+class PoolCompleteError extends Data.TaggedError("PoolCompleteError")<{}> {}
+class DbError extends Data.TaggedError("DbError")<{}> {}
+class InitError extends Data.TaggedError("InitError")<{}> {}
+
+class Db extends Context.Tag("types/Db")<Db, { readonly query: (q: string) => Effect.Effect<void> }>() {}
+class Config extends Context.Tag("types/Config")<Config, { readonly url: string }>() {}
+class Http extends Context.Tag("types/Http")<Http, { readonly get: (url: string) => Effect.Effect<number> }>() {}
+class Auditor extends Context.Tag("types/Auditor")<Auditor, { readonly audit: (u: unknown) => Effect.Effect<void> }>() {}
+class Notifier extends Context.Tag("types/Notifier")<Notifier, { readonly notify: Effect.Effect<void> }>() {}
+
+/** The pool a `make` effect produces. */
+type PoolOf<T> = T extends Effect.Effect<infer P, any, any> ? P : never
+/** The error of the pool's `close` (the pool's `E`). */
+type PoolError<T> = PoolOf<T> extends FiberPool.FiberPool<any, infer E> ? E : never
+/** The item type of the pool. */
+type PoolItem<T> = PoolOf<T> extends { readonly submit: (item: infer A) => any } ? A : never
+type MakeError<T> = T extends Effect.Effect<any, infer E, any> ? E : never
+type MakeContext<T> = T extends Effect.Effect<any, any, infer R> ? R : never
+
+/**
+ * Exact type equality (distinguishes `any`, `unknown` and `never`). Used for the error and context
+ * types of `make`: they are declared `NoInfer<…>`, and expect-type's `toEqualTypeOf` tells
+ * `NoInfer<A | B>` from `A | B` although the two are the same type to the checker.
+ */
+type Equals<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false
+/** Compiles only when `Actual` and `Expected` are the same type: `same<Actual, Expected>(true)`. */
+const same = <Actual, Expected>(_: Equals<Actual, Expected>): void => {}
+
+const dbLayer: Layer.Layer<Db, DbError, Worker.WorkerId | Config> = Layer.effect(
+  Db,
+  Effect.gen(function*() {
+    const id = yield* Worker.WorkerId
+    const config = yield* Config
+    if (config.url === "") return yield* Effect.fail(new DbError())
+    return { query: (q: string) => Effect.log(`worker ${id}: ${q}`) }
+  })
+)
+
+// reusable middleware, written by annotation
+const audited: Worker.Middleware<unknown, AuditError> = (next) => (item) =>
+  Effect.zipRight(item === null ? Effect.fail(new AuditError()) : Effect.void, next(item))
+const limited: Worker.Middleware<unknown, LimitError> = (next) => (item) =>
+  Effect.zipRight(Effect.fail(new LimitError()).pipe(Effect.when(() => false)), next(item))
+const needsAuditor: Worker.Middleware<unknown, never, Auditor> = (next) => (item) =>
+  Effect.flatMap(Auditor, (a) => a.audit(item)).pipe(Effect.zipRight(next(item)))
+const perWorker: Worker.Middleware<unknown, never, Worker.WorkerId | Metrics.PoolMetrics> = (next) => (item) =>
+  Effect.flatMap(Worker.WorkerId, (id) => Metrics.increment(`worker_${id}`)).pipe(Effect.zipRight(next(item)))
+const scoped: Worker.Middleware<unknown, never, Scope.Scope> = (next) => (item) =>
+  Effect.flatMap(Effect.scope, () => next(item))
+// one-off middleware for one concrete worker
+const negative: Worker.MiddlewareFn<number, never, never, FnError> = (next) => (n) =>
+  n < 0 ? Effect.fail(new FnError()) : next(n)
+
+const infallible = (_: number) => Effect.void
+
+describe("FiberPool.make: the pool's error type", () => {
+  it("is never for an infallible worker, and make itself needs only Scope", () => {
+    const make = FiberPool.make({ workers: 2, worker: infallible })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<never>()
+    expectTypeOf<PoolItem<typeof make>>().toEqualTypeOf<number>()
+    same<MakeError<typeof make>, never>(true)
+    same<MakeContext<typeof make>, Scope.Scope>(true)
+    expectTypeOf<PoolOf<typeof make>>().toEqualTypeOf<FiberPool.FiberPool<number, never>>()
+  })
+
+  it("is the worker's E", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      worker: (n: number) => n > 0 ? Effect.void : Effect.fail(new ItemError({ item: n }))
+    })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<ItemError>()
+    same<MakeError<typeof make>, never>(true)
+    expectTypeOf<PoolOf<typeof make>["close"]>().toEqualTypeOf<Effect.Effect<void, ItemError>>()
+    expectTypeOf<PoolOf<typeof make>["wait"]>().toEqualTypeOf<Effect.Effect<void, ItemError>>()
+    expectTypeOf<PoolOf<typeof make>["submit"]>().toEqualTypeOf<
+      (item: number) => Effect.Effect<void, FiberPool.PoolClosedError>
+    >()
+  })
+
+  it("includes what an annotated Worker.Middleware adds", () => {
+    const make = FiberPool.make({ workers: 2, worker: infallible, middleware: [audited] })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<AuditError>()
+    same<MakeContext<typeof make>, Scope.Scope>(true)
+  })
+
+  it("includes what both of two middleware add, on top of the worker's E", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      worker: (n: number) => Effect.fail(new ItemError({ item: n })),
+      middleware: [audited, limited]
+    })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<ItemError | AuditError | LimitError>()
+    // array order changes behaviour, not types
+    const reversed = FiberPool.make({
+      workers: 2,
+      worker: (n: number) => Effect.fail(new ItemError({ item: n })),
+      middleware: [limited, audited]
+    })
+    expectTypeOf<PoolError<typeof reversed>>().toEqualTypeOf<ItemError | AuditError | LimitError>()
+  })
+
+  it("includes the E2 of a MiddlewareFn element", () => {
+    const make = FiberPool.make({ workers: 1, worker: infallible, middleware: [negative] })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<FnError>()
+    const mixed = FiberPool.make({ workers: 1, worker: infallible, middleware: [audited, negative] })
+    expectTypeOf<PoolError<typeof mixed>>().toEqualTypeOf<AuditError | FnError>()
+  })
+
+  it("the pipe form types middleware exactly too", () => {
+    const worker = Worker.make((n: number) => n > 0 ? Effect.void : Effect.fail(new ItemError({ item: n })))
+    const wrapped = limited(audited(worker))
+    expectTypeOf(wrapped).toEqualTypeOf<Worker.Worker<number, ItemError | AuditError | LimitError, never>>()
+    const make = FiberPool.make({ workers: 1, worker: negative(Worker.make(infallible)) })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<FnError>()
+  })
+
+  it("joins the errors of onWorkerComplete and onPoolComplete", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      worker: (n: number) => Effect.fail(new ItemError({ item: n })),
+      onWorkerComplete: (_id) => Effect.fail(new WorkerCompleteError()),
+      onPoolComplete: Effect.fail(new PoolCompleteError())
+    })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<ItemError | WorkerCompleteError | PoolCompleteError>()
+    same<MakeError<typeof make>, never>(true)
+    same<MakeContext<typeof make>, Scope.Scope>(true)
+  })
+
+  it("infallible callbacks add nothing", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      worker: infallible,
+      onWorkerComplete: (_id) => Effect.void,
+      onPoolComplete: Effect.void
+    })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<never>()
+    same<MakeContext<typeof make>, Scope.Scope>(true)
+  })
+})
+
+describe("FiberPool.make: requirements and start-up errors", () => {
+  it("the workerLayer's error becomes make's error; its output is removed from the requirements", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      workerLayer: dbLayer,
+      worker: (n: number) => Effect.flatMap(Db, (db) => db.query(`insert ${n}`))
+    })
+    same<MakeError<typeof make>, DbError>(true)
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<never>()
+    // Db is provided by the layer, WorkerId by the pool: Config is what the layer still needs
+    same<MakeContext<typeof make>, Scope.Scope | Config>(true)
+  })
+
+  it("WorkerId, PoolMetrics and the layer's output are removed; other requirements remain, plus Scope", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      workerLayer: Layer.succeed(Db, { query: () => Effect.void }),
+      worker: (url: string) =>
+        Effect.gen(function*() {
+          const id = yield* Worker.WorkerId
+          const http = yield* Http
+          const db = yield* Db
+          const status = yield* http.get(url)
+          yield* Metrics.increment(`status_${status}`)
+          yield* db.query(`${id}: ${url}`)
+        })
+    })
+    same<MakeContext<typeof make>, Scope.Scope | Http>(true)
+    same<MakeError<typeof make>, never>(true)
+  })
+
+  it("middleware requirements remain, minus what the pool provides", () => {
+    const make = FiberPool.make({ workers: 2, worker: infallible, middleware: [needsAuditor, perWorker] })
+    same<MakeContext<typeof make>, Scope.Scope | Auditor>(true)
+  })
+
+  it("onWorkerComplete sees WorkerId, PoolMetrics and the layer; onPoolComplete's requirements pass through", () => {
+    const make = FiberPool.make({
+      workers: 2,
+      workerLayer: Layer.succeed(Db, { query: () => Effect.void }),
+      worker: infallible,
+      onWorkerComplete: (id) =>
+        Effect.gen(function*() {
+          const db = yield* Db
+          const same = yield* Worker.WorkerId
+          yield* Metrics.increment(`done_${id}_${same}`)
+          yield* db.query("flush")
+        }),
+      onPoolComplete: Effect.flatMap(Notifier, (n) => n.notify)
+    })
+    same<MakeContext<typeof make>, Scope.Scope | Notifier>(true)
+  })
+
+  it("a worker that requires Scope is rejected", () => {
+    FiberPool.make({
+      workers: 1,
+      // @ts-expect-error a worker must not require Scope
+      worker: (_: number) => Effect.flatMap(Effect.scope, () => Effect.void)
+    })
+    FiberPool.run([1, 2], {
+      workers: 1,
+      // @ts-expect-error a worker must not require Scope
+      worker: (_: number) => Effect.flatMap(Effect.scope, () => Effect.void)
+    })
+    // the fix the message suggests: a scope per item
+    const fixed = FiberPool.make({
+      workers: 1,
+      worker: (_: number) => Effect.scoped(Effect.flatMap(Effect.scope, () => Effect.void))
+    })
+    same<MakeContext<typeof fixed>, Scope.Scope>(true)
+  })
+
+  it("a middleware that requires Scope is rejected", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: infallible,
+      // @ts-expect-error a middleware must not require Scope
+      middleware: [scoped]
+    })
+  })
+
+  it("the pool must match the declared item type", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      // @ts-expect-error keyBy takes the pool's item type
+      keyBy: (s: string) => s
+    })
+  })
+})
+
+describe("FiberPool.makeStateful", () => {
+  it("makeWorker using Effect.acquireRelease leaves no Scope beyond make's own", () => {
+    const make = FiberPool.makeStateful({
+      workers: 2,
+      makeWorker: (id) =>
+        Effect.gen(function*() {
+          const conn = yield* Effect.acquireRelease(
+            Effect.succeed({ id, rows: [] as Array<string> }),
+            (c) => Effect.sync(() => c.rows.splice(0))
+          )
+          return Worker.make((row: string) => Effect.sync(() => conn.rows.push(row)))
+        })
+    })
+    same<MakeContext<typeof make>, Scope.Scope>(true)
+    same<MakeError<typeof make>, never>(true)
+    expectTypeOf<PoolOf<typeof make>>().toEqualTypeOf<FiberPool.FiberPool<string, never>>()
+  })
+
+  it("makeWorker's error joins make's error; its WorkerId / layer requirements are removed", () => {
+    const make = FiberPool.makeStateful({
+      workers: 2,
+      workerLayer: dbLayer,
+      makeWorker: (_id) =>
+        Effect.gen(function*() {
+          const id = yield* Worker.WorkerId
+          const db = yield* Db
+          const config = yield* Config
+          if (config.url === "") return yield* Effect.fail(new InitError())
+          return Worker.make((n: number) =>
+            n < 0 ? Effect.fail(new ItemError({ item: n })) : db.query(`${id}: ${n}`)
+          )
+        }),
+      middleware: [audited]
+    })
+    same<MakeError<typeof make>, DbError | InitError>(true)
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<ItemError | AuditError>()
+    same<MakeContext<typeof make>, Scope.Scope | Config>(true)
+  })
+
+  it("a stateful worker that requires Scope is rejected", () => {
+    // @ts-expect-error the worker makeWorker returns must not require Scope
+    FiberPool.makeStateful({
+      workers: 1,
+      makeWorker: (_id) => Effect.succeed((_: number) => Effect.flatMap(Effect.scope, () => Effect.void))
+    })
+  })
+})
+
+describe("FiberPool.run and FiberPool.layer", () => {
+  it("run needs no Scope and joins the stream's error", () => {
+    const run = FiberPool.run(Stream.make(1, 2).pipe(Stream.concat(Stream.fail(new DbError()))), {
+      workers: 1,
+      worker: (n: number) => Effect.flatMap(Http, (h) => h.get(String(n))),
+      middleware: [audited]
+    })
+    same<MakeError<typeof run>, DbError | AuditError>(true)
+    same<MakeContext<typeof run>, Http>(true)
+  })
+
+  it("run of a stateful pool with acquireRelease needs no Scope", () => {
+    const run = FiberPool.run([1, 2, 3], {
+      workers: 1,
+      makeWorker: () =>
+        Effect.acquireRelease(Effect.succeed(0), () => Effect.void).pipe(
+          Effect.as(Worker.make((_: number) => Effect.void))
+        )
+    })
+    same<MakeContext<typeof run>, never>(true)
+    same<MakeError<typeof run>, never>(true)
+  })
+
+  it("layer: Layer<Tag, LE, remaining requirements>", () => {
+    class Pages extends Context.Tag("types/Pages")<Pages, FiberPool.FiberPool<string, AuditError>>() {}
+    const layer = FiberPool.layer(Pages, {
+      workers: 2,
+      workerLayer: dbLayer,
+      worker: (url: string) => Effect.flatMap(Db, (db) => db.query(url)),
+      middleware: [audited]
+    })
+    expectTypeOf<Layer.Layer.Success<typeof layer>>().toEqualTypeOf<Pages>()
+    same<Layer.Layer.Error<typeof layer>, DbError>(true)
+    same<Layer.Layer.Context<typeof layer>, Config>(true)
+  })
+
+  it("layer: the tag's pool type must match the options", () => {
+    class Strict extends Context.Tag("types/Strict")<Strict, FiberPool.FiberPool<string>>() {}
+    // @ts-expect-error the worker fails with ItemError, the tag's pool cannot fail
+    FiberPool.layer(
+      Strict,
+      { workers: 1, worker: (_: string) => Effect.fail(new ItemError({ item: 0 })) }
+    )
+  })
+
+  it("Layer.scoped(Tag, FiberPool.make(...)) has no any", () => {
+    class Pages extends Context.Tag("types/Pages2")<Pages, FiberPool.FiberPool<string, ItemError>>() {}
+    const layer = Layer.scoped(
+      Pages,
+      FiberPool.make({
+        workers: 2,
+        workerLayer: dbLayer,
+        worker: (url: string) => url === "" ? Effect.fail(new ItemError({ item: 0 })) : Effect.void
+      })
+    )
+    expectTypeOf<Layer.Layer.Success<typeof layer>>().toEqualTypeOf<Pages>()
+    same<Layer.Layer.Error<typeof layer>, DbError>(true)
+    same<Layer.Layer.Context<typeof layer>, Config>(true)
+  })
+
+  it("Effect.Service with scoped: FiberPool.make(...) has no any in its layer", () => {
+    class Mailer extends Effect.Service<Mailer>()("types/Mailer", {
+      scoped: FiberPool.make({
+        workers: 2,
+        worker: (to: string) => to === "" ? Effect.fail(new ItemError({ item: 0 })) : Effect.void,
+        onPoolComplete: Effect.void
+      })
+    }) {}
+    same<Layer.Layer.Error<typeof Mailer.Default>, never>(true)
+    same<Layer.Layer.Context<typeof Mailer.Default>, never>(true)
+    expectTypeOf<Mailer["close"]>().toEqualTypeOf<Effect.Effect<void, ItemError>>()
+
+    class Fetcher extends Effect.Service<Fetcher>()("types/Fetcher", {
+      scoped: FiberPool.make({
+        workers: 2,
+        workerLayer: dbLayer,
+        worker: (url: string) => Effect.flatMap(Http, (h) => h.get(url)),
+        onWorkerComplete: () => Effect.fail(new WorkerCompleteError())
+      })
+    }) {}
+    same<Layer.Layer.Error<typeof Fetcher.Default>, DbError>(true)
+    same<Layer.Layer.Context<typeof Fetcher.Default>, Config | Http>(true)
+    expectTypeOf<Fetcher["close"]>().toEqualTypeOf<Effect.Effect<void, WorkerCompleteError>>()
+  })
+})
+
+describe("result types work with Effect's own combinators", () => {
+  it("Effect.scoped(FiberPool.make(...)) removes Scope and keeps the other requirements", () => {
+    const program = Effect.scoped(
+      Effect.flatMap(
+        FiberPool.make({ workers: 2, worker: (url: string) => Effect.flatMap(Http, (h) => h.get(url)) }),
+        (pool) => pool.close
+      )
+    )
+    same<MakeContext<typeof program>, Http>(true)
+    const plain = Effect.scoped(Effect.flatMap(FiberPool.make({ workers: 2, worker: infallible }), (pool) => pool.close))
+    same<MakeContext<typeof plain>, never>(true)
+  })
+
+  it("catchTag removes a start-up error from make's error", () => {
+    const make = FiberPool.makeStateful({
+      workers: 2,
+      workerLayer: Layer.fail(new DbError()),
+      makeWorker: () => Effect.fail(new InitError()).pipe(Effect.as(Worker.make(infallible)))
+    })
+    same<MakeError<typeof make>, DbError | InitError>(true)
+    const caught = make.pipe(Effect.catchTag("DbError", () => Effect.die("no db")))
+    same<MakeError<typeof caught>, InitError>(true)
+  })
+
+  it("catchTag removes an item error from run's error", () => {
+    const run = FiberPool.run(Stream.fail(new DbError()) as Stream.Stream<number, DbError>, {
+      workers: 1,
+      worker: (n: number) => Effect.fail(new ItemError({ item: n }))
+    })
+    same<MakeError<typeof run>, ItemError | DbError>(true)
+    const caught = run.pipe(Effect.catchTag("ItemError", () => Effect.succeed(null)))
+    same<MakeError<typeof caught>, DbError>(true)
+    const all = run.pipe(Effect.catchTags({ ItemError: () => Effect.void, DbError: () => Effect.void }))
+    same<MakeError<typeof all>, never>(true)
+  })
+})
+
+describe("Worker and FiberPool models", () => {
+  it("Worker.make infers A, E and R", () => {
+    const worker = Worker.make((url: string) =>
+      Effect.flatMap(Http, (h) => h.get(url)).pipe(
+        Effect.flatMap((status) => status === 200 ? Effect.void : Effect.fail(new ItemError({ item: status })))
+      )
+    )
+    expectTypeOf(worker).toEqualTypeOf<Worker.Worker<string, ItemError, Http>>()
+    expectTypeOf(Worker.make((_: number) => Effect.void)).toEqualTypeOf<Worker.Worker<number, never, never>>()
+  })
+
+  it("a custom middleware keeps the worker's item type", () => {
+    const wrapped = audited(Worker.make((n: number) => Effect.log(n)))
+    expectTypeOf(wrapped).toEqualTypeOf<Worker.Worker<number, AuditError, never>>()
+    // @ts-expect-error a number worker does not take strings
+    wrapped("x")
+  })
+
+  it("FiberPool<A, E> is covariant in E and contravariant in A", () => {
+    expectTypeOf<FiberPool.FiberPool<string, never>>().toExtend<FiberPool.FiberPool<string, ItemError>>()
+    expectTypeOf<FiberPool.FiberPool<string | number>>().toExtend<FiberPool.FiberPool<string>>()
+    expectTypeOf<FiberPool.FiberPool<string, ItemError>>().not.toExtend<FiberPool.FiberPool<string, never>>()
+    expectTypeOf<FiberPool.FiberPool<string>>().not.toExtend<FiberPool.FiberPool<string | number>>()
+
+    const strict = null as unknown as FiberPool.FiberPool<string, ItemError>
+    // @ts-expect-error a pool that can fail is not a pool that cannot
+    const _cannotFail: FiberPool.FiberPool<string, never> = strict
+    const _mayFail: FiberPool.FiberPool<string, ItemError | AuditError> = strict
+    void _cannotFail
+    void _mayFail
+  })
+})
