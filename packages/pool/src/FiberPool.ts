@@ -192,10 +192,10 @@ export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
  * @since 0.1.0
  * @category models
  */
-export interface SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+export interface SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B = void>
   extends CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP>
 {
-  readonly worker: Worker.Worker<A, E, R>
+  readonly worker: Worker.Worker<A, E, R, B>
 }
 
 /**
@@ -204,10 +204,10 @@ export interface SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
  * @since 0.1.0
  * @category models
  */
-export interface StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+export interface StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B = void>
   extends CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP>
 {
-  readonly makeWorker: (id: number) => Effect.Effect<Worker.Worker<A, E, R>, EI, RI>
+  readonly makeWorker: (id: number) => Effect.Effect<Worker.Worker<A, E, R, B>, EI, RI>
 }
 
 /**
@@ -256,14 +256,15 @@ export const make: <
   EW = never,
   RW = never,
   EP = never,
-  RP = never
+  RP = never,
+  B = void
 >(
   options:
-    & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+    & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
+  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>,
   OrNever<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.make", options, false)
@@ -307,14 +308,15 @@ export const makeStateful: <
   EW = never,
   RW = never,
   EP = never,
-  RP = never
+  RP = never,
+  B = void
 >(
   options:
-    & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+    & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
+  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>,
   OrNever<LE> | OrNever<EI>,
   
     | Scope.Scope
@@ -360,12 +362,13 @@ export const run: {
     RW = never,
     EP = never,
     RP = never,
+    B = void,
     ES = never,
     RS = never
   >(
     items: Iterable<A> | Stream.Stream<A, ES, RS>,
     options:
-      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
@@ -387,12 +390,13 @@ export const run: {
     RW = never,
     EP = never,
     RP = never,
+    B = void,
     ES = never,
     RS = never
   >(
     items: Iterable<A> | Stream.Stream<A, ES, RS>,
     options:
-      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
@@ -458,11 +462,12 @@ export const layer: {
     EW = never,
     RW = never,
     EP = never,
-    RP = never
+    RP = never,
+    B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>>,
     options:
-      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Layer.Layer<I, OrNever<LE>, Requirements<R, M[number], LO, LR, RW, RP>>
@@ -480,11 +485,12 @@ export const layer: {
     EW = never,
     RW = never,
     EP = never,
-    RP = never
+    RP = never,
+    B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>>,
+    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>>,
     options:
-      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP>
+      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Layer.Layer<

@@ -7,19 +7,24 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 
 /**
- * A worker processes one item. The pool runs it once per item, on one of its worker fibers.
+ * A worker processes one item. The pool runs it once per item, on one of its worker fibers. It
+ * may return a result `B`, which `pool.execute(item)` hands back to its caller (and `submit`
+ * ignores).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Worker<in A, out E = never, out R = never> {
-  (item: A): Effect.Effect<void, E, R>
+export interface Worker<in A, out E = never, out R = never, out B = void> {
+  (item: A): Effect.Effect<B, E, R>
 }
 
 /**
  * Reusable middleware: wraps any worker of `A`, adding the errors `E` and requirements `R`.
  * Every built-in middleware has this type, so a pool's error type shows what its middleware add.
- * Write your own by annotation:
+ * Middleware sees workers as returning `void`; at run time a worker's result passes through it to
+ * `pool.execute`, so a middleware that wraps `next(item)` should return what `next(item)` returns
+ * (use `Effect.tap` for steps after it; every built-in middleware does). Write your own by
+ * annotation:
  *
  * @example
  * ```ts
@@ -61,7 +66,9 @@ export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R> = (next: Worke
  * @since 0.1.0
  * @category constructors
  */
-export const make = <A, E = never, R = never>(f: (item: A) => Effect.Effect<void, E, R>): Worker<A, E, R> => f
+export const make = <A, E = never, R = never, B = void>(
+  f: (item: A) => Effect.Effect<B, E, R>
+): Worker<A, E, R, B> => f
 
 /**
  * The index (`0 .. workers - 1`) of the worker fiber running the current item. Provided by the pool

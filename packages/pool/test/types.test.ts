@@ -264,7 +264,8 @@ describe("FiberPool.makeStateful", () => {
     })
     same<MakeContext<typeof make>, Scope.Scope>(true)
     same<MakeError<typeof make>, never>(true)
-    expectTypeOf<PoolOf<typeof make>>().toEqualTypeOf<FiberPool.FiberPool<string, never>>()
+    // the worker returns what push returns: execute hands it back
+    expectTypeOf<PoolOf<typeof make>>().toEqualTypeOf<FiberPool.FiberPool<string, never, number>>()
   })
 
   it("makeWorker's error joins make's error; its WorkerId / layer requirements are removed", () => {
