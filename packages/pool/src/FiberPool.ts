@@ -10,7 +10,12 @@ import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { dual } from "effect/Function"
+import * as Mailbox from "effect/Mailbox"
+import type { NonEmptyReadonlyArray } from "effect/Array"
 import { hasProperty } from "effect/Predicate"
+import type * as Schedule from "effect/Schedule"
+import * as Sink from "effect/Sink"
 import type * as Record from "effect/Record"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -404,7 +409,55 @@ export const run: {
     E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
-} = ((items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
+  <
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never,
+    B = void
+  >(
+    options:
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
+    Stats.Stats,
+    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<ES>,
+    Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
+  >
+  <
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    EI = never,
+    RI = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never,
+    B = void
+  >(
+    options:
+      & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
+    Stats.Stats,
+    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
+    Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
+  >
+} = dual(2, (items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
   !isStream(items) && !isIterable(items)
     ? Effect.die(
       new Cause.IllegalArgumentException(
@@ -507,3 +560,214 @@ export const layer: {
       typeof options?.makeWorker === "function" && options?.worker === undefined
     )
   )) as any
+
+/**
+ * Options of {@link makeBatched}: the worker receives a whole batch at once.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+  extends CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP>
+{
+  readonly worker: Worker.Worker<NonEmptyReadonlyArray<A>, E, R>
+}
+
+/**
+ * Starts a pool whose worker receives each batch (up to `batchSize` items, in submission order) in
+ * one call: bulk inserts, batched requests. Accounting stays per item: a batch that succeeds counts
+ * each of its items as processed, one that fails counts each as an error. Middleware wraps the
+ * batch worker. `execute` resolves each item with the outcome of its batch.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Console, Effect } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.makeBatched({
+ *     workers: 2,
+ *     batchSize: 100,
+ *     worker: (rows: ReadonlyArray<string>) => Console.log(`INSERT ${rows.length} rows`)
+ *   })
+ *   yield* pool.submitAll(["a", "b", "c"])
+ *   yield* pool.close
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeBatched: <
+  A,
+  const M extends ReadonlyArray<AnyMiddleware>,
+  E = never,
+  R = never,
+  LO = never,
+  LE = never,
+  LR = never,
+  EW = never,
+  RW = never,
+  EP = never,
+  RP = never
+>(
+  options:
+    & BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+    & NoScope<R>
+    & NoScope<MiddlewareContext<M[number]>, "middleware">
+) => Effect.Effect<
+  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
+  OrNever<LE>,
+  Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
+> = (options: any) =>
+  internal.make("FiberPool.makeBatched", { ...options, batched: true }, false) as any
+
+/**
+ * A `Sink` that submits each chunk of a stream to `pool`, with back-pressure. It does not end or
+ * close the pool: several streams may feed one pool.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.make({ workers: 4, worker: (n: number) => Effect.log(n) })
+ *   yield* Stream.range(1, 100).pipe(Stream.run(FiberPool.sink(pool)))
+ *   yield* pool.close
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const sink = <A, E, B>(pool: FiberPool<A, E, B>): Sink.Sink<void, A, never, PoolClosedError> =>
+  Sink.forEachChunk((chunk) => pool.submitAll(chunk))
+
+/**
+ * The pool's statistics sampled on `schedule`, then once more when the pool has ended; the stream
+ * ends with the pool.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Stats } from "@fiberpool/pool-metrics"
+ * import { Effect, Schedule, Stream } from "effect"
+ *
+ * const showProgress = <A, E>(pool: FiberPool.FiberPool<A, E>) =>
+ *   FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(
+ *     Stream.runForEach((stats) => Effect.log(Stats.format(stats)))
+ *   )
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const progress: {
+  <R>(
+    schedule: Schedule.Schedule<unknown, Stats.Stats, R>
+  ): <A, E, B>(pool: FiberPool<A, E, B>) => Stream.Stream<Stats.Stats, never, R>
+  <A, E, B, R>(
+    pool: FiberPool<A, E, B>,
+    schedule: Schedule.Schedule<unknown, Stats.Stats, R>
+  ): Stream.Stream<Stats.Stats, never, R>
+} = dual(
+  2,
+  <A, E, B, R>(
+    pool: FiberPool<A, E, B>,
+    schedule: Schedule.Schedule<unknown, Stats.Stats, R>
+  ): Stream.Stream<Stats.Stats, never, R> =>
+    Stream.concat(
+      Stream.repeatEffectWithSchedule(pool.stats, schedule).pipe(Stream.interruptWhen(Effect.exit(pool.wait))),
+      Stream.fromEffect(pool.stats)
+    )
+)
+
+/**
+ * Processes a stream through a pool and returns the stream of the workers' results. Results of
+ * items with the same key (`keyBy`) come in submission order; across keys, and without `keyBy`,
+ * they come in completion order. The output stream fails like `close` (the first failure, in
+ * fail-fast mode), or with the input stream's error; ending the output early interrupts the pool.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect, Stream } from "effect"
+ *
+ * const lengths = Stream.make("a", "bb", "ccc").pipe(
+ *   FiberPool.mapStream({ workers: 2, worker: (s: string) => Effect.succeed(s.length) })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const mapStream: {
+  <
+    A,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never,
+    B = void
+  >(
+    options:
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
+    B,
+    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | ES,
+    Requirements<R, M[number], LO, LR, RW, RP> | RS
+  >
+  <
+    A,
+    ES,
+    RS,
+    const M extends ReadonlyArray<AnyMiddleware>,
+    E = never,
+    R = never,
+    LO = never,
+    LE = never,
+    LR = never,
+    EW = never,
+    RW = never,
+    EP = never,
+    RP = never,
+    B = void
+  >(
+    self: Stream.Stream<A, ES, RS>,
+    options:
+      & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
+      & NoScope<R>
+      & NoScope<MiddlewareContext<M[number]>, "middleware">
+  ): Stream.Stream<
+    B,
+    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | ES,
+    Requirements<R, M[number], LO, LR, RW, RP> | RS
+  >
+} = dual(2, (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const workers = typeof options?.workers === "number" && options.workers > 0 ? options.workers : 1
+    const batch = typeof options?.batchSize === "number" && options.batchSize > 1 ? options.batchSize : 10
+    const results = yield* Mailbox.make<any, any>(Math.min(workers * batch * 2, 4096))
+    const pool: FiberPool<any, any> = yield* internal.make(
+      "FiberPool.mapStream",
+      { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)) },
+      false
+    )
+    yield* Stream.runForEachChunk(self, (chunk) => pool.submitAll(chunk)).pipe(
+      Effect.catchIf((e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void),
+      Effect.zipRight(pool.close),
+      Effect.exit,
+      Effect.flatMap((exit) => results.done(exit)),
+      Effect.forkScoped
+    )
+    return Mailbox.toStream(results)
+  })))

@@ -38,6 +38,10 @@ export interface AnyOptions {
   readonly name?: string | undefined
   readonly metrics?: boolean | undefined
   readonly gracefulShutdown?: Duration.DurationInput | undefined
+  /** Internal: the worker takes the whole batch (`makeBatched`). */
+  readonly batched?: boolean | undefined
+  /** Internal: runs after each successful item, outside the middleware, with its result (`mapStream`). */
+  readonly onResult?: ((value: unknown) => Effect.Effect<void>) | undefined
   readonly span?: boolean | string | undefined
   readonly worker?: Worker.Worker<any, any, any> | undefined
   readonly makeWorker?: ((id: number) => Effect.Effect<Worker.Worker<any, any, any>, any, any>) | undefined
@@ -267,6 +271,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       envelope: undefined
     }))
 
+    const batched = options.batched === true
+    const onResult = options.onResult
     const spanName = options.span === undefined || options.span === false
       ? undefined
       : options.span === true
@@ -587,6 +593,34 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       if (simple.defect || !continueOnError) stop("failed", ws.id)
     }
 
+    /** Tells the `execute` callers among `batch[from .. from + n]` how their items ended. */
+    const settle = (batch: ReadonlyArray<unknown>, from: number, n: number, exit: Exit.Exit<unknown, unknown>) => {
+      for (let i = from; i < from + n; i++) {
+        const entry = batch[i]
+        if (entry instanceof Envelope) entry.onDone?.(exit)
+      }
+    }
+
+    /** A failed call of a batched worker: every item it covered failed (or, interrupted, dropped). */
+    const itemsFailed = (
+      ws: WorkerState,
+      cause: Cause.Cause<unknown>,
+      batch: ReadonlyArray<unknown>,
+      from: number,
+      n: number
+    ): void => {
+      if (Cause.isInterruptedOnly(cause)) {
+        dropped += n
+        if (hasEnvelopes) settle(batch, from, n, Exit.failCause(cause))
+        return
+      }
+      errors += n
+      if (hasEnvelopes) settle(batch, from, n, Exit.failCause(cause))
+      const simple = simplify(cause)
+      setOutcome(simple.cause)
+      if (simple.defect || !continueOnError) stop("failed", ws.id)
+    }
+
     /** A failed callback (onWorkerComplete, onPoolComplete): the outcome if first, else logged. */
     const callbackFailed = (what: string, ws: WorkerState | undefined, cause: Cause.Cause<unknown>) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.void
@@ -644,29 +678,39 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * worker fiber, so an item costs its own effect and one match node.
      */
     const makeBatchRunner = (ws: WorkerState, worker: Worker.Worker<unknown, unknown, unknown>) => {
-      const finishItem = (): void => {
+      /** Items the running call covers: one, or the rest of the batch for a batched worker. */
+      let count = 1
+      const finishCall = (): void => {
         const t = now()
         const elapsed = t - ws.last
         ws.proc += elapsed
         ws.last = t
         if (publish) Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
-        ws.index++
       }
       const handlers = {
         onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
-          finishItem()
-          itemFailed(ws, cause)
-          ws.envelope = undefined
-          return next()
-        },
-        onSuccess: (value: unknown): Effect.Effect<void> => {
-          finishItem()
-          processed++
-          if (ws.envelope !== undefined) {
-            ws.envelope.onDone?.(Exit.succeed(value))
+          finishCall()
+          const from = ws.index
+          ws.index += count
+          if (batched) {
+            itemsFailed(ws, cause, ws.batch!, from, count)
+          } else {
+            itemFailed(ws, cause)
             ws.envelope = undefined
           }
           return next()
+        },
+        onSuccess: (value: unknown): Effect.Effect<void> => {
+          finishCall()
+          processed += count
+          if (batched) {
+            if (hasEnvelopes) settle(ws.batch!, ws.index, count, Exit.void)
+          } else if (ws.envelope !== undefined) {
+            ws.envelope.onDone?.(Exit.succeed(value))
+            ws.envelope = undefined
+          }
+          ws.index += count
+          return onResult === undefined ? next() : Effect.flatMap(onResult(value), next)
         }
       }
       const afterPause = (): Effect.Effect<void> => {
@@ -687,17 +731,24 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           return Effect.void
         }
         if (paused) return Effect.flatMap(awaitResume, afterPause)
-        let item = batch[ws.index]
+        let input: unknown
         let envelope: Envelope | undefined
-        if (item instanceof Envelope) {
-          envelope = item
-          item = item.item
+        if (batched) {
+          count = batch.length - ws.index
+          const items = ws.index === 0 ? batch : batch.slice(ws.index)
+          input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
+        } else {
+          input = batch[ws.index]
+          if (input instanceof Envelope) {
+            envelope = input
+            input = input.item
+          }
+          ws.envelope = envelope
         }
-        ws.envelope = envelope
         let effect: Effect.Effect<unknown, unknown>
         try {
           // a worker that throws before returning an Effect fails this item only, as a defect
-          effect = worker(item) as Effect.Effect<unknown, unknown>
+          effect = worker(input) as Effect.Effect<unknown, unknown>
           if (!Effect.isEffect(effect)) effect = notAnEffect("A worker", effect)
         } catch (error) {
           effect = Effect.die(error)

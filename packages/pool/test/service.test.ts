@@ -1,0 +1,333 @@
+import { FiberPool, Worker } from "@fiberpool/pool"
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import {
+  Chunk,
+  Data,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Option,
+  Ref,
+  Schedule,
+  Scope,
+  Stream,
+  TestClock,
+  Tracer
+} from "effect"
+
+class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
+const settle = TestClock.adjust(0)
+
+describe("execute", () => {
+  it.scoped("returns the worker's result for that item", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 3, worker: (n: number) => Effect.succeed(n * 2) })
+      const results = yield* Effect.forEach(range(20), pool.execute, { concurrency: "unbounded" })
+      deepStrictEqual(results, range(20).map((n) => n * 2))
+      yield* pool.close
+      strictEqual((yield* pool.stats).processed, 20)
+    }))
+
+  it.scoped("fails with the item's own failure; continue mode goes on", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        continueOnError: true,
+        worker: (n: number) => n === 3 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n)
+      })
+      const exit = yield* Effect.exit(pool.execute(3))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 3 })))
+      strictEqual(yield* pool.execute(4), 4)
+      deepStrictEqual(yield* Effect.exit(pool.close), Exit.fail(new Boom({ item: 3 })))
+    }))
+
+  it.scoped("dies with the item's defect", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.die("kaput") })
+      const exit = yield* Effect.exit(pool.execute(1))
+      deepStrictEqual(exit, Exit.die("kaput"))
+    }))
+
+  it.scoped("a dropped item fails with PoolClosedError; a failure in fail-fast mode stops the pool", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 4,
+        worker: (n: number) => n === 0 ? Effect.sleep("1 second").pipe(Effect.zipRight(Effect.fail(new Boom({ item: 0 })))) : Effect.void
+      })
+      const first = yield* Effect.fork(pool.execute(0))
+      const queued = yield* Effect.fork(pool.execute(1))
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      deepStrictEqual(yield* Fiber.await(first), Exit.fail(new Boom({ item: 0 })))
+      const error = yield* Effect.flip(Fiber.join(queued))
+      assertTrue(error instanceof FiberPool.PoolClosedError)
+      strictEqual((error as FiberPool.PoolClosedError).reason, "failed")
+      const stats = yield* pool.stats
+      strictEqual(stats.dropped, 1)
+      strictEqual(stats.errors, 1)
+    }))
+
+  it.scoped("interrupting the caller after the item was accepted does not cancel the item", () =>
+    Effect.gen(function*() {
+      const done = yield* Ref.make(false)
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.set(done, true)))
+      })
+      const caller = yield* Effect.fork(pool.execute(1))
+      yield* settle
+      yield* Fiber.interrupt(caller)
+      yield* TestClock.adjust("1 second")
+      yield* pool.close
+      strictEqual(yield* Ref.get(done), true)
+      strictEqual((yield* pool.stats).processed, 1)
+    }))
+})
+
+describe("trySubmit", () => {
+  it.scoped("returns false without suspending when the queue is full", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Deferred.await(gate) })
+      const accepted: Array<boolean> = []
+      for (const n of range(5)) {
+        accepted.push(yield* pool.trySubmit(n))
+        yield* settle
+      }
+      // one in flight, one queued batch, one in the partial slot; then full
+      deepStrictEqual(accepted, [true, true, true, false, false])
+      yield* Deferred.succeed(gate, void 0)
+      yield* pool.close
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 3)
+      strictEqual(stats.processed, 3)
+      const late = yield* Effect.flip(pool.trySubmit(9))
+      strictEqual(late.reason, "closed")
+    }))
+})
+
+describe("pause / resume", () => {
+  it.scoped("workers finish their current item and wait; submit keeps back-pressure; paused time is apart", () =>
+    Effect.gen(function*() {
+      const done = yield* Ref.make<Array<number>>([])
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        worker: (n: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.update(done, (a) => [...a, n])))
+      })
+      yield* pool.submitAll([1, 2, 3])
+      yield* settle
+      yield* pool.pause
+      yield* TestClock.adjust("1 second") // item 1 finishes
+      yield* TestClock.adjust("10 seconds") // nothing else runs while paused
+      deepStrictEqual(yield* Ref.get(done), [1])
+      const blocked = yield* Effect.fork(pool.submit(4))
+      const blocked2 = yield* Effect.fork(pool.submit(5))
+      yield* settle
+      assertTrue(Option.isNone(yield* Fiber.poll(blocked2)), "submit keeps its back-pressure while paused")
+      yield* pool.resume
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(blocked)
+      yield* Fiber.join(blocked2)
+      yield* pool.close
+      deepStrictEqual(yield* Ref.get(done), [1, 2, 3, 4, 5])
+      const stats = yield* pool.stats
+      strictEqual(Duration.toMillis(stats.pausedTime), 10_000)
+      strictEqual(Duration.toMillis(stats.processingTime), 5_000)
+    }))
+})
+
+describe("gracefulShutdown", () => {
+  it.effect("when the scope closes, queued items complete within the grace period", () =>
+    Effect.gen(function*() {
+      const done = yield* Ref.make(0)
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        workerQueueSize: 4,
+        gracefulShutdown: "10 seconds",
+        worker: (_: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.update(done, (n) => n + 1)))
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(6))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("3 seconds")
+      yield* Fiber.join(closing)
+      strictEqual(yield* Ref.get(done), 6)
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 6)
+      strictEqual(stats.dropped, 0)
+      // input ended at shutdown
+      strictEqual((yield* Effect.flip(pool.submit(1))).reason, "closed")
+    }))
+
+  it.effect("what is left after the grace period is interrupted and dropped", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 4,
+        gracefulShutdown: "2500 millis",
+        worker: (_: number) => Effect.sleep("1 second")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(5))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("3 seconds")
+      yield* Fiber.join(closing)
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 2)
+      strictEqual(stats.dropped, 3)
+      assertTrue(Exit.isInterrupted(yield* Effect.exit(pool.wait)))
+    }))
+})
+
+describe("span", () => {
+  it.scoped("each item runs in a span whose parent is the submitter's span", () =>
+    Effect.gen(function*() {
+      const seen: Array<{ name: string; parent: string | undefined; attributes: Record<string, unknown> }> = []
+      const pool = yield* FiberPool.make({
+        workers: 3, // "alice" routes to worker 2
+        span: "job",
+        name: "traced",
+        keyBy: (s: string) => s,
+        worker: (_: string) =>
+          Effect.flatMap(Effect.currentSpan, (span) =>
+            Effect.sync(() =>
+              seen.push({
+                name: span.name,
+                parent: Option.getOrUndefined(Option.map(span.parent, (p) => (p as Tracer.Span).name)),
+                attributes: Object.fromEntries(span.attributes)
+              })
+            )).pipe(Effect.orDie)
+      })
+      yield* pool.submit("alice").pipe(Effect.withSpan("request"))
+      yield* pool.close
+      strictEqual(seen.length, 1)
+      strictEqual(seen[0]!.name, "job")
+      strictEqual(seen[0]!.parent, "request")
+      deepStrictEqual(seen[0]!.attributes, { "fiberpool.pool": "traced", "fiberpool.worker": 2, "fiberpool.key": "alice" })
+    }))
+})
+
+describe("streams", () => {
+  it.scoped("sink submits a stream to a pool with back-pressure and does not close it", () =>
+    Effect.gen(function*() {
+      let sum = 0
+      const pool = yield* FiberPool.make({ workers: 2, worker: (n: number) => Effect.sync(() => void (sum += n)) })
+      yield* Stream.range(1, 100).pipe(Stream.run(FiberPool.sink(pool)))
+      yield* pool.submit(1000) // still open
+      yield* pool.close
+      strictEqual(sum, 5050 + 1000)
+    }))
+
+  it.effect("run is dual: stream.pipe(FiberPool.run(options))", () =>
+    Effect.gen(function*() {
+      const stats = yield* Stream.range(1, 50).pipe(FiberPool.run({ workers: 3, worker: (_: number) => Effect.void }))
+      strictEqual(stats.processed, 50)
+    }))
+
+  it.effect("mapStream returns the results, in order per key", () =>
+    Effect.gen(function*() {
+      const results = yield* Stream.fromIterable(range(60)).pipe(
+        FiberPool.mapStream({
+          workers: 3,
+          batchSize: 4,
+          keyBy: (n: number) => String(n % 5),
+          worker: (n: number) => Effect.sleep(Duration.millis((n * 7) % 3)).pipe(Effect.as({ key: n % 5, n }))
+        }),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      const all = Chunk.toReadonlyArray(yield* Fiber.join(results))
+      strictEqual(all.length, 60)
+      for (let key = 0; key < 5; key++) {
+        deepStrictEqual(all.filter((r) => r.key === key).map((r) => r.n), range(60).filter((n) => n % 5 === key))
+      }
+    }))
+
+  it.effect("mapStream fails with the first failure", () =>
+    Effect.gen(function*() {
+      const exit = yield* Stream.fromIterable(range(30)).pipe(
+        FiberPool.mapStream({ workers: 2, worker: (n: number) => n === 7 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n) }),
+        Stream.runCollect,
+        Effect.exit
+      )
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 7 })))
+    }))
+
+  it.scoped("progress samples the stats on a schedule and ends with the pool", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
+      const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(Stream.runCollect, Effect.fork)
+      yield* pool.submitAll(range(3))
+      yield* pool.end
+      yield* TestClock.adjust("5 seconds")
+      const processed = Chunk.toReadonlyArray(yield* Fiber.join(samples)).map((s) => s.processed)
+      strictEqual(processed[processed.length - 1], 3)
+      assertTrue(processed.length >= 3, String(processed))
+      deepStrictEqual([...processed].sort(), processed, "processed never goes down")
+    }))
+})
+
+describe("makeBatched", () => {
+  it.scoped("the worker receives whole batches; accounting is per item", () =>
+    Effect.gen(function*() {
+      const batches: Array<ReadonlyArray<number>> = []
+      const pool = yield* FiberPool.makeBatched({
+        workers: 1,
+        batchSize: 4,
+        continueOnError: true,
+        worker: (items: ReadonlyArray<number>) =>
+          Effect.sync(() => batches.push(items)).pipe(
+            Effect.zipRight(items.includes(5) ? Effect.fail(new Boom({ item: 5 })) : Effect.void)
+          )
+      })
+      yield* pool.submitAll(range(10))
+      const exit = yield* Effect.exit(pool.close)
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 5 })))
+      deepStrictEqual(batches.flat(), range(10))
+      assertTrue(batches.every((b) => b.length >= 1 && b.length <= 4))
+      const stats = yield* pool.stats
+      const failedBatch = batches.find((b) => b.includes(5))!
+      strictEqual(stats.errors, failedBatch.length)
+      strictEqual(stats.processed, 10 - failedBatch.length)
+      strictEqual(stats.submitted, 10)
+    }))
+
+  it.scoped("execute on a batched pool resolves with the outcome of the item's batch", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.makeBatched({
+        workers: 1,
+        batchSize: 10,
+        continueOnError: true,
+        worker: (items: ReadonlyArray<number>) => items.includes(2) ? Effect.fail("bad batch" as const) : Effect.void
+      })
+      const ok = yield* Effect.exit(pool.execute(1))
+      strictEqual(Exit.isSuccess(ok), true)
+      const bad = yield* Effect.exit(pool.execute(2))
+      deepStrictEqual(bad, Exit.fail("bad batch" as const))
+      yield* Effect.exit(pool.close)
+    }))
+})
+
+describe("Worker results", () => {
+  it.scoped("a worker's result passes through built-in style middleware to execute", () =>
+    Effect.gen(function*() {
+      const logged: Worker.Middleware = (next) => (item) => Effect.tap(next(item), () => Effect.void)
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        middleware: [logged],
+        worker: (s: string) => Effect.succeed(s.toUpperCase())
+      })
+      strictEqual(yield* pool.execute("abc"), "ABC")
+    }))
+})
