@@ -10,6 +10,7 @@ import {
   Context,
   Data,
   Deferred,
+  Duration,
   Effect,
   Exit,
   Fiber,
@@ -768,6 +769,28 @@ describe("FiberPool", () => {
           }
         }
       }))
+
+    for (const metrics of [true, false]) {
+      it.scoped(`processing, wait and total time are exact under TestClock (metrics: ${metrics})`, () =>
+        Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            batchSize: 3,
+            metrics,
+            name: `timing-${metrics}`,
+            worker: (n: number) => Effect.sleep(Duration.millis(100 * (n % 3 + 1)))
+          })
+          yield* pool.submitAll(range(6)) // worker 0: items 0,1,2 (600 ms); worker 1: 3,4,5 (600 ms)
+          yield* settle
+          yield* TestClock.adjust("1 second")
+          yield* pool.close
+          const stats = yield* pool.stats
+          strictEqual(Duration.toMillis(stats.processingTime), 600)
+          strictEqual(Duration.toMillis(stats.totalTime), 1000)
+          // both idle from 600 ms until the end of input at 1000 ms
+          strictEqual(Duration.toMillis(stats.waitTime), 800)
+        }))
+    }
 
     it.scoped("stats are live while running", () =>
       Effect.gen(function*() {

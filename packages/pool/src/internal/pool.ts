@@ -680,12 +680,26 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const makeBatchRunner = (ws: WorkerState, worker: Worker.Worker<unknown, unknown, unknown>) => {
       /** Items the running call covers: one, or the rest of the batch for a batched worker. */
       let count = 1
+      /**
+       * With metrics published, every call is timed for the duration histogram. Without, the clock
+       * is read once per batch (`endBatch`): processing time is the same sum, one read cheaper per item.
+       */
       const finishCall = (): void => {
+        if (!publish) return
         const t = now()
         const elapsed = t - ws.last
         ws.proc += elapsed
         ws.last = t
-        if (publish) Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
+        Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
+      }
+      const endBatch = (): Effect.Effect<void> => {
+        ws.batch = null
+        if (!publish) {
+          const t = now()
+          ws.proc += t - ws.last
+          ws.last = t
+        }
+        return Effect.void
       }
       const handlers = {
         onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
@@ -721,16 +735,19 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
       const next = (): Effect.Effect<void> => {
         const batch = ws.batch!
-        if (ws.index >= batch.length) {
-          ws.batch = null
-          return Effect.void
-        }
+        if (ws.index >= batch.length) return endBatch()
         if (state === STOPPED) {
           dropFrom(batch, ws.index)
-          ws.batch = null
-          return Effect.void
+          return endBatch()
         }
-        if (paused) return Effect.flatMap(awaitResume, afterPause)
+        if (paused) {
+          if (!publish) {
+            const t = now()
+            ws.proc += t - ws.last
+            ws.last = t
+          }
+          return Effect.flatMap(awaitResume, afterPause)
+        }
         let input: unknown
         let envelope: Envelope | undefined
         if (batched) {
