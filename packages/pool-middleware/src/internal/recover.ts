@@ -2,6 +2,7 @@ import type { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { callWorker } from "./call.js"
 import { WorkerDefect } from "./errors.js"
 
 /** @internal */
@@ -10,10 +11,10 @@ export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown
 /** @internal */
 export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
 <A1 extends A, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
-(item) =>
-  Effect.catchAllCause(
-    // `suspend` also catches a worker function that throws before returning an effect
-    Effect.suspend(() => next(item)),
+(item) => {
+  // a worker function that throws before returning an effect is a defect too
+  return Effect.catchAllCause(
+    callWorker(next, item),
     (cause): Effect.Effect<never, E1 | WorkerDefect, R> => {
       const defect = Cause.dieOption(cause)
       // failures pass through unchanged; so does interruption, even with a defect beside it
@@ -34,3 +35,4 @@ export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, W
       )
     }
   )
+}

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import { callWorker } from "./call.js"
 import * as Options from "./options.js"
 
 /** @internal */
@@ -76,14 +77,17 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
       : Effect.flatMap(Random.next, (r) => Effect.sleep(Duration.millis(d + d * jitter * r)))
   }
   return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => (item) => {
-    const attempt = Effect.suspend(() => next(item))
-    // `catchAll` sees failures only: defects and interruption are never retried
-    const loop = (n: number): Effect.Effect<void, E1, R1> =>
-      Effect.catchAll(attempt, (error) =>
-        n + 1 >= attempts || (shouldRetry !== undefined && !shouldRetry(error))
-          ? Effect.fail(error)
-          : Effect.zipRight(delay(n), Effect.suspend(() => loop(n + 1))))
-    return loop(0)
+    // every retry calls `next(item)` again, so middleware inside sees each attempt; the first
+    // attempt costs one `catchAll`. `catchAll` sees failures only: defects and interruption are
+    // never retried
+    const retryAfter = (n: number) => (error: E1): Effect.Effect<void, E1, R1> =>
+      n + 1 >= attempts || (shouldRetry !== undefined && !shouldRetry(error))
+        ? Effect.fail(error)
+        : Effect.zipRight(
+          delay(n),
+          Effect.suspend(() => Effect.catchAll(callWorker(next, item), retryAfter(n + 1)))
+        )
+    return Effect.catchAll(callWorker(next, item), retryAfter(0))
   }
 }
 

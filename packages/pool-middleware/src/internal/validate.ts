@@ -1,6 +1,7 @@
 import type { Worker } from "@fiberpool/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { callWorker } from "./call.js"
 import { ValidationError } from "./errors.js"
 import * as Options from "./options.js"
 
@@ -31,17 +32,21 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
     ? `the predicate ${f.name} returned false`
     : "the predicate returned false"
   return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
-  (item) =>
-    Effect.suspend(() => {
-      const result = f(item)
-      if (Effect.isEffect(result)) {
-        return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
-          onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
-          onSuccess: () => Effect.suspend(() => next(item))
-        })
-      }
-      return result
-        ? Effect.suspend(() => next(item))
-        : Effect.fail(new ValidationError({ item, cause: rejected }))
-    })
+  (item) => {
+    // the pool calls this function when the item runs: a predicate is checked right here, at no
+    // cost in effects; a check that throws is a defect of the item
+    let result: unknown
+    try {
+      result = f(item)
+    } catch (defect) {
+      return Effect.die(defect)
+    }
+    if (Effect.isEffect(result)) {
+      return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
+        onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
+        onSuccess: () => callWorker(next, item)
+      })
+    }
+    return result ? callWorker(next, item) : Effect.fail(new ValidationError({ item, cause: rejected }))
+  }
 }
