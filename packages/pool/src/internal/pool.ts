@@ -19,6 +19,7 @@ import type * as Worker from "../Worker.js"
 import { WorkerId } from "../Worker.js"
 import { Deque } from "./deque.js"
 import { workerForKey } from "./hash.js"
+import { yieldToEventLoop } from "./turn.js"
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -196,14 +197,24 @@ class Envelope {
 const succeedTrue = Effect.succeed(true)
 const succeedFalse = Effect.succeed(false)
 
-const notAnEffect = (what: string, value: unknown) =>
-  Effect.die(
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
+
+/**
+ * A user function returned something else than an Effect: a defect that says so. A promise is
+ * given a rejection handler, so that a rejected one does not also become an unhandled rejection.
+ */
+const notAnEffect = (what: string, value: unknown) => {
+  const thenable = isThenable(value)
+  if (thenable) Promise.resolve(value).catch(() => {})
+  return Effect.die(
     new Cause.IllegalArgumentException(
       `${what} must return an Effect, got ${value === null ? "null" : typeof value}${
-        value instanceof Promise ? " (a Promise: wrap it with Effect.tryPromise)" : ""
+        thenable ? " (a Promise: wrap it with Effect.tryPromise)" : ""
       }`
     )
   )
+}
 
 const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
 
@@ -408,6 +419,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const keyOf = (item: unknown): string => {
       const key = keyBy!(item)
       if (typeof key !== "string") {
+        if (isThenable(key)) Promise.resolve(key).catch(() => {})
         throw new Cause.IllegalArgumentException(`${name}: keyBy must return a string, got ${show(key)}`)
       }
       return key
@@ -490,12 +502,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     const submitAll = (items: Iterable<unknown>): Effect.Effect<void, PoolClosedError> =>
       Effect.withFiberRuntime((fiber) => {
+        if (typeof items !== "string" && (typeof items !== "object" || items === null || !(Symbol.iterator in items))) {
+          return Effect.die(
+            new Cause.IllegalArgumentException(`${name}: submitAll(items): items must be an Iterable, got ${show(items)}`)
+          )
+        }
         const iterator = items[Symbol.iterator]()
         let accepted = 0
         const rejected = () => Effect.fail(closedError(accepted))
         const loop = (): Effect.Effect<void, PoolClosedError> => {
           while (true) {
-            if (state !== OPEN) return rejected()
+            // a call whose every item was accepted succeeds, even if the pool closed just after
+            if (state !== OPEN) return iterator.next().done === true ? Effect.void : rejected()
             const next = iterator.next()
             if (next.done === true) return Effect.void
             let entry = next.value
@@ -625,10 +643,12 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const callbackFailed = (what: string, ws: WorkerState | undefined, cause: Cause.Cause<unknown>) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.void
       const simple = simplify(cause)
+      // a callback's defect stops the pool in both modes, a failure in fail-fast mode, whether or
+      // not an earlier failure already decided the outcome
+      if (ws !== undefined && (simple.defect || !continueOnError)) stop("failed", ws.id)
       if (!setOutcome(simple.cause)) {
         return Effect.logWarning(`${name}: ${what} failed after the pool's outcome was decided`, simple.cause)
       }
-      if (ws !== undefined && (simple.defect || !continueOnError)) stop("failed", ws.id)
       return Effect.void
     }
 
@@ -791,6 +811,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Effect.suspend(() => {
         flush()
         if (state === STOPPED) return succeedFalse
+        const turn = yieldToEventLoop()
+        if (turn !== undefined) return Effect.zipRight(turn, take(ws, ch))
         if (paused) {
           return Effect.flatMap(awaitResume, () => {
             const t = now()

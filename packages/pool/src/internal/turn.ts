@@ -1,0 +1,54 @@
+import * as Effect from "effect/Effect"
+
+/**
+ * Fairness to the event loop.
+ *
+ * Effect runs a resumed fiber on a microtask, and only falls back to a timer after a fiber has kept
+ * its own scheduler busy for 2048 rounds in a row. Pool workers hand work to each other through
+ * suspend/resume, which resets that count, so a busy pool would keep the microtask queue full
+ * forever: no timer, I/O callback or signal handler would ever run. Every `BUSY_MILLIS` of real
+ * time, the pool's fibers therefore park until the next macrotask turn (`setImmediate`), shared
+ * by all pools of the process. `performance.now()` and `setImmediate` are the real ones on purpose:
+ * this is about the real event loop, and `TestClock` must not stop it.
+ *
+ * @internal
+ */
+const BUSY_MILLIS = 10
+
+const nextTurn: (f: () => void) => void = typeof setImmediate === "function"
+  ? (f) => void setImmediate(f)
+  : (f) => void setTimeout(f, 0)
+
+let lastTurn = performance.now()
+let parked: Array<() => void> | undefined
+
+const turn = (): void => {
+  lastTurn = performance.now()
+  const waiting = parked!
+  parked = undefined
+  for (const wake of waiting) wake()
+}
+
+const awaitTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  if (parked === undefined) return resume(Effect.void)
+  const wake = () => resume(Effect.void)
+  parked.push(wake)
+  return Effect.sync(() => {
+    const index = parked === undefined ? -1 : parked.indexOf(wake)
+    if (index >= 0) parked!.splice(index, 1)
+  })
+})
+
+/**
+ * `undefined` while the event loop had a turn recently; otherwise an effect that waits for the
+ * next one.
+ *
+ * @internal
+ */
+export const yieldToEventLoop = (): Effect.Effect<void> | undefined => {
+  if (parked !== undefined) return awaitTurn
+  if (performance.now() - lastTurn < BUSY_MILLIS) return undefined
+  parked = []
+  nextTurn(turn)
+  return awaitTurn
+}
