@@ -1,1 +1,1 @@
-export default ["packages/*", "examples", "bench"]
+export default ["packages/*", "examples", "bench", "soak"]

@@ -4,6 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { callWorker } from "./call.js"
 import { WorkerDefect } from "./errors.js"
+import * as Options from "./options.js"
+
+const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
 
 /** @internal */
 export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
@@ -12,6 +16,11 @@ export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown
 export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
 <A1 extends A, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
 (item) => {
+  if (onDefect !== undefined && typeof onDefect !== "function") {
+    return Effect.die(
+      Options.invalid("Middleware.recover", "onDefect", "a function (defect, item) => Effect | void", onDefect)
+    )
+  }
   // a worker function that throws before returning an effect is a defect too
   return Effect.catchAllCause(
     callWorker(next, item),
@@ -28,8 +37,12 @@ export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, W
       }
       return Effect.zipRight(
         Effect.suspend(() => {
-          const result = onDefect(defect.value, item)
-          return Effect.isEffect(result) ? result : Effect.void
+          const result: unknown = onDefect(defect.value, item)
+          if (Effect.isEffect(result)) return result as Effect.Effect<unknown, never, R>
+          // a handler is an effect or a plain function; a promise it returns is not awaited, but
+          // its rejection must not become an unhandled rejection
+          if (isThenable(result)) Promise.resolve(result).catch(() => {})
+          return Effect.void
         }),
         Effect.fail(error)
       )

@@ -11,6 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
@@ -223,8 +224,10 @@ const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
  * read `performance.now()` (same monotonic source, no BigInt per read). Any other clock
  * (`TestClock`, a custom one) is read through its own interface, so it drives the stats.
  */
+const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
+
 const millisOf = (clock: Clock.Clock): () => number =>
-  Object.getPrototypeOf(clock) === liveClockPrototype
+  isLiveClock(clock)
     ? () => performance.now()
     : () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
 
@@ -263,6 +266,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     const clock = yield* Effect.clock
     const now = millisOf(clock)
+    // under a TestClock the test drives time: a real-time yield would make fiber order depend on
+    // the machine's speed
+    const liveClock = isLiveClock(clock)
     const outerScope = yield* Effect.scope
     const fiberId = yield* Effect.fiberId
 
@@ -572,7 +578,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
       }
       for (let i = 0; i < fibers.length; i++) {
-        if (i !== self) fibers[i]!.unsafeInterruptAsFork(fiberId)
+        if (i !== self) interruptUnlessShielded(fibers[i]!)
       }
       releasePaused()
       flush()
@@ -591,6 +597,20 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
     }
 
+    /**
+     * Interrupts a worker fiber in the middle of an item, unless it is uninterruptible right now:
+     * an item made uninterruptible is let finish (interrupting its fiber would lose its result at
+     * the end of its uninterruptible region), and is recorded as what it was. The worker then sees
+     * the pool stopped and drops the rest of its batch. Idle workers are woken by `stop` anyway.
+     */
+    const interruptUnlessShielded = (fiber: Fiber.RuntimeFiber<void, never>): void => {
+      // `fiber.status` answers asynchronously (it asks the fiber); the runtime's own record of the
+      // flags is read where Effect 3's fiber keeps it, and a fiber without it is interrupted
+      const flags = (fiber as unknown as { readonly currentRuntimeFlags?: RuntimeFlags.RuntimeFlags })
+        .currentRuntimeFlags
+      if (flags === undefined || RuntimeFlags.interruption(flags)) fiber.unsafeInterruptAsFork(fiberId)
+    }
+
     const setOutcome = (cause: Cause.Cause<unknown>): boolean => {
       if (outcome !== undefined) return false
       outcome = cause
@@ -600,8 +620,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     /** A failed item: counted, decides the outcome if first, stops the pool unless continuing. */
     const itemFailed = (ws: WorkerState, cause: Cause.Cause<unknown>): void => {
       if (Cause.isInterruptedOnly(cause)) {
-        // the item interrupted itself: it never completed
+        // interrupted (by a stop, or by itself): it never completed
         dropped++
+        ws.envelope?.onDone?.(state === STOPPED ? Exit.fail(closedError()) : Exit.failCause(cause))
         return
       }
       if (ws.envelope?.onDone !== undefined) ws.envelope.onDone(Exit.failCause(cause))
@@ -811,8 +832,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Effect.suspend(() => {
         flush()
         if (state === STOPPED) return succeedFalse
-        const turn = yieldToEventLoop()
-        if (turn !== undefined) return Effect.zipRight(turn, take(ws, ch))
+        if (liveClock) {
+          const turn = yieldToEventLoop()
+          if (turn !== undefined) return Effect.zipRight(turn, take(ws, ch))
+        }
         if (paused) {
           return Effect.flatMap(awaitResume, () => {
             const t = now()
@@ -967,8 +990,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       interrupted = true
       setOutcome(Cause.interrupt(fiberId))
       stop("interrupted", -1)
+      // `stop` interrupted the workers (but those in an uninterruptible item): wait for them all
       return Fiber.interrupt(supervisorFiber).pipe(
-        Effect.zipRight(Fiber.interruptAll(fibers)),
+        Effect.zipRight(Fiber.awaitAll(fibers)),
         Effect.zipRight(Effect.sync(finish))
       )
     })

@@ -9,7 +9,8 @@ import * as Effect from "effect/Effect"
  * forever: no timer, I/O callback or signal handler would ever run. Every `BUSY_MILLIS` of real
  * time, the pool's fibers therefore park until the next macrotask turn (`setImmediate`), shared
  * by all pools of the process. `performance.now()` and `setImmediate` are the real ones on purpose:
- * this is about the real event loop, and `TestClock` must not stop it.
+ * this is about the real event loop. Pools running under a `TestClock` do not yield (the test drives
+ * time, and a real-time yield would make the order of fibers depend on the machine's speed).
  *
  * @internal
  */

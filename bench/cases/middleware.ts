@@ -1,0 +1,35 @@
+/**
+ * The W4 middleware stacks, built from `@fiberpool/pool-middleware`, applied in the pool's order
+ * (the first element is the outermost wrapper) and, for `Effect.forEach`, by hand in the same order.
+ */
+import type { Worker } from "@fiberpool/pool"
+import { Middleware } from "@fiberpool/pool-middleware"
+import type { MiddlewareKind } from "../registry.js"
+
+type AnyMiddleware = (next: Worker.Worker<any, any, any>) => Worker.Worker<any, any, any>
+
+/** A rate far above what one thread can reach: the limiter is on the path but never waits. */
+export const NON_BINDING_RATE = { rate: 1e9, burst: 1000 } as const
+
+export const middlewareFor = (kind: MiddlewareKind): ReadonlyArray<AnyMiddleware> => {
+  const rvr: Array<AnyMiddleware> = [
+    Middleware.recover(),
+    Middleware.retry({ attempts: 3, baseDelay: "10 millis", jitter: 0.2 }),
+    Middleware.validate((i: number) => Number.isInteger(i) && i >= 0)
+  ]
+  switch (kind) {
+    case "rvr":
+      return rvr
+    case "rvr-rl":
+      return [Middleware.rateLimit(NON_BINDING_RATE), ...rvr]
+    case "timeout":
+      return [Middleware.timeout("1 minute")]
+  }
+}
+
+/** `m1(m2(m3(worker)))` for `[m1, m2, m3]`, as the pool applies its `middleware` option. */
+export const applyMiddleware = <A>(
+  middleware: ReadonlyArray<AnyMiddleware>,
+  worker: Worker.Worker<A, any, never>
+): Worker.Worker<A, unknown, never> =>
+  middleware.reduceRight((w, m) => m(w), worker as Worker.Worker<any, any, any>) as Worker.Worker<A, unknown, never>

@@ -1,0 +1,108 @@
+/**
+ * The issue's performance targets, evaluated on a run's results (never hand-written).
+ */
+import type { CaseSummary, TargetResult } from "./results.js"
+
+const FULL_N = 1_000_000
+const MEMORY_LIMIT_MIB = 150
+
+const fmtNs = (ns: number): string => ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`
+const fmtRatio = (r: number): string => `${r.toFixed(2)}×`
+const fmtPct = (r: number): string => `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`
+
+export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<TargetResult> => {
+  const byId = new Map(cases.map((c) => [c.id, c]))
+  const get = (id: string): CaseSummary | undefined => {
+    const c = byId.get(id)
+    return c !== undefined && c.ok ? c : undefined
+  }
+  const out: Array<TargetResult> = []
+  const na = (target: string, row: string, why: string): void => {
+    out.push({ target, row, measured: why, status: "n/a" })
+  }
+  const check = (target: string, row: string, measured: string, met: boolean): void => {
+    out.push({ target, row, measured, status: met ? "met" : "not met" })
+  }
+
+  // -- W0 vs Effect.forEach ----------------------------------------------------------------------
+  const forEachRatio = (target: string, id: string, limit: number): void => {
+    const c = get(id)
+    if (c === undefined) return na(target, id, "not measured")
+    if (c.vsForEach === null) return na(target, c.label, "no Effect.forEach baseline in this run")
+    check(target, c.label, `${fmtRatio(c.vsForEach)} (${fmtNs(c.nsPerTask.median)} vs ${fmtNs(c.nsPerTask.median / c.vsForEach)})`, c.vsForEach <= limit)
+  }
+  forEachRatio("W0 fiberpool default ≤ 0.5× Effect.forEach", "w0.fiberpool.default.submit", 0.5)
+  forEachRatio("W0 fiberpool default ≤ 0.5× Effect.forEach", "w0.fiberpool.default.submit-all", 0.5)
+  forEachRatio("W0 batchSize 100 ≤ 0.33× Effect.forEach", "w0.fiberpool.q100-b100.submit", 0.33)
+  forEachRatio("W0 batchSize 100 ≤ 0.33× Effect.forEach", "w0.fiberpool.q100-b100.submit-all", 0.33)
+
+  for (const id of ["w0.fiberpool.q100-b100.submit", "w0.fiberpool.q100-b100.submit-all"]) {
+    const c = get(id)
+    if (c === undefined) na("W0 batchSize 100 ≤ 400 ns/task", id, "not measured")
+    else check("W0 batchSize 100 ≤ 400 ns/task", c.label, fmtNs(c.nsPerTask.median), c.nsPerTask.median <= 400)
+  }
+
+  // -- W0 vs every Promise-based peer -------------------------------------------------------------
+  const promise = cases.filter((c) => c.workload === "W0" && c.family === "promise" && c.ok)
+  const fastest = promise.reduce<CaseSummary | undefined>(
+    (best, c) => best === undefined || c.nsPerTask.median < best.nsPerTask.median ? c : best,
+    undefined
+  )
+  for (const id of ["w0.fiberpool.default.submit", "w0.fiberpool.q100-b100.submit"]) {
+    const target = "W0 faster than every Promise-based peer"
+    const c = get(id)
+    if (c === undefined) na(target, id, "not measured")
+    else if (fastest === undefined) na(target, c.label, "no Promise-based peer measured")
+    else {
+      check(
+        target,
+        c.label,
+        `${fmtNs(c.nsPerTask.median)} vs fastest peer ${fastest.label}: ${fmtNs(fastest.nsPerTask.median)}`,
+        c.nsPerTask.median < fastest.nsPerTask.median
+      )
+    }
+  }
+
+  // -- overheads over the same configuration -------------------------------------------------------
+  const overhead = (target: string, id: string, limit: number): void => {
+    const c = get(id)
+    if (c === undefined) return na(target, id, "not measured")
+    const ref = c.reference === null ? undefined : get(c.reference)
+    if (ref === undefined || c.vsReference === null) return na(target, c.label, "reference not measured")
+    check(
+      target,
+      c.label,
+      `${fmtPct(c.vsReference)} (${fmtNs(c.nsPerTask.median)} vs ${fmtNs(ref.nsPerTask.median)})`,
+      c.vsReference <= 1 + limit
+    )
+  }
+  for (
+    const id of [
+      "w3.fiberpool.default-key8.submit",
+      "w3.fiberpool.default-key1000.submit",
+      "w0.fiberpool.q100-b100-key8.submit",
+      "w3.fiberpool.q100-b100-key1000.submit"
+    ]
+  ) overhead("W3 key routing ≤ +10% over the same config without keys", id, 0.1)
+  for (const id of ["w4.fiberpool.default-rvr.submit", "w4.fiberpool.q100-b100-rvr.submit"]) {
+    overhead("W4 retry + validate + recover ≤ +30% over W0", id, 0.3)
+  }
+
+  // -- memory ----------------------------------------------------------------------------------
+  const memoryTarget = `1M back-pressured tasks: peak RSS ≤ ${MEMORY_LIMIT_MIB} MiB`
+  const streamed = cases.filter((c) =>
+    c.family === "fiberpool" && c.mode === "stream" && (c.workload === "W0" || c.workload === "W3") && c.ok
+  )
+  if (streamed.length === 0) na(memoryTarget, "fiberpool (stream rows)", "not measured")
+  else if (streamed.some((c) => c.n < FULL_N)) na(memoryTarget, "fiberpool (stream rows)", `N < ${FULL_N}`)
+  else {
+    const worst = streamed.reduce((a, b) => b.peakRssMiB.max > a.peakRssMiB.max ? b : a)
+    check(
+      memoryTarget,
+      `fiberpool, all ${streamed.length} W0/W3 stream rows (worst: ${worst.label})`,
+      `${worst.peakRssMiB.max.toFixed(0)} MiB (max over runs)`,
+      worst.peakRssMiB.max <= MEMORY_LIMIT_MIB
+    )
+  }
+  return out
+}

@@ -1,0 +1,301 @@
+/**
+ * The benchmark orchestrator behind `npm run bench`.
+ *
+ *   npm run bench                       full run: N = 1,000,000, 5 runs (3 for slow cases) per case
+ *   npm run bench -- --quick            N = 20,000, 1 run: a sanity check of every case in < 1 min
+ *   npm run bench -- --smoke            CI: N = 2,000, 1 run, no warm-up, counts/checksums only
+ *   npm run bench -- --filter w0.fiber  only cases whose id or label contains the substring
+ *   npm run bench -- --n 200000 --runs 3
+ *
+ * Every run of every case is a fresh Node process (`bench/case.ts`, bundled by esbuild); the child
+ * times the workload only and reports count and checksum, which are verified here. Results:
+ * `bench/results/latest.{json,md}` and `chart.svg` for a full run (and the generated sections of
+ * `bench/README.md`); `quick.*` / `partial.*` for a quick or filtered run; nothing for `--smoke`.
+ */
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import type { RunResult } from "./case.js"
+import { type CaseDef, cases as allCases } from "./registry.js"
+import { benchDir, buildRunner, type Runner } from "./lib/build.js"
+import { collectMeta } from "./lib/meta.js"
+import { chart, markdown, metaLine, tables, targetsTable } from "./lib/report.js"
+import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
+import { evaluateTargets } from "./lib/targets.js"
+import { verify } from "./lib/verify.js"
+
+// ---------------------------------------------------------------------------------------------
+// arguments
+// ---------------------------------------------------------------------------------------------
+
+interface Args {
+  readonly quick: boolean
+  readonly smoke: boolean
+  readonly runs: number | undefined
+  readonly n: number | undefined
+  readonly filter: string | undefined
+  readonly fullN: boolean
+  readonly out: string | undefined
+  readonly jobs: number | undefined
+  readonly warmup: number | undefined
+}
+
+const usage = `usage: npm run bench -- [--quick | --smoke] [--filter <substring>] [--n N] [--runs R]
+                       [--warmup W] [--full-n] [--jobs J] [--out <name>] [--list] [--render]`
+
+const parseArgs = (argv: ReadonlyArray<string>): Args => {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag)
+    if (i < 0) return undefined
+    const v = argv[i + 1]
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value\n${usage}`)
+    return v
+  }
+  const int = (flag: string, minimum: number): number | undefined => {
+    const v = value(flag)
+    if (v === undefined) return undefined
+    const n = Number(v.replace(/_/g, ""))
+    if (!Number.isInteger(n) || n < minimum) throw new Error(`${flag} must be an integer >= ${minimum}, got ${v}`)
+    return n
+  }
+  const withValue = new Set(["--runs", "--n", "--filter", "--out", "--jobs", "--warmup"])
+  const switches = new Set(["--quick", "--smoke", "--full-n", "--list", "--render", "--help"])
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (withValue.has(a)) i++
+    else if (!switches.has(a)) throw new Error(`unknown argument ${a}\n${usage}`)
+  }
+  return {
+    quick: argv.includes("--quick"),
+    smoke: argv.includes("--smoke"),
+    runs: int("--runs", 1),
+    n: int("--n", 1),
+    filter: value("--filter"),
+    fullN: argv.includes("--full-n"),
+    out: value("--out"),
+    jobs: int("--jobs", 1),
+    warmup: int("--warmup", 0)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// running one process
+// ---------------------------------------------------------------------------------------------
+
+const RESULT = "@@RESULT "
+
+const runChild = (
+  runner: Runner,
+  def: CaseDef,
+  n: number,
+  warmup: number,
+  timeoutMs: number
+): Promise<RunResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(runner.command, [...runner.args, def.id, String(n), "--warmup", String(warmup)], {
+      cwd: path.resolve(benchDir, ".."),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`timed out after ${timeoutMs / 1000} s`))
+    }, timeoutMs)
+    child.on("error", (e) => {
+      clearTimeout(timer)
+      reject(e)
+    })
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      const line = stdout.split("\n").find((l) => l.startsWith(RESULT))
+      if (code !== 0 || line === undefined) {
+        const tail = stderr.trim().split("\n").slice(0, 6).join(" / ")
+        return reject(new Error(`exit ${code ?? signal}${tail.length > 0 ? `: ${tail}` : ""}`))
+      }
+      resolve(JSON.parse(line.slice(RESULT.length)) as RunResult)
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------
+// main
+// ---------------------------------------------------------------------------------------------
+
+const FULL_N = 1_000_000
+const QUICK_N = 20_000
+const SMOKE_N = 2_000
+
+const pad = (s: string, n: number) => s.length >= n ? s : s + " ".repeat(n - s.length)
+
+/** Runs `tasks` with at most `jobs` at a time, in order of submission. */
+const parallel = async <A>(jobs: number, tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
+  const results: Array<A> = new Array(tasks.length)
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++
+      results[i] = await tasks[i]!()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker))
+  return results
+}
+
+const README_MARKERS = {
+  results: ["<!-- BEGIN GENERATED: results -->", "<!-- END GENERATED: results -->"],
+  targets: ["<!-- BEGIN GENERATED: targets -->", "<!-- END GENERATED: targets -->"]
+} as const
+
+const replaceSection = (text: string, [begin, end]: readonly [string, string], content: string): string => {
+  const a = text.indexOf(begin)
+  const b = text.indexOf(end)
+  if (a < 0 || b < a) return text
+  return `${text.slice(0, a + begin.length)}\n${content.trim()}\n${text.slice(b)}`
+}
+
+const writeOutputs = (results: Results, name: string): void => {
+  const dir = path.join(benchDir, "results")
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`)
+  fs.writeFileSync(path.join(dir, `${name}.md`), `${markdown(results)}\n`)
+  const svgName = name === "latest" ? "chart.svg" : `${name}.svg`
+  fs.writeFileSync(path.join(dir, svgName), `${chart(results)}\n`)
+  process.stdout.write(`\nwrote bench/results/${name}.json, ${name}.md, ${svgName}\n`)
+  if (name === "latest") {
+    const readme = path.join(benchDir, "README.md")
+    if (fs.existsSync(readme)) {
+      let text = fs.readFileSync(readme, "utf8")
+      text = replaceSection(text, README_MARKERS.results, `${metaLine(results)}\n\n${tables(results)}`)
+      text = replaceSection(text, README_MARKERS.targets, targetsTable(results))
+      fs.writeFileSync(readme, text)
+      process.stdout.write("updated the generated sections of bench/README.md\n")
+    }
+  }
+}
+
+/**
+ * `--render`: rebuilds the ratios, targets, Markdown, chart and README sections from the stored
+ * `results/<name>.json`, without measuring again (after a change to the report or the baselines).
+ */
+const render = (name: string): number => {
+  const file = path.join(benchDir, "results", `${name}.json`)
+  const stored = JSON.parse(fs.readFileSync(file, "utf8")) as Results
+  const cases = withRatios(stored.cases)
+  writeOutputs({ meta: stored.meta, cases, targets: evaluateTargets(cases) }, name)
+  return 0
+}
+
+const main = async (): Promise<number> => {
+  const argv = process.argv.slice(2)
+  if (argv.includes("--help")) {
+    process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  const args = parseArgs(argv)
+  if (argv.includes("--render")) return render(args.out ?? "latest")
+  if (args.quick && args.smoke) throw new Error("--quick and --smoke exclude each other")
+  const selected = allCases.filter((c) =>
+    args.filter === undefined || c.id.includes(args.filter) || c.label.includes(args.filter)
+  )
+  if (argv.includes("--list")) {
+    for (const c of selected) process.stdout.write(`${pad(c.id, 44)} ${c.label}\n`)
+    return 0
+  }
+  if (selected.length === 0) throw new Error(`no case matches --filter ${args.filter}`)
+
+  const baseN = args.n ?? (args.smoke ? SMOKE_N : args.quick ? QUICK_N : FULL_N)
+  const nOf = (c: CaseDef) => args.fullN || c.maxN === undefined ? baseN : Math.min(baseN, c.maxN)
+  const runsOf = (c: CaseDef) => args.runs ?? (args.smoke || args.quick ? 1 : c.runs ?? 5)
+  // an in-process warm-up pass before the timed one (JIT); longer, relatively, for a quick run
+  const warmupOf = (n: number) =>
+    args.warmup ?? (args.smoke ? 0 : args.quick ? Math.floor(n / 4) : Math.min(50_000, Math.floor(n / 20)))
+  const jobs = args.jobs ?? (args.smoke ? Math.max(1, Math.min(2, os.cpus().length)) : 1)
+  const timeoutMs = args.smoke ? 60_000 : 600_000
+
+  const started = performance.now()
+  const runner = await buildRunner()
+  const meta = collectMeta({
+    runner: runner.description,
+    n: baseN,
+    quick: args.quick,
+    filter: args.filter,
+    fullN: args.fullN
+  })
+  const totalRuns = selected.reduce((s, c) => s + runsOf(c), 0)
+  process.stdout.write(
+    `${args.smoke ? "smoke" : args.quick ? "quick" : "bench"}: ${selected.length} cases, ${totalRuns} runs, N = ${baseN}` +
+      `${jobs > 1 ? `, ${jobs} at a time` : ""} · ${runner.description}\n`
+  )
+
+  const caseRuns = await parallel(
+    jobs,
+    selected.map((def) => async (): Promise<CaseRuns> => {
+      const n = nOf(def)
+      const results: Array<RunResult> = []
+      const problems: Array<string> = []
+      for (let r = 0; r < runsOf(def) && problems.length === 0; r++) {
+        try {
+          const result = await runChild(runner, def, n, warmupOf(n), timeoutMs)
+          const p = verify(def, n, result)
+          if (p.length > 0) problems.push(`run ${r + 1}: ${p.join(", ")}`)
+          results.push(result)
+        } catch (error) {
+          problems.push(`run ${r + 1}: ${error instanceof Error ? error.message : String(error)}`)
+        }
+      }
+      const walls = results.map((x) => (x.wallMs * 1e6) / n).sort((a, b) => a - b)
+      const med = walls.length === 0 ? NaN : walls[walls.length >> 1]!
+      const rss = Math.max(...results.map((x) => x.maxRssMiB))
+      process.stdout.write(
+        `${problems.length === 0 ? "ok  " : "FAIL"} ${pad(def.id, 44)} N=${pad(String(n), 8)} ` +
+          (args.smoke
+            ? `count ${results[0]?.count ?? "-"}`
+            : `${pad(`${med >= 100 ? med.toFixed(0) : med.toFixed(1)} ns/task`, 16)} peak ${rss.toFixed(0)} MiB`) +
+          `${problems.length > 0 ? `  ${problems.join("; ")}` : ""}\n`
+      )
+      return { def, n, results, problems }
+    })
+  )
+
+  const failed = caseRuns.filter((c) => c.problems.length > 0)
+  meta.machine.loadEnd = os.loadavg()[0]!
+  meta.durationS = (performance.now() - started) / 1000
+
+  if (args.smoke) {
+    const report = caseRuns.map((c) => ({
+      id: c.def.id,
+      n: c.n,
+      ok: c.problems.length === 0,
+      count: c.results[0]?.count ?? null,
+      problems: c.problems
+    }))
+    process.stdout.write(`@@SMOKE ${JSON.stringify({ cases: report })}\n`)
+    process.stdout.write(
+      `smoke: ${caseRuns.length - failed.length}/${caseRuns.length} cases verified in ${meta.durationS.toFixed(1)} s\n`
+    )
+    return failed.length === 0 ? 0 : 1
+  }
+
+  const summaries = summarize(caseRuns)
+  const results: Results = { meta, cases: summaries, targets: evaluateTargets(summaries) }
+  const full = !args.quick && args.filter === undefined && args.n === undefined && !args.fullN
+  const name = args.out ?? (full ? "latest" : args.quick ? "quick" : "partial")
+  writeOutputs(results, name)
+  process.stdout.write(`\n${targetsTable(results)}\n`)
+  if (failed.length > 0) {
+    process.stdout.write(`\n${failed.length} case(s) FAILED verification: ${failed.map((c) => c.def.id).join(", ")}\n`)
+    return 1
+  }
+  return 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(2)
+  }
+)

@@ -1,0 +1,51 @@
+/**
+ * CI smoke test of the benchmark suite: `bench/run.ts --smoke` runs every case once with a small N,
+ * in a fresh process each, and verifies that every task ran (count, checksum, failures). No timing
+ * assertions.
+ */
+import { spawnSync } from "node:child_process"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+import { verify } from "./lib/verify.js"
+import { cases } from "./registry.js"
+import { expectedSum } from "./workloads.js"
+
+const root = path.resolve(import.meta.dirname, "..")
+const tsx = path.join(root, "node_modules", ".bin", "tsx")
+
+interface SmokeCase {
+  readonly id: string
+  readonly n: number
+  readonly ok: boolean
+  readonly count: number | null
+  readonly problems: ReadonlyArray<string>
+}
+
+describe("bench", () => {
+  it("verification catches a lost task, a wrong checksum and fiberpool's dropped items", () => {
+    const n = 1000
+    const sum = expectedSum("w0", n)
+    expect(verify({ body: "w0" }, n, { count: n, sum, failures: 0, report: null })).toEqual([])
+    expect(verify({ body: "w0" }, n, { count: n - 1, sum, failures: 0, report: null })).toHaveLength(1)
+    expect(verify({ body: "w0" }, n, { count: n, sum: sum + 1, failures: 0, report: null })).toHaveLength(1)
+    expect(verify({ body: "w0fail" }, n, { count: n, sum, failures: 0, report: null })).toHaveLength(1)
+    const stats = { submitted: n, processed: n - 1, errors: 0, dropped: 1 }
+    expect(verify({ body: "w0" }, n, { count: n, sum, failures: 0, report: { stats } })).toHaveLength(2)
+  })
+
+  it("--smoke runs every case and every task of every case", () => {
+    const child = spawnSync(tsx, ["bench/run.ts", "--smoke"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 110_000,
+      maxBuffer: 16 * 1024 * 1024
+    })
+    const line = child.stdout.split("\n").find((l) => l.startsWith("@@SMOKE "))
+    expect(line, `no @@SMOKE line; exit ${child.status}\n${child.stdout}\n${child.stderr}`).toBeDefined()
+    const report = JSON.parse(line!.slice("@@SMOKE ".length)) as { cases: Array<SmokeCase> }
+    const failed = report.cases.filter((c) => !c.ok || c.count !== c.n)
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(report.cases.map((c) => c.id).sort()).toEqual(cases.map((c) => c.id).sort())
+    expect(child.status).toBe(0)
+  }, 120_000)
+})

@@ -1,0 +1,1086 @@
+/**
+ * Faults and bad input: user functions that throw, reject, die, fail or never return; producers,
+ * waiters and closers racing; invalid options and arguments. Each test checks that the pool stays
+ * consistent (`submitted = processed + errors + dropped`, worker layers released, no fiber left
+ * behind) and reports the fault clearly.
+ */
+import { Collector, FiberPool, Worker } from "@fiberpool/pool"
+import type { Stats } from "@fiberpool/pool-metrics"
+import { Middleware } from "@fiberpool/pool-middleware"
+import { describe, it } from "@effect/vitest"
+import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import {
+  Cause,
+  Context,
+  Data,
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Scope,
+  Supervisor,
+  TestClock
+} from "effect"
+
+class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
+class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
+const settle = TestClock.adjust(0)
+
+const assertAccounting = (stats: Stats.Stats) =>
+  strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, `accounting: ${JSON.stringify(stats)}`)
+
+/** A worker layer that records which workers acquired and released it. */
+const trackedLayer = () => {
+  const acquired: Array<number> = []
+  const released: Array<number> = []
+  const layer = Layer.scoped(
+    Conn,
+    Effect.flatMap(Worker.WorkerId, (id) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          acquired.push(id)
+          return id
+        }),
+        () => Effect.sync(() => void released.push(id))
+      ))
+  )
+  return { acquired, released, layer }
+}
+
+const assertReleased = (t: { readonly acquired: ReadonlyArray<number>; readonly released: ReadonlyArray<number> }) =>
+  deepStrictEqual([...t.released].sort(), [...t.acquired].sort(), "every worker layer acquired is released once")
+
+const defectOf = (exit: Exit.Exit<unknown, unknown>): unknown => {
+  assertTrue(Exit.isFailure(exit), "expected a failure, got success")
+  const defect = Cause.dieOption((exit as Exit.Failure<unknown, unknown>).cause)
+  assertTrue(Option.isSome(defect), `expected a defect, got ${Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)}`)
+  return (defect as Option.Some<unknown>).value
+}
+
+const assertIllegalArgument = (exit: Exit.Exit<unknown, unknown>, ...mentions: ReadonlyArray<string>) => {
+  const defect = defectOf(exit)
+  assertTrue(Cause.isIllegalArgumentException(defect), `expected IllegalArgumentException, got ${String(defect)}`)
+  for (const mention of mentions) assertInclude((defect as Error).message, mention)
+}
+
+const assertInterrupted = (exit: Exit.Exit<unknown, unknown>) =>
+  assertTrue(
+    Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause),
+    `expected interruption, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"}`
+  )
+
+/**
+ * Runs `f` with a trap for unhandled promise rejections (vitest's own listener is set aside for the
+ * duration, so a leak fails the assertion here instead of the whole run); returns what leaked.
+ */
+const trapUnhandledRejections = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<{ readonly value: A; readonly unhandled: ReadonlyArray<unknown> }, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const unhandled: Array<unknown> = []
+      const saved = process.listeners("unhandledRejection")
+      process.removeAllListeners("unhandledRejection")
+      const listener = (reason: unknown) => void unhandled.push(reason)
+      process.on("unhandledRejection", listener)
+      return { unhandled, saved, listener }
+    }),
+    ({ unhandled }) =>
+      Effect.flatMap(effect, (value) =>
+        // unhandled rejections are reported once the microtask queue drains: wait one macrotask
+        Effect.as(Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve))), { value, unhandled })),
+    ({ listener, saved }) =>
+      Effect.sync(() => {
+        process.off("unhandledRejection", listener)
+        for (const l of saved) process.on("unhandledRejection", l)
+      })
+  )
+
+const rejected = (message: string) => Promise.reject(new Error(message))
+
+/** Makes a pool in its own scope, tracking every fiber it forks. */
+const open = <A, E>(make: Effect.Effect<FiberPool.FiberPool<A, E>, unknown, Scope.Scope>) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const supervisor = yield* Supervisor.track
+    const pool = yield* make.pipe(Effect.supervised(supervisor), Scope.extend(scope), Effect.orDie)
+    const alive = supervisor.value
+    return { pool, scope, alive }
+  })
+
+const assertNoFibers = (alive: Effect.Effect<Array<Fiber.RuntimeFiber<any, any>>>) =>
+  Effect.map(alive, (fibers) => strictEqual(fibers.length, 0, `fibers left behind: ${fibers.length}`))
+
+describe("faults: user functions that misbehave", () => {
+  describe("worker", () => {
+    it.scoped("returns a rejected Promise: the item dies with a message naming the worker and the Promise; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            worker: ((n: number) => rejected(`worker ${n}`)) as unknown as Worker.Worker<number>
+          })
+          yield* pool.submit(1)
+          const exit = yield* Effect.exit(pool.close)
+          assertAccounting(yield* pool.stats)
+          return exit
+        })))
+        assertIllegalArgument(exit, "worker", "Promise")
+        deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by the worker was left unhandled")
+      }))
+
+    it.scoped("returns something that is not an Effect: the item dies naming the worker and what it got", () =>
+      Effect.gen(function*() {
+        for (const [value, shown] of [[undefined, "undefined"], [null, "null"], [42, "number"]] as const) {
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            continueOnError: true,
+            worker: ((n: number) => n === 1 ? value : Effect.void) as unknown as Worker.Worker<number>
+          })
+          yield* pool.submitAll([0, 1, 2]).pipe(Effect.ignore)
+          const exit = yield* Effect.exit(pool.close)
+          assertIllegalArgument(exit, "worker", shown)
+          const stats = yield* pool.stats
+          strictEqual(stats.errors, 1)
+          assertAccounting(stats)
+        }
+      }))
+
+    it.scoped("never returns: close waits; closing the scope interrupts it, counts it dropped, releases the layers", () =>
+      Effect.gen(function*() {
+        const t = trackedLayer()
+        let poolComplete = false
+        const { alive, pool, scope } = yield* open(FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          workerLayer: t.layer,
+          onPoolComplete: Effect.sync(() => void (poolComplete = true)),
+          worker: (n: number) => n === 0 ? Effect.never : Effect.void
+        }))
+        yield* pool.submitAll(range(5))
+        const closing = yield* Effect.fork(pool.close)
+        yield* TestClock.adjust("1 day")
+        assertTrue(Option.isNone(yield* Fiber.poll(closing)), "close cannot return while an item runs")
+        strictEqual((yield* pool.stats).processed, 4)
+        yield* Scope.close(scope, Exit.void)
+        assertInterrupted(yield* Fiber.await(closing))
+        const stats = yield* pool.stats
+        strictEqual(stats.dropped, 1)
+        assertAccounting(stats)
+        assertReleased(t)
+        strictEqual(poolComplete, false)
+        yield* assertNoFibers(alive)
+      }))
+
+    it.scoped("never returns, under Middleware.timeout: it fails with TimeoutException and the pool goes on", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          continueOnError: true,
+          middleware: [Middleware.timeout("1 second")],
+          worker: (n: number) => n % 3 === 0 ? Effect.never : Effect.void
+        })
+        yield* pool.submitAll(range(9))
+        const closing = yield* Effect.fork(pool.close)
+        yield* TestClock.adjust("5 seconds")
+        const exit = yield* Fiber.await(closing)
+        assertTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause) && Cause.isTimeoutException(exit.cause.error))
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 3)
+        strictEqual(stats.processed, 6)
+        assertAccounting(stats)
+      }))
+  })
+
+  describe("keyBy", () => {
+    it.scoped("throws inside submitAll: that call dies with the error; the items before it count, the pool stays usable", () =>
+      Effect.gen(function*() {
+        const seen: Array<number> = []
+        const bad = new Error("bad key")
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          keyBy: (n: number) => {
+            if (n === 3) throw bad
+            return `k${n % 2}`
+          },
+          worker: (n) => Effect.sync(() => void seen.push(n))
+        })
+        const exit = yield* Effect.exit(pool.submitAll([1, 2, 3, 4]))
+        strictEqual(defectOf(exit), bad)
+        yield* pool.submit(5)
+        yield* pool.close
+        deepStrictEqual([...seen].sort(), [1, 2, 5])
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 3)
+        strictEqual(stats.processed, 3)
+      }))
+
+    it.scoped("returns a rejected Promise: submit dies naming keyBy; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            keyBy: ((n: number) => rejected(`key ${n}`)) as unknown as (n: number) => string,
+            worker: (_: number) => Effect.void
+          })
+          const exit = yield* Effect.exit(pool.submit(1))
+          yield* pool.close
+          strictEqual((yield* pool.stats).submitted, 0)
+          return exit
+        })))
+        assertIllegalArgument(exit, "keyBy")
+        deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by keyBy was left unhandled")
+      }))
+
+    it.scoped("returns an Effect instead of a string: submit dies naming keyBy", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          keyBy: ((n: number) => Effect.succeed(`k${n}`)) as unknown as (n: number) => string,
+          worker: (_: number) => Effect.void
+        })
+        assertIllegalArgument(yield* Effect.exit(pool.submit(1)), "keyBy", "must return a string")
+        assertIllegalArgument(yield* Effect.exit(pool.submitAll([1, 2])), "keyBy", "must return a string")
+        yield* pool.close
+        strictEqual((yield* pool.stats).submitted, 0)
+      }))
+  })
+
+  describe("middleware", () => {
+    it.scoped("throws when applied: make dies with the error; nothing is started or left behind", () =>
+      Effect.gen(function*() {
+        const t = trackedLayer()
+        const bad = new Error("cannot wrap")
+        const supervisor = yield* Supervisor.track
+        const exit = yield* Effect.exit(Effect.scoped(FiberPool.make({
+          workers: 3,
+          workerLayer: t.layer,
+          middleware: [(): Worker.Worker<number> => {
+            throw bad
+          }],
+          worker: (_: number) => Effect.void
+        }).pipe(Effect.supervised(supervisor))))
+        strictEqual(defectOf(exit), bad)
+        assertReleased(t)
+        yield* assertNoFibers(supervisor.value)
+      }))
+
+    it.scoped("returns something that is not a worker function: make dies naming middleware[i]", () =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(Effect.scoped(FiberPool.make({
+          workers: 1,
+          middleware: [(next: Worker.Worker<number>) => next, (() => 42) as any],
+          worker: (_: number) => Effect.void
+        })))
+        assertIllegalArgument(exit, "middleware[1]", "42")
+      }))
+
+    it.scoped("its wrapper throws before returning an Effect: a defect of that item only; recover (outside) turns it into a failure", () =>
+      Effect.gen(function*() {
+        const bad = new Error("wrapper bug")
+        const throwing: Worker.Middleware = (next) => (item) => {
+          if (item === 2) throw bad
+          return next(item)
+        }
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          continueOnError: true,
+          middleware: [Middleware.recover(), throwing],
+          worker: (_: number) => Effect.void
+        })
+        yield* pool.submitAll(range(5))
+        const exit = yield* Effect.exit(pool.close)
+        assertTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause))
+        const error = (exit as any).cause.error as Middleware.WorkerDefect
+        strictEqual(error._tag, "WorkerDefect")
+        strictEqual(error.defect, bad)
+        strictEqual(error.item, 2)
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 1)
+        strictEqual(stats.processed, 4)
+      }))
+
+    it.scoped("its wrapper returns a rejected Promise: the item dies saying so; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const promising = ((_next: Worker.Worker<number>) => (n: number) => rejected(`middleware ${n}`)) as any
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ workers: 1, middleware: [promising], worker: (_: number) => Effect.void })
+          yield* pool.submit(1)
+          return yield* Effect.exit(pool.close)
+        })))
+        assertIllegalArgument(exit, "Promise")
+        deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by a middleware was left unhandled")
+      }))
+
+    it.scoped("fails or dies per item: counted like the worker's own failures; a defect stops the pool in continue mode", () =>
+      Effect.gen(function*() {
+        const failing: Worker.Middleware<number, Boom> = (next) => (item) =>
+          item % 4 === 1 ? Effect.fail(new Boom({ item })) : item === 10 ? Effect.die("middleware died") : next(item)
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          continueOnError: true,
+          middleware: [failing],
+          worker: (_: number) => Effect.void
+        })
+        yield* pool.submitAll(range(20)).pipe(Effect.ignore)
+        const exit = yield* Effect.exit(pool.close)
+        deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 4) // items 1, 5, 9 and the defect at 10
+        strictEqual(stats.processed, 7) // 0, 2, 3, 4, 6, 7, 8
+        assertTrue(stats.dropped > 0, "the defect stopped the pool")
+        assertAccounting(stats)
+      }))
+
+    it.scoped("Middleware.recover's onDefect returns a rejected Promise: the rejection is handled", () =>
+      Effect.gen(function*() {
+        const onDefect = ((_defect: unknown, item: number) => rejected(`onDefect ${item}`)) as any
+        const { unhandled, value: stats } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            continueOnError: true,
+            middleware: [Middleware.recover(onDefect)],
+            worker: (n: number) => n === 1 ? Effect.die("kaput") : Effect.void
+          })
+          yield* pool.submitAll(range(3))
+          yield* Effect.exit(pool.close)
+          return yield* pool.stats
+        })))
+        strictEqual(stats.errors, 1)
+        strictEqual(stats.processed, 2)
+        deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by onDefect was left unhandled")
+      }))
+  })
+
+  describe("onWorkerComplete", () => {
+    it.scoped("throws synchronously: close dies with the error; layers released; errors counts items only", () =>
+      Effect.gen(function*() {
+        const t = trackedLayer()
+        const bad = new Error("wc bug")
+        const { alive, pool, scope } = yield* open(FiberPool.make({
+          workers: 3,
+          workerLayer: t.layer,
+          worker: (_: number) => Effect.void,
+          onWorkerComplete: (id): Effect.Effect<void> => {
+            if (id === 1) throw bad
+            return Effect.void
+          }
+        }))
+        yield* pool.submitAll(range(10))
+        strictEqual(defectOf(yield* Effect.exit(pool.close)), bad)
+        const stats = yield* pool.stats
+        strictEqual(stats.errors, 0)
+        strictEqual(stats.processed, 10)
+        assertReleased(t)
+        yield* Scope.close(scope, Exit.void)
+        yield* assertNoFibers(alive)
+      }))
+
+    it.scoped("returns a rejected Promise: close dies naming onWorkerComplete; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            worker: (_: number) => Effect.void,
+            onWorkerComplete: ((id: number) => rejected(`wc ${id}`)) as any
+          })
+          yield* pool.submit(1)
+          return yield* Effect.exit(pool.close)
+        })))
+        assertIllegalArgument(exit, "onWorkerComplete", "Promise")
+        deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by onWorkerComplete was left unhandled")
+      }))
+
+    it.scoped("dies after an earlier item failure in continue mode: the defect still stops the pool (regression)", () =>
+      Effect.gen(function*() {
+        // worker 0 fails item 0 at 10 ms (continue mode: the outcome), then its onWorkerComplete
+        // dies while worker 1 is still busy with item 1: a defect stops the pool in both modes, so
+        // item 1 is interrupted (dropped) and worker 1's onWorkerComplete must not run. (Item 0
+        // takes 10 ms so that worker 0 is busy when worker 1 takes item 1: an idle worker 0 would
+        // take both items itself.)
+        const log: Array<string> = []
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          continueOnError: true,
+          worker: (n: number) =>
+            n === 0
+              ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
+              : Effect.sleep("1 second").pipe(Effect.zipRight(Effect.sync(() => log.push(`item ${n} done`)))),
+          onWorkerComplete: (id) =>
+            id === 0 ? Effect.die("wc defect") : Effect.sync(() => void log.push(`onWorkerComplete ${id}`))
+        })
+        yield* pool.submitAll([0, 1])
+        yield* settle
+        const closing = yield* Effect.fork(pool.close)
+        yield* TestClock.adjust("2 seconds")
+        deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
+        const stats = yield* pool.stats
+        deepStrictEqual(log, [], "the pool should have stopped at the defect of onWorkerComplete(0)")
+        strictEqual(stats.dropped, 1)
+        assertAccounting(stats)
+      }))
+
+    it.scoped("fails or dies: that is the outcome if first; layers released; no fiber left", () =>
+      Effect.gen(function*() {
+        const cases = [
+          [Effect.fail("wc failed"), Exit.fail("wc failed")],
+          [Effect.die("wc died"), Exit.die("wc died")]
+        ] as const
+        for (const [bad, expected] of cases) {
+          const t = trackedLayer()
+          const { alive, pool, scope } = yield* open(FiberPool.make({
+            workers: 3,
+            workerLayer: t.layer,
+            worker: (_: number) => Effect.void,
+            onWorkerComplete: (id) => id === 2 ? bad : Effect.void
+          }))
+          yield* pool.submitAll(range(10))
+          const exit = yield* Effect.exit(pool.close)
+          deepStrictEqual(exit, expected as Exit.Exit<void, unknown>)
+          deepStrictEqual(yield* Effect.exit(pool.wait), exit)
+          strictEqual((yield* pool.stats).errors, 0)
+          assertReleased(t)
+          yield* Scope.close(scope, Exit.void)
+          yield* assertNoFibers(alive)
+        }
+      }))
+  })
+
+  describe("onPoolComplete", () => {
+    it.scoped("throws inside Effect.sync, rejects inside Effect.promise, rejects inside Effect.tryPromise: reported as a defect or failure", () =>
+      Effect.gen(function*() {
+        const bad = new Error("pc bug")
+        const cases: ReadonlyArray<readonly [Effect.Effect<void, unknown>, (exit: Exit.Exit<void, unknown>) => void]> = [
+          [Effect.sync(() => {
+            throw bad
+          }), (exit) => strictEqual(defectOf(exit), bad)],
+          [Effect.promise(() => Promise.reject(bad)), (exit) => strictEqual(defectOf(exit), bad)],
+          [Effect.tryPromise(() => Promise.reject(bad)), (exit) => {
+            assertTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause))
+            strictEqual(((exit as any).cause.error as Cause.UnknownException).error, bad)
+          }]
+        ]
+        for (const [onPoolComplete, expect] of cases) {
+          const t = trackedLayer()
+          const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.make({
+              workers: 2,
+              workerLayer: t.layer,
+              worker: (_: number) => Effect.void,
+              onPoolComplete
+            })
+            yield* pool.submitAll(range(4))
+            const exit = yield* Effect.exit(pool.close)
+            strictEqual((yield* pool.stats).processed, 4)
+            return exit
+          })))
+          expect(exit)
+          assertReleased(t)
+          deepStrictEqual(unhandled, [])
+        }
+      }))
+  })
+
+  describe("never returns", () => {
+    const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+      ["a middleware", { middleware: [(next: Worker.Worker<number>) => (n: number) => n === 1 ? Effect.never : next(n)] }],
+      ["onWorkerComplete", { onWorkerComplete: (id: number) => id === 0 ? Effect.never : Effect.void }],
+      ["onPoolComplete", { onPoolComplete: Effect.never }]
+    ]
+    for (const [what, options] of cases) {
+      it.scoped(`${what}: close waits; closing the scope ends the pool as interrupted, accounted, layers released, no fiber left`, () =>
+        Effect.gen(function*() {
+          const t = trackedLayer()
+          const { alive, pool, scope } = yield* open(FiberPool.make({
+            workers: 2,
+            batchSize: 1,
+            workerLayer: t.layer,
+            worker: (_: number) => Effect.void,
+            ...options
+          } as any) as Effect.Effect<FiberPool.FiberPool<number, unknown>, never, Scope.Scope>)
+          yield* pool.submitAll(range(6))
+          const closing = yield* Effect.fork(pool.close)
+          yield* TestClock.adjust("1 day")
+          assertTrue(Option.isNone(yield* Fiber.poll(closing)), "close cannot return")
+          yield* Scope.close(scope, Exit.void)
+          assertInterrupted(yield* Fiber.await(closing))
+          assertAccounting(yield* pool.stats)
+          assertReleased(t)
+          yield* assertNoFibers(alive)
+        }))
+    }
+  })
+
+  describe("makeWorker and workerLayer", () => {
+    it.scoped("makeWorker throws synchronously: make dies with the error after releasing every layer; no fiber left", () =>
+      Effect.gen(function*() {
+        const t = trackedLayer()
+        const bad = new Error("makeWorker bug")
+        const supervisor = yield* Supervisor.track
+        const exit = yield* Effect.exit(Effect.scoped(FiberPool.makeStateful({
+          workers: 4,
+          workerLayer: t.layer,
+          makeWorker: (id) => {
+            if (id === 2) throw bad
+            return Effect.succeed((_: number) => Effect.void)
+          }
+        }).pipe(Effect.supervised(supervisor))))
+        strictEqual(defectOf(exit), bad)
+        assertReleased(t)
+        yield* assertNoFibers(supervisor.value)
+      }))
+
+    it.scoped("makeWorker returns a rejected Promise: make dies naming makeWorker; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.exit(Effect.scoped(FiberPool.makeStateful({
+          workers: 2,
+          makeWorker: ((id: number) => rejected(`makeWorker ${id}`)) as any
+        }))))
+        assertIllegalArgument(exit, "makeWorker", "Promise")
+        deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by makeWorker was left unhandled")
+      }))
+
+    it.scoped("makeWorker never returns: make waits; interrupting it releases every layer and leaves no fiber", () =>
+      Effect.gen(function*() {
+        const t = trackedLayer()
+        const supervisor = yield* Supervisor.track
+        const making = yield* Effect.fork(Effect.scoped(FiberPool.makeStateful({
+          workers: 3,
+          workerLayer: t.layer,
+          makeWorker: (id) => id === 1 ? Effect.never : Effect.succeed((_: number) => Effect.void)
+        }).pipe(Effect.supervised(supervisor))))
+        yield* TestClock.adjust("1 day")
+        assertTrue(Option.isNone(yield* Fiber.poll(making)))
+        strictEqual(t.acquired.length, 3)
+        yield* Fiber.interrupt(making)
+        assertReleased(t)
+        yield* assertNoFibers(supervisor.value)
+      }))
+
+    it.scoped("a worker layer whose release dies: that defect is the outcome; the other layers are released", () =>
+      Effect.gen(function*() {
+        const released: Array<number> = []
+        const { alive, pool, scope } = yield* open(FiberPool.make({
+          workers: 3,
+          workerLayer: Layer.scoped(
+            Conn,
+            Effect.flatMap(Worker.WorkerId, (id) =>
+              Effect.acquireRelease(Effect.succeed(id), () =>
+                id === 1 ? Effect.die("release failed") : Effect.sync(() => void released.push(id))))
+          ),
+          worker: (_: number) => Effect.void
+        }))
+        yield* pool.submitAll(range(10))
+        const exit = yield* Effect.exit(pool.close)
+        strictEqual(defectOf(exit), "release failed")
+        deepStrictEqual(released.sort(), [0, 2])
+        const stats = yield* pool.stats
+        strictEqual(stats.processed, 10)
+        assertAccounting(stats)
+        yield* Scope.close(scope, Exit.void)
+        yield* assertNoFibers(alive)
+      }))
+  })
+})
+
+describe("faults: uninterruptible items (regression)", () => {
+  it.scoped("an uninterruptible item that completes after a fail-fast stop counts as processed, not dropped", () =>
+    Effect.gen(function*() {
+      // worker 0 runs item 0, which fails at 10 ms; worker 1 runs item 1, uninterruptible, which
+      // succeeds at 20 ms: the stop cannot interrupt it, it completes, so it was processed
+      const done: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        worker: (n: number) =>
+          n === 0
+            ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
+            : Effect.uninterruptible(Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => void done.push(n))))
+      })
+      yield* pool.submitAll([0, 1])
+      const closing = yield* Effect.fork(pool.close)
+      yield* TestClock.adjust("1 second")
+      deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
+      deepStrictEqual(done, [1])
+      const stats = yield* pool.stats
+      deepStrictEqual(
+        { processed: stats.processed, errors: stats.errors, dropped: stats.dropped },
+        { processed: 1, errors: 1, dropped: 0 }
+      )
+    }))
+
+  it.scoped("an uninterruptible item that completes while the scope closes counts as processed, not dropped", () =>
+    Effect.gen(function*() {
+      const done: Array<number> = []
+      const { pool, scope } = yield* open(FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        worker: (n: number) =>
+          Effect.uninterruptible(Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => void done.push(n))))
+      }))
+      yield* pool.submitAll([0, 1])
+      yield* settle
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(closing)
+      deepStrictEqual(done, [0])
+      const stats = yield* pool.stats
+      deepStrictEqual(
+        { submitted: stats.submitted, processed: stats.processed, dropped: stats.dropped },
+        { submitted: 2, processed: 1, dropped: 1 }
+      )
+    }))
+})
+
+describe("faults: concurrency", () => {
+  it.scoped("1,000 producers submitting at once: every item processed, counted once; keyed and not", () =>
+    Effect.gen(function*() {
+      for (const keyed of [false, true]) {
+        const seen = new Set<number>()
+        const pool = yield* FiberPool.make({
+          workers: 4,
+          batchSize: 3,
+          workerQueueSize: 1,
+          ...(keyed ? { keyBy: (n: number) => `k${n % 7}` } : {}),
+          worker: (n: number) =>
+            Effect.zipRight(n % 5 === 0 ? Effect.yieldNow() : Effect.void, Effect.sync(() => void seen.add(n)))
+        })
+        yield* Effect.forEach(range(1000), (p) => pool.submitAll(range(5, p * 5)), {
+          concurrency: "unbounded",
+          discard: true
+        })
+        yield* pool.close
+        strictEqual(seen.size, 5000)
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 5000)
+        strictEqual(stats.processed, 5000)
+      }
+    }))
+
+  it.scoped("1,000 producers and a fail-fast failure: every producer returns; accepted items are accounted", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 3,
+        batchSize: 2,
+        worker: (n: number) => n === 777 ? Effect.fail(new Boom({ item: n })) : Effect.yieldNow()
+      })
+      const results = yield* Effect.forEach(range(1000), (n) => Effect.either(pool.submit(n)), {
+        concurrency: "unbounded"
+      })
+      const exit = yield* Effect.exit(pool.close)
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 777 })))
+      const accepted = results.filter((r) => r._tag === "Right").length
+      for (const r of results) {
+        if (r._tag === "Left") strictEqual(r.left.reason, "failed")
+      }
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, accepted)
+      strictEqual(stats.errors, 1)
+      assertAccounting(stats)
+    }))
+
+  it.scoped("1,000 producers racing close: each submit is accepted and processed, or rejected as closed", () =>
+    Effect.gen(function*() {
+      const seen = new Set<number>()
+      const pool = yield* FiberPool.make({
+        workers: 4,
+        batchSize: 4,
+        worker: (n: number) => Effect.zipRight(Effect.yieldNow(), Effect.sync(() => void seen.add(n)))
+      })
+      const producers = yield* Effect.forEach(
+        range(1000),
+        (n) => Effect.fork(Effect.zipRight(Effect.repeatN(Effect.yieldNow(), n % 13), Effect.either(pool.submit(n)))),
+        { concurrency: "unbounded" }
+      )
+      yield* Effect.repeatN(Effect.yieldNow(), 6)
+      yield* pool.close
+      const results = yield* Fiber.joinAll(producers)
+      const accepted = new Set<number>()
+      results.forEach((r, n) => {
+        if (r._tag === "Right") accepted.add(n)
+        else strictEqual(r.left.reason, "closed")
+      })
+      assertTrue(accepted.size > 0 && accepted.size < 1000, `the close raced the producers (${accepted.size} accepted)`)
+      deepStrictEqual([...seen].sort((a, b) => a - b), [...accepted].sort((a, b) => a - b))
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, accepted.size)
+      strictEqual(stats.processed, accepted.size)
+    }))
+
+  it.live("a pool busy with trivial items lets the event loop run: a timer set before the run fires during it", () =>
+    Effect.gen(function*() {
+      // Timers, I/O and signal handlers (SIGINT) only run when the microtask queue drains. A pool
+      // that hands batches back and forth without ever yielding to the event loop starves them
+      // for its whole run (see shutdown.test.ts for the SIGINT consequence).
+      const started = performance.now()
+      let firedAt: number | undefined
+      const timer = setTimeout(() => void (firedAt = performance.now() - started), 5)
+      const stats = yield* FiberPool.run(range(300_000), { workers: 4, worker: (_: number) => Effect.void })
+      const runMillis = performance.now() - started
+      clearTimeout(timer)
+      strictEqual(stats.processed, 300_000)
+      assertTrue(
+        firedAt !== undefined,
+        `a 5 ms timer did not fire during a ${runMillis.toFixed(0)} ms run: the pool starved the event loop`
+      )
+    }), 60_000)
+
+  it.scoped("wait from many fibers: all get the same single outcome; interrupting some waiters changes nothing", () =>
+    Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        continueOnError: true,
+        worker: (n: number) => Effect.zipRight(Deferred.await(gate), n % 4 === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void)
+      })
+      const early = yield* Effect.forEach(range(500), () => Effect.fork(pool.wait))
+      yield* pool.submitAll(range(20)).pipe(Effect.fork)
+      yield* settle
+      yield* Effect.forEach(early.filter((_, i) => i % 2 === 0), Fiber.interrupt, { discard: true })
+      yield* pool.end
+      yield* Deferred.succeed(gate, void 0)
+      const expected = Exit.fail(new Boom({ item: 3 }))
+      for (const [i, fiber] of early.entries()) {
+        const exit = yield* Fiber.await(fiber)
+        if (i % 2 === 0) assertInterrupted(exit)
+        else deepStrictEqual(exit, expected)
+      }
+      const late = yield* Effect.forEach(range(500), () => Effect.exit(pool.wait), { concurrency: "unbounded" })
+      for (const exit of late) deepStrictEqual(exit, expected)
+      const stats = yield* pool.stats
+      strictEqual(stats.errors, 5)
+      strictEqual(stats.processed, 15)
+    }))
+
+  describe("close from inside a worker", () => {
+    it.scoped("forked (daemon) from a worker: the pool ends input, drains and closes; the fork gets the outcome", () =>
+      Effect.gen(function*() {
+        let closer: Fiber.RuntimeFiber<void, unknown> | undefined
+        const seen: Array<number> = []
+        const pool: FiberPool.FiberPool<number> = yield* FiberPool.make({
+          workers: 2,
+          worker: (n: number) =>
+            Effect.zipRight(
+              Effect.sync(() => void seen.push(n)),
+              n === 3 ? Effect.map(Effect.forkDaemon(Effect.suspend(() => pool.close)), (f) => void (closer = f)) : Effect.void
+            )
+        })
+        yield* pool.submitAll(range(5))
+        yield* pool.wait
+        strictEqual(seen.length, 5)
+        assertTrue(closer !== undefined)
+        deepStrictEqual(yield* Fiber.await(closer!), Exit.void)
+        strictEqual((yield* Effect.flip(pool.submit(9))).reason, "closed")
+      }))
+
+    it.scoped("awaited inside a worker it waits on itself (documented); input is cut off; closing the scope ends it, accounted", () =>
+      Effect.gen(function*() {
+        const t = trackedLayer()
+        const seen: Array<number> = []
+        const holder: { pool?: FiberPool.FiberPool<number> } = {}
+        const { alive, pool, scope } = yield* open(FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          workerQueueSize: 4,
+          workerLayer: t.layer,
+          worker: (n: number) =>
+            Effect.zipRight(Effect.sync(() => void seen.push(n)), n === 0 ? Effect.suspend(() => holder.pool!.close) : Effect.void)
+        }))
+        holder.pool = pool
+        yield* pool.submitAll(range(4))
+        yield* TestClock.adjust("1 hour")
+        // the end part of close took effect: later submits are rejected, the rest drained
+        strictEqual((yield* Effect.flip(pool.submit(9))).reason, "closed")
+        deepStrictEqual(seen.sort(), [0, 1, 2, 3])
+        const waiting = yield* Effect.fork(pool.wait)
+        yield* TestClock.adjust("1 hour")
+        assertTrue(Option.isNone(yield* Fiber.poll(waiting)), "item 0 waits for its own pool")
+        yield* Scope.close(scope, Exit.void)
+        assertInterrupted(yield* Fiber.await(waiting))
+        const stats = yield* pool.stats
+        deepStrictEqual({ processed: stats.processed, dropped: stats.dropped }, { processed: 3, dropped: 1 })
+        assertReleased(t)
+        yield* assertNoFibers(alive)
+      }))
+  })
+
+  describe("pools nested inside workers", () => {
+    it.scoped("each item runs a pool of its own; failures inside count in the outer pool; all layers released", () =>
+      Effect.gen(function*() {
+        const inner = trackedLayer()
+        let innerProcessed = 0
+        const outer = yield* FiberPool.make({
+          workers: 3,
+          continueOnError: true,
+          worker: (n: number) =>
+            Effect.flatMap(
+              FiberPool.run(range(10, n * 10), {
+                workers: 2,
+                batchSize: 3,
+                continueOnError: true,
+                workerLayer: inner.layer,
+                worker: (m: number) => m % 10 === 9 && n % 2 === 1 ? Effect.fail(new Boom({ item: m })) : Effect.yieldNow()
+              }),
+              (stats) => Effect.sync(() => void (innerProcessed += stats.processed))
+            )
+        })
+        yield* outer.submitAll(range(8))
+        const exit = yield* Effect.exit(outer.close)
+        assertTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error instanceof Boom)
+        const stats = yield* outer.stats
+        strictEqual(stats.errors, 4) // items 1, 3, 5, 7: their inner pool failed
+        strictEqual(stats.processed, 4)
+        strictEqual(innerProcessed, 40)
+        strictEqual(inner.acquired.length, 16)
+        assertReleased(inner)
+      }))
+
+    it.scoped("closing the outer scope interrupts the inner pools: their items dropped, their layers released, no fiber left", () =>
+      Effect.gen(function*() {
+        const inner = trackedLayer()
+        const innerPools: Array<FiberPool.FiberPool<number>> = []
+        const { alive, pool, scope } = yield* open(FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          worker: (n: number) =>
+            Effect.scoped(Effect.gen(function*() {
+              const p = yield* FiberPool.make({
+                workers: 2,
+                workerLayer: inner.layer,
+                worker: (_: number) => Effect.sleep("1 hour")
+              })
+              innerPools.push(p)
+              yield* p.submitAll(range(5, n * 10))
+              yield* p.close
+            }))
+        }))
+        yield* pool.submitAll(range(4))
+        yield* TestClock.adjust("10 minutes")
+        strictEqual(innerPools.length, 2)
+        yield* Scope.close(scope, Exit.void)
+        assertReleased(inner)
+        for (const p of innerPools) {
+          const stats = yield* p.stats
+          assertAccounting(stats)
+          strictEqual(stats.processed, 0)
+          assertInterrupted(yield* Effect.exit(p.wait))
+        }
+        assertAccounting(yield* pool.stats)
+        yield* assertNoFibers(alive)
+      }))
+  })
+
+  describe("interrupting a submit suspended on back-pressure", () => {
+    /** 1 worker, batches of 1, one queued batch: items 1..3 fill it (1 in flight, 2 queued, 3 waiting for room) */
+    const blocked = (gate: Deferred.Deferred<void>, seen: Array<number>, onItem: (n: number) => Effect.Effect<void> = () => Effect.void) =>
+      FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        worker: (n: number) => Effect.zipRight(Effect.zipRight(Deferred.await(gate), onItem(n)), Effect.sync(() => void seen.push(n)))
+      })
+
+    it.scoped("interrupted while suspended: not counted, never processed; the submitters behind it keep their order", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const seen: Array<number> = []
+        const pool = yield* blocked(gate, seen)
+        yield* pool.submitAll([1, 2, 3])
+        const four = yield* Effect.fork(pool.submit(4))
+        const five = yield* Effect.fork(pool.submit(5))
+        yield* settle
+        strictEqual((yield* pool.stats).submitted, 3)
+        yield* Fiber.interrupt(four)
+        yield* Deferred.succeed(gate, void 0)
+        yield* Fiber.join(five)
+        yield* pool.close
+        deepStrictEqual(seen, [1, 2, 3, 5])
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 4)
+        strictEqual(stats.processed, 4)
+      }))
+
+    it.scoped("interrupted at the moment its item is handed over: counted and processed, never lost", () =>
+      Effect.gen(function*() {
+        // when the worker takes item 2, it moves item 4 (suspended) into the queue and resumes its
+        // submitter; item 2 then interrupts that submitter before it runs again
+        const gate = yield* Deferred.make<void>()
+        const seen: Array<number> = []
+        const holder: { four?: Fiber.RuntimeFiber<void, FiberPool.PoolClosedError> } = {}
+        const pool = yield* blocked(
+          gate,
+          seen,
+          (n) => n === 2 ? Effect.asVoid(Fiber.interruptFork(holder.four!)) : Effect.void
+        )
+        yield* pool.submitAll([1, 2, 3])
+        holder.four = yield* Effect.fork(pool.submit(4))
+        yield* settle
+        yield* Deferred.succeed(gate, void 0)
+        const exit = yield* Fiber.await(holder.four)
+        yield* pool.close
+        const stats = yield* pool.stats
+        // either outcome of the race is allowed, but the item is counted iff it is processed
+        strictEqual(stats.submitted, seen.length, `submitted ${stats.submitted}, processed ${seen}`)
+        strictEqual(stats.processed, seen.length)
+        if (Exit.isSuccess(exit)) deepStrictEqual(seen, [1, 2, 3, 4])
+      }))
+
+    it.scoped("submitAll whose last item is accepted while suspended, just before end: succeeds, every item counted (regression)", () =>
+      Effect.gen(function*() {
+        // item 4 waits for room; when the worker takes item 2 it admits item 4, and item 2 then
+        // ends the pool's input before submitAll resumes: every item of the call was accepted, so
+        // the call must succeed (DESIGN: submitAll fails only at a rejected item)
+        const gate = yield* Deferred.make<void>()
+        const seen: Array<number> = []
+        const holder: { pool?: FiberPool.FiberPool<number> } = {}
+        const pool = yield* blocked(gate, seen, (n) => n === 2 ? holder.pool!.end : Effect.void)
+        holder.pool = pool
+        const all = yield* Effect.fork(pool.submitAll([1, 2, 3, 4]))
+        yield* settle
+        yield* Deferred.succeed(gate, void 0)
+        const exit = yield* Fiber.await(all)
+        yield* pool.wait
+        deepStrictEqual(seen, [1, 2, 3, 4])
+        strictEqual((yield* pool.stats).submitted, 4)
+        assertTrue(Exit.isSuccess(exit), `every item was accepted, yet submitAll failed: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`)
+      }))
+
+    it.scoped("submitAll interrupted while suspended mid-way: the accepted prefix is processed, the rest never", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const seen: Array<number> = []
+        const pool = yield* blocked(gate, seen)
+        const all = yield* Effect.fork(pool.submitAll(range(10, 1)))
+        yield* settle
+        yield* Fiber.interrupt(all)
+        yield* Deferred.succeed(gate, void 0)
+        yield* pool.close
+        deepStrictEqual(seen, [1, 2, 3])
+        strictEqual((yield* pool.stats).submitted, 3)
+      }))
+  })
+})
+
+describe("invalid options and arguments", () => {
+  const worker = (_: number) => Effect.void
+  // not repeating FiberPool.test.ts (workers 0/-1/1.5/NaN, batchSize -1/2.5, workerQueueSize 0, keyBy, middleware[0], name "")
+  const poolCases: ReadonlyArray<readonly [string, unknown, ReadonlyArray<string>]> = [
+    ["options undefined", undefined, ["options", "undefined"]],
+    ["options null", null, ["options", "null"]],
+    ["options a number", 42, ["options", "42"]],
+    ["workers missing", { worker }, ["\"workers\"", "undefined"]],
+    ["workers a string", { workers: "2", worker }, ["\"workers\"", "\"2\""]],
+    ["workers Infinity", { workers: Infinity, worker }, ["\"workers\"", "Infinity"]],
+    ["workers -Infinity", { workers: -Infinity, worker }, ["\"workers\"", "-Infinity"]],
+    ["workers 0.5", { workers: 0.5, worker }, ["\"workers\"", "0.5"]],
+    ["batchSize NaN", { workers: 1, batchSize: NaN, worker }, ["\"batchSize\"", "NaN"]],
+    ["batchSize Infinity", { workers: 1, batchSize: Infinity, worker }, ["\"batchSize\"", "Infinity"]],
+    ["batchSize a string", { workers: 1, batchSize: "10", worker }, ["\"batchSize\"", "\"10\""]],
+    ["workerQueueSize -1", { workers: 1, workerQueueSize: -1, worker }, ["\"workerQueueSize\"", "-1"]],
+    ["workerQueueSize 1.5", { workers: 1, workerQueueSize: 1.5, worker }, ["\"workerQueueSize\"", "1.5"]],
+    ["workerQueueSize NaN", { workers: 1, workerQueueSize: NaN, worker }, ["\"workerQueueSize\"", "NaN"]],
+    ["workerQueueSize Infinity", { workers: 1, workerQueueSize: Infinity, worker }, ["\"workerQueueSize\"", "Infinity"]],
+    ["continueOnError a string", { workers: 1, continueOnError: "yes", worker }, ["\"continueOnError\"", "\"yes\""]],
+    ["metrics a number", { workers: 1, metrics: 1, worker }, ["\"metrics\"", "1"]],
+    ["workerLayer an object", { workers: 1, workerLayer: {}, worker }, ["\"workerLayer\""]],
+    ["workerLayer an Effect", { workers: 1, workerLayer: Effect.void, worker }, ["\"workerLayer\""]],
+    ["middleware not an array", { workers: 1, middleware: (next: unknown) => next, worker }, ["\"middleware\""]],
+    ["middleware with null", { workers: 1, middleware: [(n: unknown) => n, null], worker }, ["\"middleware\"[1]", "null"]],
+    ["onWorkerComplete an Effect", { workers: 1, onWorkerComplete: Effect.void, worker }, ["\"onWorkerComplete\""]],
+    ["onPoolComplete a function", { workers: 1, onPoolComplete: () => Effect.void, worker }, ["\"onPoolComplete\""]],
+    ["name a number", { workers: 1, name: 42, worker }, ["\"name\"", "42"]],
+    ["worker missing", { workers: 1 }, ["\"worker\"", "undefined"]],
+    ["worker a string", { workers: 1, worker: "w" }, ["\"worker\"", "\"w\""]]
+  ]
+  for (const [label, options, mentions] of poolCases) {
+    it.scoped(`FiberPool.make, ${label}: dies with IllegalArgumentException naming it`, () =>
+      Effect.gen(function*() {
+        const make = FiberPool.make(options as any) // nothing throws at call time
+        assertIllegalArgument(yield* Effect.exit(Effect.scoped(make)), ...mentions)
+      }))
+  }
+
+  it.scoped("FiberPool.makeStateful without makeWorker, or with a non-function: dies naming makeWorker", () =>
+    Effect.gen(function*() {
+      for (const makeWorker of [undefined, 42, Effect.succeed(worker)]) {
+        const exit = yield* Effect.exit(Effect.scoped(FiberPool.makeStateful({ workers: 2, makeWorker } as any)))
+        assertIllegalArgument(exit, "\"makeWorker\"")
+      }
+    }))
+
+  it.scoped("makeWorker producing something that is not a worker function: make dies naming makeWorker", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.scoped(FiberPool.makeStateful({
+        workers: 2,
+        makeWorker: () => Effect.succeed(42 as any)
+      })))
+      assertIllegalArgument(exit, "makeWorker", "42")
+    }))
+
+  it.scoped("FiberPool.run and FiberPool.layer check the same options", () =>
+    Effect.gen(function*() {
+      assertIllegalArgument(yield* Effect.exit(FiberPool.run([1], { workers: 0, worker } as any)), "\"workers\"", "0")
+      class P extends Context.Tag("faults/P")<P, FiberPool.FiberPool<number>>() {}
+      const layer = FiberPool.layer(P, { workers: 1, batchSize: -3, worker } as any)
+      assertIllegalArgument(yield* Effect.exit(Effect.scoped(Layer.build(layer))), "\"batchSize\"", "-3")
+    }))
+
+  it.scoped("FiberPool.run with items that are neither an Iterable nor a Stream: dies naming items", () =>
+    Effect.gen(function*() {
+      for (const [items, shown] of [[42, "number"], [null, "null"], [{ length: 2 }, "object"]] as const) {
+        assertIllegalArgument(yield* Effect.exit(FiberPool.run(items as any, { workers: 1, worker })), "items", shown)
+      }
+    }))
+
+  it.scoped("submitAll with something that is not an Iterable: dies with IllegalArgumentException naming submitAll's items", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, worker })
+      for (const items of [42, null, undefined, { length: 1, 0: 1 }]) {
+        const exit = yield* Effect.exit(pool.submitAll(items as any))
+        assertIllegalArgument(exit, "submitAll", "Iterable")
+      }
+      yield* pool.close
+      strictEqual((yield* pool.stats).submitted, 0)
+    }))
+
+  it.scoped("Collector.make with a capacity that is not a number, or missing: dies naming capacity", () =>
+    Effect.gen(function*() {
+      for (const [capacity, shown] of [["10", "10"], [undefined, "undefined"], [null, "null"], [2.5, "2.5"]] as const) {
+        assertIllegalArgument(yield* Effect.exit(Effect.scoped(Collector.make<number>(capacity as any))), "capacity", shown)
+      }
+    }))
+
+  it.scoped("middleware options, through a pool: the items die with IllegalArgumentException naming the option", () =>
+    Effect.gen(function*() {
+      // not repeating pool-middleware's own tables (retry attempts/baseDelay/factor/jitter, rateLimit rate/burst, timeout durations)
+      const cases: ReadonlyArray<readonly [string, Worker.Middleware<any, any, any>, ReadonlyArray<string>]> = [
+        ["retry while a string", Middleware.retry({ while: "x" as any }), ["\"while\"", "\"x\""]],
+        ["retry attempts a string", Middleware.retry({ attempts: "3" as any }), ["\"attempts\"", "3"]],
+        ["rateLimit without options", Middleware.rateLimit(undefined as any), ["\"options\"", "undefined"]],
+        ["rateLimit rate a string", Middleware.rateLimit({ rate: "5" as any }), ["\"rate\"", "5"]],
+        ["timeout undefined", Middleware.timeout(undefined as any), ["\"duration\"", "undefined"]],
+        ["validate a number", Middleware.validate(7 as any), ["\"check\"", "7"]],
+        ["recover with a non-function handler", Middleware.recover(42 as any), ["onDefect", "42"]]
+      ]
+      for (const [label, middleware, mentions] of cases) {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          middleware: [middleware],
+          worker: (_: number) => Effect.die("a defect, for recover")
+        })
+        yield* pool.submit(1)
+        const exit = yield* Effect.exit(pool.close)
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        assertTrue(
+          Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value),
+          `${label}: expected IllegalArgumentException, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"}`
+        )
+        for (const mention of mentions) assertInclude((defect as Option.Some<Error>).value.message, mention)
+      }
+    }))
+})
