@@ -4,7 +4,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, strictEqual } from "@effect/vitest/utils"
 import { Effect } from "effect"
-import { chain, churn } from "./soak.js"
+import { chain, churn, fails } from "./soak.js"
 
 describe("soak (short)", () => {
   it.live("chain: 300,000 items through pool → pool → Collector, keyed, 1% failures: every item accounted for", () =>
@@ -19,7 +19,9 @@ describe("soak (short)", () => {
       strictEqual(c.stage2.processed, c.expectedCollected)
       strictEqual(c.collected, c.expectedCollected)
       strictEqual(c.sum, c.expectedSum)
-      strictEqual(c.firstFailure, 42)
+      // continue mode: close reports the first failure in time; keyed items run on four workers,
+      // so any failing item may come first
+      assertTrue(c.firstFailure !== undefined && fails(c.firstFailure), `first failure: ${c.firstFailure}`)
       // RSS stays bounded: the pipeline holds a few thousand items at most
       const rss = c.samples.map((s) => s.rss)
       assertTrue(Math.max(...rss) - rss[0]! < 256 * 1024 * 1024, `rss grew by ${(Math.max(...rss) - rss[0]!) / 1e6} MB`)
