@@ -227,6 +227,15 @@ export type Requirements<R, M, LO, LR, RW, RP> =
   | OrNever<RP>
 
 /**
+ * The error type of a pool: the worker's errors, what its middleware add, and the errors of its
+ * completion callbacks.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type PoolError<E, M, EW, EP> = E | MiddlewareError<M> | OrNever<EW> | OrNever<EP>
+
+/**
  * Starts a pool whose worker fibers share one worker. Returns once every worker fiber is ready
  * (its `workerLayer` built), or fails with the first start-up error after releasing what was built.
  * The pool lives in the current `Scope`: closing it interrupts the workers and drops what is left.
@@ -269,7 +278,7 @@ export const make: <
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>,
+  FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
   OrNever<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.make", options, false)
@@ -321,7 +330,7 @@ export const makeStateful: <
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>,
+  FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
   OrNever<LE> | OrNever<EI>,
   
     | Scope.Scope
@@ -378,7 +387,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
   >
   <
@@ -406,7 +415,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
   <
@@ -429,7 +438,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
-    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
   >
   <
@@ -454,7 +463,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
-    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
 } = dual(2, (items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
@@ -518,7 +527,7 @@ export const layer: {
     RP = never,
     B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>>,
+    tag: Context.Tag<I, FiberPool<A, PoolError<E, M[number], EW, EP>, B>>,
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
@@ -541,7 +550,7 @@ export const layer: {
     RP = never,
     B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>, B>>,
+    tag: Context.Tag<I, FiberPool<A, PoolError<E, M[number], EW, EP>, B>>,
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
@@ -616,7 +625,7 @@ export const makeBatched: <
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP>>,
+  FiberPool<A, PoolError<E, M[number], EW, EP>>,
   OrNever<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
 > = (options: any) =>
@@ -723,7 +732,7 @@ export const mapStream: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
     B,
-    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | ES,
+    PoolError<E, M[number], EW, EP> | OrNever<LE> | ES,
     Requirements<R, M[number], LO, LR, RW, RP> | RS
   >
   <
@@ -749,7 +758,7 @@ export const mapStream: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Stream.Stream<
     B,
-    E | MiddlewareError<M[number]> | OrNever<EW> | OrNever<EP> | OrNever<LE> | ES,
+    PoolError<E, M[number], EW, EP> | OrNever<LE> | ES,
     Requirements<R, M[number], LO, LR, RW, RP> | RS
   >
 } = dual(2, (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
