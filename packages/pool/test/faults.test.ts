@@ -1084,3 +1084,33 @@ describe("invalid options and arguments", () => {
       }
     }))
 })
+
+describe("faults: a pool made in an uninterruptible region (regression)", () => {
+  it.effect("its workers stay interruptible: timeout fires, and closing the scope interrupts in-flight items", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* Effect.uninterruptible(FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        continueOnError: true,
+        middleware: [Middleware.timeout("200 millis")],
+        worker: (_: number) => Effect.never
+      })).pipe(Scope.extend(scope))
+      yield* pool.submitAll([1, 2])
+      const closing = yield* Effect.fork(pool.close)
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.await(closing)
+      assertTrue(Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe(Option.exists(Cause.isTimeoutException)))
+      strictEqual((yield* pool.stats).errors, 2)
+      // a second pool made uninterruptibly: closing its scope interrupts its never-ending items
+      const scope2 = yield* Scope.make()
+      const pool2 = yield* Effect.uninterruptible(FiberPool.make({ workers: 1, worker: (_: number) => Effect.never }))
+        .pipe(Scope.extend(scope2))
+      yield* pool2.submit(1)
+      yield* TestClock.adjust("1 second")
+      yield* Scope.close(scope2, Exit.void)
+      const stats2 = yield* pool2.stats
+      strictEqual(stats2.dropped, 1)
+      yield* Scope.close(scope, Exit.void)
+    }))
+})

@@ -975,7 +975,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     // -- start -----------------------------------------------------------------------------------
 
-    for (const ws of states) fibers.push(yield* Effect.forkDaemon(workerFiber(ws)))
+    // workers are interruptible whatever the caller's region (a pool made inside `acquireRelease`'s
+    // acquire, or `Effect.uninterruptible`, would otherwise fork workers that nothing can stop)
+    for (const ws of states) fibers.push(yield* Effect.forkDaemon(Effect.interruptible(workerFiber(ws))))
     yield* Deferred.await(startup).pipe(
       Effect.onExit((exit) => {
         if (exit._tag === "Success") return Effect.void
@@ -983,7 +985,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return Fiber.interruptAll(fibers)
       })
     )
-    const supervisorFiber = yield* Effect.forkDaemon(supervisor)
+    const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
 
     const interruptNow = Effect.suspend(() => {
       if (finished) return Effect.void
