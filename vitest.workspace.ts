@@ -1,1 +1,1 @@
-export default ["packages/*", "examples", "bench", "soak"]
+export default ["packages/*", "examples", "bench", "soak", "packaging"]

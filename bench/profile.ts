@@ -15,11 +15,11 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { RunResult } from "./case.js"
-import { caseById } from "./registry.js"
 import { benchDir, buildRunner, rootDir } from "./lib/build.js"
 import { poolSourcesHash } from "./lib/meta.js"
 import { SourceMap } from "./lib/sourcemap.js"
 import { verify } from "./lib/verify.js"
+import { caseById } from "./registry.js"
 
 interface ProfileNode {
   readonly id: number
@@ -127,8 +127,8 @@ const main = async () => {
     "# CPU profiles",
     "",
     `${new Date().toISOString().slice(0, 16)} UTC · Node ${process.version} · pool sources ${poolSourcesHash()} · ` +
-      `N = ${n.toLocaleString("en-US")} · ` +
-      "`node --cpu-prof --cpu-prof-interval 100`, samples inside the timed workload only, self time by source function",
+    `N = ${n.toLocaleString("en-US")} · ` +
+    "`node --cpu-prof --cpu-prof-interval 100`, samples inside the timed workload only, self time by source function",
     ""
   ]
   for (const id of selected) {
@@ -175,16 +175,12 @@ const main = async () => {
       } ms · ${note}`,
       "",
       "| self | function (source:line name) |",
-      "|---:|---|",
-      ...s.functions.slice(0, top).map((e) => `| ${pct(e.micros)} | \`${e.key}\` |`),
-      "",
-      "By file:",
-      "",
-      "| self | file |",
-      "|---:|---|",
-      ...s.files.slice(0, 12).map(([f, micros]) => `| ${pct(micros)} | \`${f}\` |`),
-      ""
+      "|---:|---|"
     )
+    for (const e of s.functions.slice(0, top)) out.push(`| ${pct(e.micros)} | \`${e.key}\` |`)
+    out.push("", "By file:", "", "| self | file |", "|---:|---|")
+    for (const [f, micros] of s.files.slice(0, 12)) out.push(`| ${pct(micros)} | \`${f}\` |`)
+    out.push("")
     process.stdout.write(`profiled ${id}: ${s.samples} samples → bench/results/${name}\n`)
   }
   const text = out.join("\n")

@@ -78,7 +78,8 @@ export const workloadTitles: Record<WorkloadId, string> = {
   W1: "W1 go-pkgz benchTask(1000): allocate, push 1000 results of a one-iteration loop",
   W2: "W2 async: one Effect.yieldNow() / await per task",
   W3: "W3 keyed: W0 with keyBy i % 8 and i % 1000",
-  W4: "W4 middleware: W0 with retry + validate + recover (+ a non-binding rateLimit), with timeout, and with 1% failing tasks under continueOnError"
+  W4:
+    "W4 middleware: W0 with retry + validate + recover (+ a non-binding rateLimit), with timeout, and with 1% failing tasks under continueOnError"
 }
 
 /** Short titles, for the chart. */
@@ -127,7 +128,10 @@ const goPkgzConfigs = (workload: WorkloadId): Array<CaseDef> => [
   }, { reference: `${workload.toLowerCase()}.fiberpool.q100-b100.submit` })
 ]
 
-const peers = (workload: WorkloadId, options: { readonly eager: boolean; readonly slowRuns: number }): Array<CaseDef> => {
+const peers = (
+  workload: WorkloadId,
+  options: { readonly eager: boolean; readonly slowRuns: number }
+): Array<CaseDef> => {
   const w = workload.toLowerCase()
   const body = bodyOf[workload]
   const out: Array<CaseDef> = [

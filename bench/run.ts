@@ -17,13 +17,13 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RunResult } from "./case.js"
-import { type CaseDef, cases as allCases } from "./registry.js"
 import { benchDir, buildRunner, type Runner } from "./lib/build.js"
 import { collectMeta } from "./lib/meta.js"
 import { chart, markdown, metaLine, tables, targetsTable } from "./lib/report.js"
 import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
 import { evaluateTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
+import { type CaseDef, cases as allCases } from "./registry.js"
 
 // ---------------------------------------------------------------------------------------------
 // arguments
@@ -226,7 +226,9 @@ const main = async (): Promise<number> => {
   })
   const totalRuns = selected.reduce((s, c) => s + runsOf(c), 0)
   process.stdout.write(
-    `${args.smoke ? "smoke" : args.quick ? "quick" : "bench"}: ${selected.length} cases, ${totalRuns} runs, N = ${baseN}` +
+    `${
+      args.smoke ? "smoke" : args.quick ? "quick" : "bench"
+    }: ${selected.length} cases, ${totalRuns} runs, N = ${baseN}` +
       `${jobs > 1 ? `, ${jobs} at a time` : ""} · ${runner.description}\n`
   )
 

@@ -76,7 +76,14 @@ describe("examples", () => {
   })
 
   it("tokenizer_stateful: per-worker counts merged in onWorkerComplete", async () => {
-    const result = await run("tokenizer_stateful", ["--file", path.join(tmp, "words.txt"), "--workers", "3", "--batch", "2"])
+    const result = await run("tokenizer_stateful", [
+      "--file",
+      path.join(tmp, "words.txt"),
+      "--workers",
+      "3",
+      "--batch",
+      "2"
+    ])
     expectSuccess(result)
     const out = result.stdout
     expect(out).toContain("Processed lines: 6")
@@ -97,7 +104,14 @@ describe("examples", () => {
   })
 
   it("tokenizer_stateless: shared counts give the same totals", async () => {
-    const result = await run("tokenizer_stateless", ["--file", path.join(tmp, "words.txt"), "--workers", "3", "--batch", "2"])
+    const result = await run("tokenizer_stateless", [
+      "--file",
+      path.join(tmp, "words.txt"),
+      "--workers",
+      "3",
+      "--batch",
+      "2"
+    ])
     expectSuccess(result)
     const out = result.stdout
     expect(out).toContain("Processed lines: 6")
@@ -128,11 +142,13 @@ describe("examples", () => {
   it("middleware: validate, retry, recover, rateLimit, timeout and a custom logger", async () => {
     const result = await run("middleware", ["--rate", "50"])
     expectSuccess(result)
-    const logs = lines(result.stdout).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as {
-      message: string
-      logLevel: string
-      annotations: Record<string, unknown>
-    })
+    const logs = lines(result.stdout).filter((l) => l.startsWith("{")).map((l) =>
+      JSON.parse(l) as {
+        message: string
+        logLevel: string
+        annotations: Record<string, unknown>
+      }
+    )
     const outcome = (id: string) =>
       logs.filter((l) => l.annotations["task_id"] === id && l.message !== "processing task").map((l) => l.message)
     for (const id of ["1", "2", ...Array.from({ length: 10 }, (_, i) => `rate-${i}`)]) {

@@ -23,7 +23,8 @@ const examples = (): Array<{ readonly name: string; readonly summary: string }> 
     .map((name) => {
       const readme = path.join(examplesDir, name, "README.md")
       const summary = fs.existsSync(readme)
-        ? (fs.readFileSync(readme, "utf8").split("\n").find((line) => line.trim() !== "" && !line.startsWith("#")) ?? "")
+        ? (fs.readFileSync(readme, "utf8").split("\n").find((line) => line.trim() !== "" && !line.startsWith("#")) ??
+          "")
         : ""
       return { name, summary: summary.trim().replace(/`/g, "") }
     })

@@ -30,7 +30,11 @@ export interface Running {
 }
 
 /** Starts `examples/<name>/main.ts` (or any script path relative to `examples/`) with `args`. */
-export const start = (name: string, args: ReadonlyArray<string> = [], options: { readonly timeoutMs?: number } = {}): Running => {
+export const start = (
+  name: string,
+  args: ReadonlyArray<string> = [],
+  options: { readonly timeoutMs?: number } = {}
+): Running => {
   const script = name.endsWith(".ts") ? path.join(examplesDir, name) : path.join(examplesDir, name, "main.ts")
   const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
     cwd: repoRoot,

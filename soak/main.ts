@@ -45,7 +45,9 @@ const check = (ok: boolean, what: string) => {
 }
 
 const program = Effect.gen(function*() {
-  console.log(`\n## chain: ${items.toLocaleString("en")} items, pool → pool → Collector, keyed, 1% failures, continue mode`)
+  console.log(
+    `\n## chain: ${items.toLocaleString("en")} items, pool → pool → Collector, keyed, 1% failures, continue mode`
+  )
   const baseline = retainedHeap()
   const c = yield* chain({
     items,
@@ -53,16 +55,22 @@ const program = Effect.gen(function*() {
     sampleEveryMillis: sampleMs,
     onSample: (s) =>
       console.log(
-        `  t=${s.at.toFixed(1).padStart(5)}s  rss ${formatMB(s.rss).padStart(9)}  heap ${formatMB(s.heapUsed).padStart(9)}  ` +
+        `  t=${s.at.toFixed(1).padStart(5)}s  rss ${formatMB(s.rss).padStart(9)}  heap ${
+          formatMB(s.heapUsed).padStart(9)
+        }  ` +
           `collected ${s.collected.toLocaleString("en")}`
       )
   })
   const rss = c.samples.map((s) => s.rss)
   const steady = c.samples.filter((s) => s.collected >= c.expectedCollected / 4).map((s) => s.rss)
   console.log(
-    `  ${c.seconds.toFixed(1)} s, ${(c.items / c.seconds / 1000).toFixed(0)}k items/s; rss min ${formatMB(Math.min(...rss))}, ` +
+    `  ${c.seconds.toFixed(1)} s, ${(c.items / c.seconds / 1000).toFixed(0)}k items/s; rss min ${
+      formatMB(Math.min(...rss))
+    }, ` +
       `max ${formatMB(Math.max(...rss))}, last ${formatMB(rss[rss.length - 1]!)}` +
-      (steady.length > 1 ? `; from 25% of the items on: ${formatMB(Math.min(...steady))} .. ${formatMB(Math.max(...steady))}` : "")
+      (steady.length > 1
+        ? `; from 25% of the items on: ${formatMB(Math.min(...steady))} .. ${formatMB(Math.max(...steady))}`
+        : "")
   )
   console.log(
     `  timer samples while items flowed (every ${sampleMs} ms): ${c.timerSamples}` +
@@ -86,7 +94,9 @@ const program = Effect.gen(function*() {
   const after = retainedHeap()
   console.log(`  retained heap before ${formatMB(baseline)}, after ${formatMB(after)}`)
 
-  console.log(`\n## churn: ${pools.toLocaleString("en")} pools created and closed (closed / failed / interrupted in turn)`)
+  console.log(
+    `\n## churn: ${pools.toLocaleString("en")} pools created and closed (closed / failed / interrupted in turn)`
+  )
   const r = yield* churn({
     pools,
     sampleEvery: Math.max(1, Math.floor(pools / 10)),

@@ -21,8 +21,9 @@ export const effectTask = (body: Body): EffectTask => {
 }
 
 /** The failing variant with its failures caught and counted (what `continueOnError` does). */
-export const catchingTask = (task: (i: number) => Effect.Effect<void, unknown>): (i: number) => Effect.Effect<void> => (i) =>
-  Effect.catchAll(task(i), () =>
-    Effect.sync(() => {
-      state.failures++
-    }))
+export const catchingTask =
+  (task: (i: number) => Effect.Effect<void, unknown>): (i: number) => Effect.Effect<void> => (i) =>
+    Effect.catchAll(task(i), () =>
+      Effect.sync(() => {
+        state.failures++
+      }))

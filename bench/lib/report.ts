@@ -32,7 +32,9 @@ export const metaLine = (r: Results): string => {
 
 const row = (c: CaseSummary): string => {
   if (!c.ok) {
-    return `| ${c.label} | ${c.mode} | ${nFmt(c.n)} | **FAILED** | ${c.problems.join("; ").replace(/\|/g, "\\|")} | | | | | |`
+    return `| ${c.label} | ${c.mode} | ${nFmt(c.n)} | **FAILED** | ${
+      c.problems.join("; ").replace(/\|/g, "\\|")
+    } | | | | | |`
   }
   return [
     "",
@@ -60,10 +62,10 @@ export const tables = (r: Results): string => {
     out.push(`Median of ${runs} runs, each in a fresh process.`, "")
     out.push(
       "| case | mode | N | ns/task | min–max | tasks/s | CPU time | peak RSS | × forEach | vs ref |",
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-      ...rows.map(row),
-      ""
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
+    for (const c of rows) out.push(row(c))
+    out.push("")
   }
   return out.join("\n")
 }
@@ -120,7 +122,8 @@ export const chart = (r: Results, workloads: ReadonlyArray<WorkloadId> = WORKLOA
   const values = ok.flatMap((c) => [c.nsPerTask.min, c.nsPerTask.max])
   const lo = Math.pow(10, Math.floor(Math.log10(Math.max(1, Math.min(...values, 100)))))
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values, 1000))))
-  const x = (v: number) => labelW + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * plotW
+  const x = (v: number) =>
+    labelW + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * plotW
   const parts: Array<string> = []
   let y = 44
   for (const w of workloads) {
@@ -133,7 +136,9 @@ export const chart = (r: Results, workloads: ReadonlyArray<WorkloadId> = WORKLOA
       const x0 = x(lo)
       const x1 = x(c.nsPerTask.median)
       parts.push(
-        `<text x="${labelW - 8}" y="${y + barH - 4}" class="l">${esc(c.label)}${c.n < r.meta.n ? ` (N ${c.n / 1000}k)` : ""}</text>`,
+        `<text x="${labelW - 8}" y="${y + barH - 4}" class="l">${esc(c.label)}${
+          c.n < r.meta.n ? ` (N ${c.n / 1000}k)` : ""
+        }</text>`,
         `<rect x="${x0.toFixed(1)}" y="${y}" width="${Math.max(1, x1 - x0).toFixed(1)}" height="${barH}" fill="${
           COLORS[c.family]
         }"><title>${esc(c.label)}: ${c.nsPerTask.median.toFixed(0)} ns/task</title></rect>`,
@@ -141,7 +146,9 @@ export const chart = (r: Results, workloads: ReadonlyArray<WorkloadId> = WORKLOA
           y + barH / 2
         }" class="w"/>`,
         `<text x="${labelW + plotW + 8}" y="${y + barH - 4}" class="v">${
-          c.nsPerTask.median >= 100 ? Math.round(c.nsPerTask.median).toLocaleString("en-US") : c.nsPerTask.median.toFixed(1)
+          c.nsPerTask.median >= 100
+            ? Math.round(c.nsPerTask.median).toLocaleString("en-US")
+            : c.nsPerTask.median.toFixed(1)
         } ns</text>`
       )
       y += barH + gap
@@ -157,9 +164,9 @@ export const chart = (r: Results, workloads: ReadonlyArray<WorkloadId> = WORKLOA
     y += 30
   }
   const legend = (Object.keys(COLORS) as Array<CaseSummary["family"]>).map((f, i) =>
-    `<rect x="${10 + i * 120}" y="${y}" width="12" height="12" fill="${COLORS[f]}"/><text x="${
-      28 + i * 120
-    }" y="${y + 11}" class="t0">${f === "effect" ? "other Effect" : f === "promise" ? "Promise-based" : f}</text>`
+    `<rect x="${10 + i * 120}" y="${y}" width="12" height="12" fill="${COLORS[f]}"/><text x="${28 + i * 120}" y="${
+      y + 11
+    }" class="t0">${f === "effect" ? "other Effect" : f === "promise" ? "Promise-based" : f}</text>`
   ).join("")
   const height = y + 24
   return [
@@ -167,9 +174,11 @@ export const chart = (r: Results, workloads: ReadonlyArray<WorkloadId> = WORKLOA
     `<style>.h{font-size:13px;font-weight:bold}.l{font-size:11px;text-anchor:end}.v{font-size:11px}.t{font-size:10px;text-anchor:middle;fill:#555}.t0{font-size:11px}.g{stroke:#ddd}.w{stroke:#000;stroke-width:1}</style>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="18" font-size="15" font-weight="bold">fiberpool benchmark: ns per task (median, log scale; whiskers: min–max)</text>`,
-    `<text x="10" y="34" font-size="11" fill="#555">${esc(r.meta.machine.cpu)}, ${r.meta.machine.cores} cores · Node ${r.meta.node} · effect ${
-      esc(r.meta.versions["effect"] ?? "")
-    } · N ${r.meta.n.toLocaleString("en-US")} · ${r.meta.date.slice(0, 10)}</text>`,
+    `<text x="10" y="34" font-size="11" fill="#555">${
+      esc(r.meta.machine.cpu)
+    }, ${r.meta.machine.cores} cores · Node ${r.meta.node} · effect ${esc(r.meta.versions["effect"] ?? "")} · N ${
+      r.meta.n.toLocaleString("en-US")
+    } · ${r.meta.date.slice(0, 10)}</text>`,
     ...parts,
     legend,
     `</svg>`

@@ -1,6 +1,6 @@
 /** The shape of `bench/results/latest.json`, and the aggregation of runs into it. */
 import type { RunResult } from "../case.js"
-import { baselineOf, type CaseDef, caseById, type Family, type Mode, type WorkloadId } from "../registry.js"
+import { baselineOf, caseById, type CaseDef, type Family, type Mode, type WorkloadId } from "../registry.js"
 import type { Meta } from "./meta.js"
 import { max, median, min } from "./stats.js"
 

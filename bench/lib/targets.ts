@@ -29,7 +29,12 @@ export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<Target
     const c = get(id)
     if (c === undefined) return na(target, id, "not measured")
     if (c.vsForEach === null) return na(target, c.label, "no Effect.forEach baseline in this run")
-    check(target, c.label, `${fmtRatio(c.vsForEach)} (${fmtNs(c.nsPerTask.median)} vs ${fmtNs(c.nsPerTask.median / c.vsForEach)})`, c.vsForEach <= limit)
+    check(
+      target,
+      c.label,
+      `${fmtRatio(c.vsForEach)} (${fmtNs(c.nsPerTask.median)} vs ${fmtNs(c.nsPerTask.median / c.vsForEach)})`,
+      c.vsForEach <= limit
+    )
   }
   forEachRatio("W0 fiberpool default ≤ 0.5× Effect.forEach", "w0.fiberpool.default.submit", 0.5)
   forEachRatio("W0 fiberpool default ≤ 0.5× Effect.forEach", "w0.fiberpool.default.submit-all", 0.5)

@@ -25,7 +25,9 @@ const program = Effect.gen(function*() {
   yield* pool.close
 
   const stats = yield* pool.stats
-  yield* Console.log(`\ndone: processed ${stats.processed} items in ${Math.round(Duration.toMillis(stats.totalTime))}ms`)
+  yield* Console.log(
+    `\ndone: processed ${stats.processed} items in ${Math.round(Duration.toMillis(stats.totalTime))}ms`
+  )
   yield* Console.log(`stats: ${Stats.format(stats)}`)
 })
 

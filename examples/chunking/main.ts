@@ -52,7 +52,9 @@ const program = Effect.gen(function*() {
   const byWorker = Array.groupBy(yield* Ref.get(handled), (h) => String(h.worker))
   for (const worker of Object.keys(byWorker).sort()) {
     const users = Array.groupBy(byWorker[worker]!, (h) => h.user)
-    yield* Console.log(`  worker ${worker}: ${Object.entries(users).map(([user, hs]) => `${user}(${hs.length})`).join(" ")}`)
+    yield* Console.log(
+      `  worker ${worker}: ${Object.entries(users).map(([user, hs]) => `${user}(${hs.length})`).join(" ")}`
+    )
   }
 
   const stats = yield* pool.stats

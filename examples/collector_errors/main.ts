@@ -109,7 +109,9 @@ Stats:             ${Stats.format(stats)}`)
     yield* Console.log("\nError details:")
     // the failure's message, e.g. "database connection failed"
     const type = (r: Result) =>
-      Exit.isFailure(r.exit) ? Option.match(Cause.failureOption(r.exit.cause), { onNone: () => "defect", onSome: (e) => e.message }) : ""
+      Exit.isFailure(r.exit)
+        ? Option.match(Cause.failureOption(r.exit.cause), { onNone: () => "defect", onSome: (e) => e.message })
+        : ""
     const byType = Array.groupBy(failures, type)
     const byTime = Order.mapInput(Order.number, (r: Result) => r.at)
     for (const type of Object.keys(byType).sort()) {

@@ -16,27 +16,28 @@ import { Chunk, Console, Effect, Option, Random, Stream } from "effect"
  * emitted downstream. When the input ends the stage closes its pool, prints its stats and closes
  * its Collector, so the end of input travels down the pipeline.
  */
-const stage = <A, B>(name: string, workers: number, f: (a: A) => Effect.Effect<Option.Option<B>>) =>
-<E>(input: Stream.Stream<A, E>) =>
-  Stream.unwrapScoped(
-    Effect.gen(function*() {
-      const out = yield* Collector.make<B>(workers) // a small buffer: back-pressure on the workers
-      const pool = yield* FiberPool.make({
-        name,
-        workers,
-        batchSize: 3,
-        worker: (a: A) => Effect.flatMap(f(a), Option.match({ onNone: () => Effect.void, onSome: out.submit }))
+const stage =
+  <A, B>(name: string, workers: number, f: (a: A) => Effect.Effect<Option.Option<B>>) =>
+  <E>(input: Stream.Stream<A, E>) =>
+    Stream.unwrapScoped(
+      Effect.gen(function*() {
+        const out = yield* Collector.make<B>(workers) // a small buffer: back-pressure on the workers
+        const pool = yield* FiberPool.make({
+          name,
+          workers,
+          batchSize: 3,
+          worker: (a: A) => Effect.flatMap(f(a), Option.match({ onNone: () => Effect.void, onSome: out.submit }))
+        })
+        const feed = input.pipe(
+          Stream.runForEachChunk((chunk) => pool.submitAll(chunk)),
+          Effect.zipRight(pool.close),
+          Effect.zipRight(Effect.flatMap(pool.stats, (stats) => Console.log(`${name}: ${Stats.format(stats)}`))),
+          Effect.ensuring(out.close)
+        )
+        // read the collector while feeding the pool; a failure of either fails the stream
+        return Stream.merge(out.stream, Stream.drain(Stream.fromEffect(feed)))
       })
-      const feed = input.pipe(
-        Stream.runForEachChunk((chunk) => pool.submitAll(chunk)),
-        Effect.zipRight(pool.close),
-        Effect.zipRight(Effect.flatMap(pool.stats, (stats) => Console.log(`${name}: ${Stats.format(stats)}`))),
-        Effect.ensuring(out.close)
-      )
-      // read the collector while feeding the pool; a failure of either fails the stream
-      return Stream.merge(out.stream, Stream.drain(Stream.fromEffect(feed)))
-    })
-  )
+    )
 
 interface Counted {
   readonly src: string

@@ -3,10 +3,12 @@
  * `@effect/platform`'s HttpClient, counting what happens in custom metrics.
  */
 import { HttpClient } from "@effect/platform"
-import { FiberPool, Worker } from "@fiberpool/pool"
+import type { Worker } from "@fiberpool/pool"
+import { FiberPool } from "@fiberpool/pool"
 import { Metrics } from "@fiberpool/pool-metrics"
 import { Middleware } from "@fiberpool/pool-middleware"
-import { Cause, Data, Duration, Effect } from "effect"
+import type { Duration } from "effect"
+import { Cause, Data, Effect } from "effect"
 
 /** A page answered with a status other than 200. */
 export class BadStatus extends Data.TaggedError("BadStatus")<{ readonly url: string; readonly status: number }> {
@@ -31,7 +33,9 @@ const isServerError = (error: unknown): boolean => error instanceof BadStatus &&
 
 /** A custom middleware: counts the pages that finally timed out. */
 const countTimeouts: Worker.Middleware<unknown, never, Metrics.PoolMetrics> = (next) => (url) =>
-  next(url).pipe(Effect.tapError((error) => Cause.isTimeoutException(error) ? Metrics.increment("timeouts") : Effect.void))
+  next(url).pipe(
+    Effect.tapError((error) => Cause.isTimeoutException(error) ? Metrics.increment("timeouts") : Effect.void)
+  )
 
 export interface CrawlerOptions {
   readonly workers: number

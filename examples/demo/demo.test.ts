@@ -41,7 +41,18 @@ describe("npm start (examples/demo)", () => {
     expect(kinds("flaky").length).toBeGreaterThan(0)
 
     const result = await start("demo", [
-      "--pages", "60", "--sites", "8", "--latency", "5", "--seed", "3", "--workers", "4", "--timeout", "1500"
+      "--pages",
+      "60",
+      "--sites",
+      "8",
+      "--latency",
+      "5",
+      "--seed",
+      "3",
+      "--workers",
+      "4",
+      "--timeout",
+      "1500"
     ]).done
     const out = result.stdout
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
@@ -78,7 +89,9 @@ describe("npm start (examples/demo)", () => {
     const result = await demo.done
     const out = result.stdout
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(130)
-    expect(out).toMatch(/interrupted: the pool stopped; \d+ pages dropped \(accepted, never finished\), \d+ never submitted/)
+    expect(out).toMatch(
+      /interrupted: the pool stopped; \d+ pages dropped \(accepted, never finished\), \d+ never submitted/
+    )
     const stats = accounting(out)
     expect(stats.submitted).toBeLessThan(3000)
     expect(stats.submitted).toBe(stats.processed + stats.errors + stats.dropped)

@@ -7,14 +7,14 @@
  *   npm start -- --pages 1000 --workers 16
  *   npm start -- --help
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import { Cause, Console, Duration, Effect, Exit, Fiber, Layer, Option, Ref } from "effect"
 import { parseArgs } from "node:util"
 import { type Crawler, makeCrawler } from "./crawl.js"
 import * as Progress from "./progress.js"
-import { LocalWeb, layer as localWeb } from "./server.js"
+import { layer as localWeb, LocalWeb } from "./server.js"
 
 const usage = `Usage: npm start -- [options]
 
@@ -138,7 +138,10 @@ const crawl = (urls: ReadonlyArray<string>, options: Options) =>
       })
     ).pipe(
       Effect.onExit((exit) =>
-        Effect.flatMap(Ref.get(made), (pool) => Option.isSome(pool) ? report(pool.value, urls.length, exit) : Effect.void)
+        Effect.flatMap(
+          Ref.get(made),
+          (pool) => Option.isSome(pool) ? report(pool.value, urls.length, exit) : Effect.void
+        )
       )
     )
   })

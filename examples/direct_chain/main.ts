@@ -115,7 +115,11 @@ const program = Effect.gen(function*() {
   yield* counter.close // waits for the counter; its onPoolComplete ends the multiplier's input, ...
   const finals = yield* Fiber.join(collected) // ... and the results end when the squares are done
 
-  const [counterStats, multiplierStats, squaresStats] = [yield* counter.stats, yield* multiplier.stats, yield* squares.stats]
+  const [counterStats, multiplierStats, squaresStats] = [
+    yield* counter.stats,
+    yield* multiplier.stats,
+    yield* squares.stats
+  ]
   yield* Console.log(`Processing statistics:
 Total items submitted: ${counterStats.submitted}
 Items passed filter (>2 'a's): ${(yield* counter.metrics)["passed"] ?? 0}

@@ -13,7 +13,8 @@
  *   npm run example -- middleware [--workers 2] [--retries 3] [--rate 10]
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { FiberPool, Worker } from "@fiberpool/pool"
+import type { Worker } from "@fiberpool/pool"
+import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import { Data, Duration, Effect, HashMap, Logger, LogLevel, Option, Ref, Schema } from "effect"
 import { parseArgs } from "node:util"

@@ -43,7 +43,12 @@ const program = Effect.gen(function*() {
         const found = words(line)
         // one atomic update per line
         yield* Ref.update(counts, (all) =>
-          found.reduce((acc, word) => HashMap.set(acc, word, Option.getOrElse(HashMap.get(acc, word), () => 0) + 1), all))
+          found.reduce((acc, word) =>
+            HashMap.set(
+              acc,
+              word,
+              Option.getOrElse(HashMap.get(acc, word), () => 0) + 1
+            ), all))
         yield* Metrics.add("words", found.length)
         yield* Effect.sleep(Duration.millis(Number(args.delay))) // simulate slower processing
       })

@@ -17,6 +17,15 @@ import { compareCodePoints } from "./internal/fmt.js"
 /**
  * The custom counters of one pool, read and written from inside its workers.
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ *
+ * const counters: Metrics.Counters = Metrics.makeCounters({ pool: "crawler", publish: false })
+ * counters.unsafeAdd("pages", 2)
+ * console.log(counters.unsafeSnapshot()) // { pages: 2 }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -33,6 +42,15 @@ export interface Counters {
  * The service through which a worker reaches its pool's custom counters. A pool provides it to its
  * workers, middleware and callbacks; outside a pool, provide {@link layerTest}.
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect } from "effect"
+ *
+ * // read the counters directly (Metrics.add / Metrics.increment / Metrics.snapshot wrap this)
+ * const poolName = Effect.map(Metrics.PoolMetrics, (counters) => counters.pool)
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -40,6 +58,17 @@ export class PoolMetrics extends Context.Tag("@fiberpool/pool-metrics/PoolMetric
 
 /**
  * Counter of items accepted by `submit`.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * // the value of the series of the pool named "emails"
+ * const submitted = Metric.value(Metric.taggedWithLabels(Metrics.itemsSubmitted, Metrics.poolLabels("emails"))).pipe(
+ *   Effect.map((state) => state.count)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -52,6 +81,16 @@ export const itemsSubmitted: Metric.Metric.Counter<number> = Metric.counter("fib
 /**
  * Counter of items processed successfully.
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * const processed = Metric.value(Metric.taggedWithLabels(Metrics.itemsProcessed, Metrics.poolLabels("emails"))).pipe(
+ *   Effect.map((state) => state.count)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -62,6 +101,16 @@ export const itemsProcessed: Metric.Metric.Counter<number> = Metric.counter("fib
 
 /**
  * Counter of items that failed (a typed failure or a defect).
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * const failed = Metric.value(Metric.taggedWithLabels(Metrics.itemsFailed, Metrics.poolLabels("emails"))).pipe(
+ *   Effect.map((state) => state.count)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -74,6 +123,16 @@ export const itemsFailed: Metric.Metric.Counter<number> = Metric.counter("fiberp
 /**
  * Counter of accepted items that never completed (fail-fast stop or interruption).
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * const dropped = Metric.value(Metric.taggedWithLabels(Metrics.itemsDropped, Metrics.poolLabels("emails"))).pipe(
+ *   Effect.map((state) => state.count)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -85,6 +144,13 @@ export const itemsDropped: Metric.Metric.Counter<number> = Metric.counter("fiber
 /**
  * The boundaries, in seconds, of {@link itemDuration}: 100 µs to 10 s, as in Prometheus'
  * default buckets extended downwards.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ *
+ * console.log(Metrics.itemDurationBoundaries.length) // 16 buckets, 0.0001 s to 10 s
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -111,6 +177,17 @@ export const itemDurationBoundaries: ReadonlyArray<number> = [
 /**
  * Histogram of the time one item spent in its worker, in seconds.
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * // how many items of the pool "emails" took at most 10 ms
+ * const fast = Metric.value(Metric.taggedWithLabels(Metrics.itemDuration, Metrics.poolLabels("emails"))).pipe(
+ *   Effect.map((state) => state.buckets.find(([boundary]) => boundary === 0.01)?.[1] ?? 0)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -124,6 +201,16 @@ export const itemDuration: Metric.Metric.Histogram<number> = Metric.histogram(
  * Gauge of the items buffered in a pool's queues (accepted, not yet taken by a worker). Updated
  * by deltas, so pools sharing a name add up.
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * const waiting = Metric.value(Metric.taggedWithLabels(Metrics.queueDepth, Metrics.poolLabels("emails"))).pipe(
+ *   Effect.map((state) => state.value)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category metrics
  */
@@ -133,6 +220,17 @@ export const queueDepth: Metric.Metric.Gauge<number> = Metric.gauge("fiberpool_q
 
 /**
  * Counter behind every custom counter, labelled `counter=<name>` besides `pool=<pool>`.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric, MetricLabel } from "effect"
+ *
+ * // the custom counter "sent" of the pool "emails", as an Effect metric
+ * const sent = Metric.value(
+ *   Metric.taggedWithLabels(Metrics.customTotal, [...Metrics.poolLabels("emails"), MetricLabel.make("counter", "sent")])
+ * ).pipe(Effect.map((state) => state.count))
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -144,6 +242,14 @@ export const customTotal: Metric.Metric.Counter<number> = Metric.counter("fiberp
 /**
  * The labels a pool's series carry: `pool=<name>`. One array per pool, built once, so that
  * `Metric.unsafeUpdate` finds its hook in Effect's per-labels cache.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Metric } from "effect"
+ *
+ * const emailsProcessed = Metric.taggedWithLabels(Metrics.itemsProcessed, Metrics.poolLabels("emails"))
+ * ```
  *
  * @since 0.1.0
  * @category metrics
@@ -164,6 +270,18 @@ const checkDelta = (name: string, delta: number): void => {
 /**
  * Makes a set of custom counters for the pool `pool`. With `publish` (the default), every change
  * also updates the Effect counter {@link customTotal} labelled `pool=<pool>, counter=<name>`.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Layer } from "effect"
+ *
+ * // a PoolMetrics of your own, e.g. to run a worker outside a pool under a given name
+ * const counters = Metrics.makeCounters({ pool: "import", publish: false })
+ * const layer = Layer.succeed(Metrics.PoolMetrics, counters)
+ *
+ * const program = Metrics.increment("rows").pipe(Effect.provide(layer))
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -219,6 +337,23 @@ export const add = (name: string, delta: number): Effect.Effect<void, never, Poo
 /**
  * Adds one to the custom counter `name` of the current pool.
  *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.make({
+ *     workers: 2,
+ *     worker: (word: string) => word.length > 3 ? Metrics.increment("long") : Metrics.increment("short")
+ *   })
+ *   yield* pool.submitAll(["a", "tree", "of", "words"])
+ *   yield* pool.close
+ *   return yield* pool.metrics // { long: 2, short: 2 }
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category counters
  */
@@ -226,6 +361,18 @@ export const increment = (name: string): Effect.Effect<void, never, PoolMetrics>
 
 /**
  * The current value of every custom counter of the current pool.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* Metrics.add("bytes", 512)
+ *   const counters = yield* Metrics.snapshot
+ *   yield* Effect.log(Metrics.format(counters)) // [bytes:512]
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category counters
@@ -240,6 +387,20 @@ export const snapshot: Effect.Effect<Record.ReadonlyRecord<string, number>, neve
  * that calls one directly). Each build makes fresh counters; they are not published as Effect
  * metrics.
  *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect } from "effect"
+ *
+ * // a worker that counts, run outside a pool (in a test, say)
+ * const worker = (line: string) => Metrics.add("chars", line.length)
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* worker("hello")
+ *   return yield* Metrics.snapshot // { chars: 5 }
+ * }).pipe(Effect.provide(Metrics.layerTest))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -251,6 +412,14 @@ export const layerTest: Layer.Layer<PoolMetrics> = Layer.sync(
 /**
  * Prints custom counters as go-pkgz does: `[a:1, b:2]`, sorted by key (by Unicode code point, the
  * byte order of Go's `sort.Strings`); `""` when there are none.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ *
+ * console.log(Metrics.format({ b: 2, a: 1 })) // [a:1, b:2]
+ * console.log(Metrics.format({})) // ""
+ * ```
  *
  * @since 0.1.0
  * @category formatting

@@ -24,6 +24,20 @@ import { formatGoFixed1 } from "./internal/fmt.js"
  * `avgLatency = processingTime / processed`, `errorRate` and `droppedRate` over
  * `processed + errors + dropped`, `utilization = processingTime / (processingTime + waitTime)`.
  *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import type { Stats } from "@fiberpool/pool-metrics"
+ * import { Effect } from "effect"
+ *
+ * const report = (stats: Stats.Stats) =>
+ *   Effect.log(`${stats.processed} processed, ${stats.errors} failed, ${(stats.utilization * 100).toFixed(0)}% busy`)
+ *
+ * const program = FiberPool.run([1, 2, 3], { workers: 2, worker: (n: number) => Effect.log(n) }).pipe(
+ *   Effect.flatMap(report)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -48,6 +62,14 @@ export interface Stats {
 /**
  * The raw counters and timings from which {@link make} derives a {@link Stats}.
  *
+ * @example
+ * ```ts
+ * import { Stats } from "@fiberpool/pool-metrics"
+ *
+ * const raw: Stats.Raw = { submitted: 10, processed: 9, errors: 1, totalTime: "2 seconds" }
+ * const stats = Stats.make(raw) // stats.ratePerSec === 4.5
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -66,6 +88,14 @@ export interface Raw {
 
 /**
  * Statistics with every counter and timing at zero.
+ *
+ * @example
+ * ```ts
+ * import { Stats } from "@fiberpool/pool-metrics"
+ *
+ * console.log(Stats.empty.processed) // 0
+ * console.log(Stats.format(Stats.empty)) // ""
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -1,6 +1,6 @@
-import { Metrics } from "@fiberpool/pool-metrics"
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Metrics } from "@fiberpool/pool-metrics"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

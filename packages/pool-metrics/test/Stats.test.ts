@@ -1,6 +1,6 @@
-import { Stats } from "@fiberpool/pool-metrics"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Stats } from "@fiberpool/pool-metrics"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
@@ -392,7 +392,8 @@ describe("Stats.make", () => {
 describe("Stats.empty", () => {
   it.effect("every counter, rate and timing is zero", () =>
     Effect.sync(() => {
-      const { avgLatency, initTime, pausedTime, processingTime, totalTime, waitTime, wrapTime, ...numbers } = Stats.empty
+      const { avgLatency, initTime, pausedTime, processingTime, totalTime, waitTime, wrapTime, ...numbers } =
+        Stats.empty
       deepStrictEqual(numbers, {
         submitted: 0,
         processed: 0,

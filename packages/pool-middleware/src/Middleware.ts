@@ -194,8 +194,9 @@ export interface RetryOptions {
 export const retry: {
   <Out, RS = never>(schedule: Schedule.Schedule<Out, unknown, RS>): Worker.Middleware<unknown, never, RS>
   (options?: RetryOptions | undefined): Worker.Middleware
-} = ((input?: RetryOptions | Schedule.Schedule<unknown, unknown, unknown> | undefined) =>
-  retry_.isSchedule(input) ? retry_.fromSchedule(input) : retry_.fromOptions(input ?? {})) as any
+} =
+  ((input?: RetryOptions | Schedule.Schedule<unknown, unknown, unknown> | undefined) =>
+    retry_.isSchedule(input) ? retry_.fromSchedule(input) : retry_.fromOptions(input ?? {})) as any
 
 // -----------------------------------------------------------------------------
 // timeout

@@ -2,7 +2,7 @@ import { assert } from "@effect/vitest"
 import { assertTrue } from "@effect/vitest/utils"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 

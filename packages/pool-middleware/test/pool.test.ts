@@ -1,6 +1,6 @@
-import { FiberPool, Worker } from "@fiberpool/pool"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { FiberPool, Worker } from "@fiberpool/pool"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -49,17 +49,21 @@ describe("middleware in a pool", () => {
       const pool = yield* FiberPool.make({
         workers: 4,
         batchSize: 1,
-        worker: (n: number) =>
+        worker: (_: number) =>
           Effect.flatMap(Worker.WorkerId, (id) =>
-            Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => void starts.push([id, t]))))
-        ,
+            Effect.flatMap(Clock.currentTimeMillis, (t) => Effect.sync(() => void starts.push([id, t])))),
         middleware: [Middleware.rateLimit({ rate: 2 })]
       })
       yield* pool.submitAll([1, 2, 3, 4])
       const closing = yield* Effect.fork(pool.close)
       yield* TestClock.adjust("10 seconds")
       yield* Fiber.join(closing)
-      deepStrictEqual(starts.map(([, t]) => t), [0, 500, 1000, 1500])
+      deepStrictEqual(
+        starts.map(([, t]) =>
+          t
+        ),
+        [0, 500, 1000, 1500]
+      )
       // the items really ran on different workers
       assertTrue(new Set(starts.map(([id]) => id)).size > 1, `one worker only: ${JSON.stringify(starts)}`)
     }))

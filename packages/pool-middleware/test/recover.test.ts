@@ -133,7 +133,10 @@ describe("Middleware.recover", () => {
     }))
 
   it("message shows Error messages, strings and values", () => {
-    assertInclude(new Middleware.WorkerDefect({ defect: new TypeError("x is undefined"), item: 1 }).message, "x is undefined")
+    assertInclude(
+      new Middleware.WorkerDefect({ defect: new TypeError("x is undefined"), item: 1 }).message,
+      "x is undefined"
+    )
     assertInclude(new Middleware.WorkerDefect({ defect: { code: 7 }, item: 1 }).message, `{"code":7}`)
     assertInclude(new Middleware.WorkerDefect({ defect: undefined, item: 1 }).message, "undefined")
   })

@@ -139,7 +139,9 @@ describe("Middleware.retry", () => {
         calls++
         return Effect.fail(calls === 1 ? "transient" : "fatal")
       }
-      const retried = Middleware.retry({ attempts: 10, baseDelay: "10 millis", while: (e) => e === "transient" })(worker)
+      const retried = Middleware.retry({ attempts: 10, baseDelay: "10 millis", while: (e) => e === "transient" })(
+        worker
+      )
       const fiber = yield* Effect.fork(Effect.exit(retried("a")))
       yield* TestClock.adjust("1 minute")
       strictEqual(failureOf(yield* Fiber.join(fiber)), "fatal")

@@ -37,8 +37,7 @@ describe("Middleware.timeout", () => {
 
   it.effect("waits for the interrupted item's finalizers before failing", () =>
     Effect.gen(function*() {
-      const worker = (_: string) =>
-        Effect.never.pipe(Effect.onInterrupt(() => Effect.sleep("50 millis")))
+      const worker = (_: string) => Effect.never.pipe(Effect.onInterrupt(() => Effect.sleep("50 millis")))
       const fiber = yield* Effect.fork(Effect.exit(Middleware.timeout("100 millis")(worker)("a")))
       yield* TestClock.adjust(100)
       assertTrue(Option.isNone(yield* Fiber.poll(fiber)), "completed before the finalizer ended")

@@ -1,5 +1,4 @@
 import { FiberPool, Worker } from "@fiberpool/pool"
-import { describe, expectTypeOf, it } from "vitest"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -7,6 +6,7 @@ import { pipe } from "effect/Function"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { describe, expectTypeOf, it } from "vitest"
 import { Middleware } from "../src/index.js"
 
 class Flaky {
@@ -31,7 +31,9 @@ describe("types", () => {
     expectTypeOf(Middleware.timeout("1 second"))
       .toEqualTypeOf<Worker.Middleware<unknown, Cause.TimeoutException, never>>()
     expectTypeOf(Middleware.recover()).toEqualTypeOf<Worker.Middleware<unknown, Middleware.WorkerDefect, never>>()
-    expectTypeOf(Middleware.recover(() => {})).toEqualTypeOf<Worker.Middleware<unknown, Middleware.WorkerDefect, never>>()
+    expectTypeOf(Middleware.recover(() => {})).toEqualTypeOf<
+      Worker.Middleware<unknown, Middleware.WorkerDefect, never>
+    >()
     expectTypeOf(Middleware.recover((_defect, item: number) => Effect.log(item)))
       .toEqualTypeOf<Worker.Middleware<number, Middleware.WorkerDefect, never>>()
     expectTypeOf(Middleware.recover(() => Effect.asVoid(Db)))
@@ -39,7 +41,9 @@ describe("types", () => {
     expectTypeOf(Middleware.validate(User)).toEqualTypeOf<Worker.Middleware<User, Middleware.ValidationError, never>>()
     expectTypeOf(Middleware.validate((n: number) => n > 0))
       .toEqualTypeOf<Worker.Middleware<number, Middleware.ValidationError, never>>()
-    expectTypeOf(Middleware.validate((s: string) => Effect.flatMap(Blocklist, (b) => b.has(s) ? Effect.fail("no") : Effect.void)))
+    expectTypeOf(
+      Middleware.validate((s: string) => Effect.flatMap(Blocklist, (b) => b.has(s) ? Effect.fail("no") : Effect.void))
+    )
       .toEqualTypeOf<Worker.Middleware<string, Middleware.ValidationError, Blocklist>>()
     expectTypeOf(Middleware.rateLimit({ rate: 1 })).toEqualTypeOf<Worker.Middleware<unknown, never, never>>()
   })

@@ -76,8 +76,7 @@ describe("Middleware.validate", () => {
   it.effect("with an effectful check: its failure is the cause", () =>
     Effect.gen(function*() {
       const { seen, worker } = recording<string>()
-      const httpsOnly = (url: string) =>
-        url.startsWith("https://") ? Effect.void : Effect.fail(`not https: ${url}`)
+      const httpsOnly = (url: string) => url.startsWith("https://") ? Effect.void : Effect.fail(`not https: ${url}`)
       const validated = Middleware.validate(httpsOnly)(worker)
       assertTrue(Exit.isSuccess(yield* Effect.exit(validated("https://a"))))
       const error = failureOf(yield* Effect.exit(validated("http://b")))
@@ -112,7 +111,9 @@ describe("Middleware.validate", () => {
 
   it.effect("the worker's own failures pass through", () =>
     Effect.gen(function*() {
-      const exit = yield* Effect.exit(Middleware.validate((_: string) => true)((_: string) => Effect.fail("worker"))("a"))
+      const exit = yield* Effect.exit(
+        Middleware.validate((_: string) => true)((_: string) => Effect.fail("worker"))("a")
+      )
       strictEqual(failureOf(exit), "worker")
     }))
 

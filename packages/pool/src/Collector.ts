@@ -100,13 +100,26 @@ export interface Collector<in out V> {
  * @since 0.1.0
  * @category constructors
  */
-export const make = <V>(capacity: number): Effect.Effect<Collector<V>, never, Scope.Scope> =>
-  internal.make<V>(capacity)
+export const make = <V>(capacity: number): Effect.Effect<Collector<V>, never, Scope.Scope> => internal.make<V>(capacity)
 
 /**
  * The failure of `submit` on a closed collector: called after `close` (or after the collector's
  * scope closed), or suspended on a full collector when it was closed. The value was not
  * collected. Match it with `Effect.catchTag("CollectorClosedError", ...)`.
+ *
+ * @example
+ * ```ts
+ * import type { Collector } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * // submit, or count the value as lost once the collector is closed
+ * const offer = <V>(collector: Collector.Collector<V>, value: V) =>
+ *   collector.submit(value).pipe(
+ *     Effect.as(true),
+ *     Effect.catchTag("CollectorClosedError", (e: Collector.CollectorClosedError) =>
+ *       Effect.as(Effect.logWarning(e.message), false))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category errors

@@ -5,19 +5,19 @@
  * @since 0.1.0
  */
 import type { Metrics, Stats } from "@fiberpool/pool-metrics"
+import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import type { NonEmptyReadonlyArray } from "effect/Array"
 import { hasProperty } from "effect/Predicate"
-import type * as Schedule from "effect/Schedule"
-import * as Sink from "effect/Sink"
 import type * as Record from "effect/Record"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import * as errors from "./internal/errors.js"
 import * as internal from "./internal/pool.js"
@@ -28,12 +28,44 @@ import type * as Worker from "./Worker.js"
  * is `"closed"` after `end`/`close`, `"failed"` after a fail-fast stop, `"interrupted"` after the
  * pool's scope closed. `submitAll` sets `accepted`: how many items of that call were accepted.
  *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.make({ workers: 1, worker: (n: number) => Effect.log(n) })
+ *   yield* pool.close
+ *   return yield* pool.submit(1).pipe(
+ *     Effect.as("accepted"),
+ *     Effect.catchTag("PoolClosedError", (e) => Effect.succeed(`rejected: ${e.reason}`)) // "rejected: closed"
+ *   )
+ * }))
+ *
+ * const error = new FiberPool.PoolClosedError({ pool: "emails", reason: "failed" })
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
 export const PoolClosedError: typeof errors.PoolClosedError = errors.PoolClosedError
 
 /**
+ * The type of {@link PoolClosedError}: a tagged error with `pool` (the pool's name), `reason` and,
+ * from `submitAll`, `accepted`.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const describe = (e: FiberPool.PoolClosedError): string =>
+ *   e.accepted === undefined ? `${e.pool}: ${e.reason}` : `${e.pool}: ${e.reason} after ${e.accepted} item(s)`
+ *
+ * const submitOrReport = (pool: FiberPool.FiberPool<string>, item: string) =>
+ *   pool.submit(item).pipe(Effect.catchTag("PoolClosedError", (e) => Effect.log(describe(e))))
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -41,6 +73,21 @@ export type PoolClosedError = errors.PoolClosedError
 
 /**
  * A running pool: a plain object of readonly fields.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * // a function that feeds any pool of strings and reports how far it got
+ * const feed = <E>(pool: FiberPool.FiberPool<string, E>, lines: ReadonlyArray<string>) =>
+ *   Effect.gen(function*() {
+ *     yield* pool.submitAll(lines)
+ *     yield* pool.close
+ *     const stats = yield* pool.stats
+ *     return stats.processed
+ *   })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -99,6 +146,14 @@ export interface FiberPool<in A, out E = never, out B = void> {
 /**
  * Any middleware: the reusable {@link Worker.Middleware} or a one-off {@link Worker.MiddlewareFn}.
  *
+ * @example
+ * ```ts
+ * import type { FiberPool } from "@fiberpool/pool"
+ * import { Middleware } from "@fiberpool/pool-middleware"
+ *
+ * const middleware: ReadonlyArray<FiberPool.AnyMiddleware> = [Middleware.timeout("1 second"), Middleware.retry()]
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -114,6 +169,15 @@ type OrNever<T> = IsAny<T> extends true ? never : unknown extends T ? never : T
  * The errors a middleware adds (for a {@link Worker.MiddlewareFn}: the errors of the worker it
  * returns).
  *
+ * @example
+ * ```ts
+ * import type { FiberPool } from "@fiberpool/pool"
+ * import type { Middleware } from "@fiberpool/pool-middleware"
+ *
+ * // Cause.TimeoutException
+ * type Added = FiberPool.MiddlewareError<ReturnType<typeof Middleware.timeout>>
+ * ```
+ *
  * @since 0.1.0
  * @category type-level
  */
@@ -123,6 +187,20 @@ export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any> 
 
 /**
  * The requirements a middleware adds.
+ *
+ * @example
+ * ```ts
+ * import type { FiberPool, Worker } from "@fiberpool/pool"
+ * import { Context, Effect } from "effect"
+ *
+ * class Audit extends Context.Tag("Audit")<Audit, { readonly record: (item: unknown) => Effect.Effect<void> }>() {}
+ *
+ * const audited: Worker.Middleware<unknown, never, Audit> = (next) => (item) =>
+ *   Effect.zipRight(Effect.flatMap(Audit, (audit) => audit.record(item)), next(item))
+ *
+ * // Audit
+ * type Needs = FiberPool.MiddlewareContext<typeof audited>
+ * ```
  *
  * @since 0.1.0
  * @category type-level
@@ -134,6 +212,14 @@ export type MiddlewareContext<M> = M extends Worker.Middleware<any, any, infer R
 /**
  * What the pool provides to workers, middleware, `makeWorker` and `onWorkerComplete`.
  *
+ * @example
+ * ```ts
+ * import type { FiberPool } from "@fiberpool/pool"
+ *
+ * // without a workerLayer: Worker.WorkerId | Metrics.PoolMetrics, usable by every worker unprovided
+ * type Services = FiberPool.Provided<never>
+ * ```
+ *
  * @since 0.1.0
  * @category type-level
  */
@@ -142,16 +228,46 @@ export type Provided<LO> = Worker.WorkerId | Metrics.PoolMetrics | LO
 /**
  * Rejects, at compile time, a worker or middleware that requires `Scope`.
  *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * // a worker that needs a Scope is rejected at compile time; scope each item instead
+ * const pool = FiberPool.make({
+ *   workers: 2,
+ *   worker: (path: string) => Effect.scoped(Effect.acquireRelease(Effect.succeed(path), () => Effect.void))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category type-level
  */
 export type NoScope<R, Field extends string = "worker"> = Scope.Scope extends R ? {
-      readonly [K in Field]: "a worker must not require Scope: use Effect.scoped per item, or workerLayer / makeWorker per worker"
-    }
+    readonly [K in Field]:
+      "a worker must not require Scope: use Effect.scoped per item, or workerLayer / makeWorker per worker"
+  }
   : unknown
 
 /**
  * Options shared by {@link make} and {@link makeStateful}.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const program = FiberPool.run(["alice:1", "bob:1", "alice:2"], {
+ *   workers: 4,
+ *   batchSize: 1,
+ *   workerQueueSize: 2,
+ *   keyBy: (event: string) => event.split(":")[0]!, // alice's events stay in order on one worker
+ *   continueOnError: true,
+ *   name: "events",
+ *   onPoolComplete: Effect.log("all events handled"),
+ *   worker: (event: string) => Effect.log(event)
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -194,6 +310,18 @@ export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
 /**
  * Options of {@link make}: one worker shared by every worker fiber.
  *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * // FiberPool.make, .run and .layer with one worker shared by every worker fiber
+ * const program = FiberPool.run([1, 2, 3], {
+ *   workers: 2,
+ *   worker: (n: number) => Effect.log(n * n)
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -205,6 +333,22 @@ export interface SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B = void>
 
 /**
  * Options of {@link makeStateful}: each worker fiber makes its own worker, in its own scope.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool, Worker } from "@fiberpool/pool"
+ * import { Effect, Ref } from "effect"
+ *
+ * // each worker fiber counts what it saw in its own Ref
+ * const program = FiberPool.run(["a", "b", "c"], {
+ *   workers: 2,
+ *   makeWorker: (id: number) =>
+ *     Effect.map(Ref.make(0), (seen) =>
+ *       Worker.make((item: string) =>
+ *         Effect.flatMap(Ref.updateAndGet(seen, (n) => n + 1), (n) => Effect.log(`worker ${id}: ${item} (#${n})`))
+ *       ))
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -218,6 +362,17 @@ export interface StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP,
 /**
  * The requirements left to the caller of `make`.
  *
+ * @example
+ * ```ts
+ * import type { FiberPool } from "@fiberpool/pool"
+ * import { Context } from "effect"
+ *
+ * class Database extends Context.Tag("Database")<Database, { readonly query: (sql: string) => unknown }>() {}
+ *
+ * // a worker that needs Database, no middleware, no workerLayer: the caller provides Database
+ * type Left = FiberPool.Requirements<Database, never, never, never, never, never> // Database
+ * ```
+ *
  * @since 0.1.0
  * @category type-level
  */
@@ -229,6 +384,19 @@ export type Requirements<R, M, LO, LR, RW, RP> =
 /**
  * The error type of a pool: the worker's errors, what its middleware add, and the errors of its
  * completion callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { FiberPool } from "@fiberpool/pool"
+ * import type { Middleware } from "@fiberpool/pool-middleware"
+ *
+ * class NotFound {
+ *   readonly _tag = "NotFound"
+ * }
+ *
+ * // NotFound | Cause.TimeoutException
+ * type Errors = FiberPool.PoolError<NotFound, ReturnType<typeof Middleware.timeout>, never, never>
+ * ```
  *
  * @since 0.1.0
  * @category type-level
@@ -332,11 +500,9 @@ export const makeStateful: <
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
   OrNever<LE> | OrNever<EI>,
-  
-    | Scope.Scope
-    | Requirements<R, M[number], LO, LR, RW, RP>
-    | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
-  
+  | Scope.Scope
+  | Requirements<R, M[number], LO, LR, RW, RP>
+  | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
 > = (options: any) => internal.make("FiberPool.makeStateful", options, true)
 
 const isStream = (u: unknown): u is Stream.Stream<any, any, any> => hasProperty(u, Stream.StreamTypeId)
@@ -466,29 +632,32 @@ export const run: {
     PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
-} = dual(2, (items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
-  !isStream(items) && !isIterable(items)
-    ? Effect.die(
-      new Cause.IllegalArgumentException(
-        `FiberPool.run: items must be an Iterable or a Stream, got ${items === null ? "null" : typeof items}`
+} = dual(
+  2,
+  (items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
+    !isStream(items) && !isIterable(items)
+      ? Effect.die(
+        new Cause.IllegalArgumentException(
+          `FiberPool.run: items must be an Iterable or a Stream, got ${items === null ? "null" : typeof items}`
+        )
       )
-    )
-    : Effect.scoped(
-    Effect.gen(function*() {
-      const pool: FiberPool<any, any> = yield* internal.make(
-        "FiberPool.run",
-        options,
-        typeof options?.makeWorker === "function" && options?.worker === undefined
+      : Effect.scoped(
+        Effect.gen(function*() {
+          const pool: FiberPool<any, any> = yield* internal.make(
+            "FiberPool.run",
+            options,
+            typeof options?.makeWorker === "function" && options?.worker === undefined
+          )
+          const feed = isStream(items)
+            ? Stream.runForEachChunk(items, (chunk) => pool.submitAll(chunk))
+            : pool.submitAll(items)
+          // a rejected submit means the pool stopped: `close` reports why
+          yield* Effect.catchIf(feed, (e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void)
+          yield* pool.close
+          return yield* pool.stats
+        })
       )
-      const feed = isStream(items)
-        ? Stream.runForEachChunk(items, (chunk) => pool.submitAll(chunk))
-        : pool.submitAll(items)
-      // a rejected submit means the pool stopped: `close` reports why
-      yield* Effect.catchIf(feed, (e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void)
-      yield* pool.close
-      return yield* pool.stats
-    })
-  )) as any
+) as any
 
 /**
  * A `Layer` whose service is a pool made with `options` (shared worker, or `makeWorker` for a
@@ -573,6 +742,22 @@ export const layer: {
 /**
  * Options of {@link makeBatched}: the worker receives a whole batch at once.
  *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.makeBatched({
+ *     workers: 2,
+ *     batchSize: 50,
+ *     worker: (rows: ReadonlyArray<number>) => Effect.log(`INSERT ${rows.length} rows`)
+ *   })
+ *   yield* pool.submitAll(Array.from({ length: 120 }, (_, i) => i))
+ *   yield* pool.close
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -628,8 +813,7 @@ export const makeBatched: <
   FiberPool<A, PoolError<E, M[number], EW, EP>>,
   OrNever<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
-> = (options: any) =>
-  internal.make("FiberPool.makeBatched", { ...options, batched: true }, false) as any
+> = (options: any) => internal.make("FiberPool.makeBatched", { ...options, batched: true }, false) as any
 
 /**
  * A `Sink` that submits each chunk of a stream to `pool`, with back-pressure. It does not end or
@@ -761,22 +945,25 @@ export const mapStream: {
     PoolError<E, M[number], EW, EP> | OrNever<LE> | ES,
     Requirements<R, M[number], LO, LR, RW, RP> | RS
   >
-} = dual(2, (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
-    const workers = typeof options?.workers === "number" && options.workers > 0 ? options.workers : 1
-    const batch = typeof options?.batchSize === "number" && options.batchSize > 1 ? options.batchSize : 10
-    const results = yield* Mailbox.make<any, any>(Math.min(workers * batch * 2, 4096))
-    const pool: FiberPool<any, any> = yield* internal.make(
-      "FiberPool.mapStream",
-      { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)) },
-      false
-    )
-    yield* Stream.runForEachChunk(self, (chunk) => pool.submitAll(chunk)).pipe(
-      Effect.catchIf((e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void),
-      Effect.zipRight(pool.close),
-      Effect.exit,
-      Effect.flatMap((exit) => results.done(exit)),
-      Effect.forkScoped
-    )
-    return Mailbox.toStream(results)
-  })))
+} = dual(
+  2,
+  (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const workers = typeof options?.workers === "number" && options.workers > 0 ? options.workers : 1
+      const batch = typeof options?.batchSize === "number" && options.batchSize > 1 ? options.batchSize : 10
+      const results = yield* Mailbox.make<any, any>(Math.min(workers * batch * 2, 4096))
+      const pool: FiberPool<any, any> = yield* internal.make(
+        "FiberPool.mapStream",
+        { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)) },
+        false
+      )
+      yield* Stream.runForEachChunk(self, (chunk) => pool.submitAll(chunk)).pipe(
+        Effect.catchIf((e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void),
+        Effect.zipRight(pool.close),
+        Effect.exit,
+        Effect.flatMap((exit) => results.done(exit)),
+        Effect.forkScoped
+      )
+      return Mailbox.toStream(results)
+    }))
+)

@@ -11,6 +11,21 @@ import type * as Effect from "effect/Effect"
  * may return a result `B`, which `pool.execute(item)` hands back to its caller (and `submit`
  * ignores).
  *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * class FetchError {
+ *   readonly _tag = "FetchError"
+ *   constructor(readonly url: string) {}
+ * }
+ *
+ * // a worker of strings that may fail with FetchError and returns the page size
+ * const fetchPage: Worker.Worker<string, FetchError, never, number> = (url) =>
+ *   url.startsWith("https://") ? Effect.succeed(url.length) : Effect.fail(new FetchError(url))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -46,6 +61,22 @@ export interface Middleware<in A = unknown, out E = never, out R = never> {
  * One-off middleware for one concrete worker (the go-pkgz shape): a function from a worker to a
  * worker. It may change the error and requirement types (`E2`, `R2`); typed exactly in the `pipe`
  * form, `pipe(worker, m3, m2, m1)`.
+ *
+ * @example
+ * ```ts
+ * import type { Worker } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * class Invalid {
+ *   readonly _tag = "Invalid"
+ * }
+ *
+ * // one-off middleware for workers of numbers: rejects negative items
+ * const nonNegative: Worker.MiddlewareFn<number, never, never, Invalid> = (next) => (n) =>
+ *   n < 0 ? Effect.fail(new Invalid()) : next(n)
+ *
+ * const worker = nonNegative((n: number) => Effect.log(n))
+ * ```
  *
  * @since 0.1.0
  * @category models

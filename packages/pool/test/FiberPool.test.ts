@@ -1,9 +1,7 @@
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { FiberPool, Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
-import { describe, it } from "@effect/vitest"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
-import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import {
   Cause,
   Chunk,
@@ -20,6 +18,8 @@ import {
   Scope,
   TestClock
 } from "effect"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
 
@@ -78,7 +78,11 @@ describe("FiberPool", () => {
     it.scoped("keeps items of a trickle moving: each is processed before the next arrives", () =>
       Effect.gen(function*() {
         const processed = yield* Ref.make(0)
-        const pool = yield* FiberPool.make({ workers: 1, batchSize: 100, worker: () => Ref.update(processed, (n) => n + 1) })
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 100,
+          worker: () => Ref.update(processed, (n) => n + 1)
+        })
         for (let i = 1; i <= 5; i++) {
           yield* pool.submit(i)
           yield* TestClock.adjust("1 hour")
@@ -109,7 +113,11 @@ describe("FiberPool", () => {
     it.scoped("batches: with batchSize 3 a worker receives items in order", () =>
       Effect.gen(function*() {
         const seen: Array<number> = []
-        const pool = yield* FiberPool.make({ workers: 1, batchSize: 3, worker: (n: number) => Effect.sync(() => seen.push(n)) })
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 3,
+          worker: (n: number) => Effect.sync(() => seen.push(n))
+        })
         yield* pool.submitAll(range(10))
         yield* pool.close
         deepStrictEqual(seen, range(10))
@@ -196,7 +204,10 @@ describe("FiberPool", () => {
           batchSize: 1,
           keyBy: (s: string) => s.split(":")[0]!,
           worker: (s) =>
-            Effect.zipRight(s.startsWith("alice") ? Deferred.await(gate) : Effect.void, Ref.update(done, (a) => [...a, s]))
+            Effect.zipRight(
+              s.startsWith("alice") ? Deferred.await(gate) : Effect.void,
+              Ref.update(done, (a) => [...a, s])
+            )
         })
         // alice → worker 2: one in flight, one queued, one in the partial slot, then blocked
         const alice = yield* Effect.fork(pool.submitAll(["alice:1", "alice:2", "alice:3", "alice:4"]))
@@ -236,7 +247,10 @@ describe("FiberPool", () => {
         strictEqual(sum, (n * (n - 1)) / 2)
         // the retained heap stays flat: the pool buffers at most 8 batches of 10 (an eager design
         // would hold every item and its fiber: hundreds of MB)
-        assertTrue(peakHeap - before < 8 * 1024 * 1024, `retained heap grew by ${((peakHeap - before) / 1e6).toFixed(1)} MB`)
+        assertTrue(
+          peakHeap - before < 8 * 1024 * 1024,
+          `retained heap grew by ${((peakHeap - before) / 1e6).toFixed(1)} MB`
+        )
       }), 60_000)
   })
 
@@ -295,12 +309,19 @@ describe("FiberPool", () => {
                 })
                 const producers = yield* Effect.forEach(
                   range(3),
-                  (p) => Effect.fork(Effect.either(pool.submitAll(range(50, p * 100).map((n) => n - p * 100 + (p > 0 ? 100 : 0))))),
+                  (p) =>
+                    Effect.fork(
+                      Effect.either(pool.submitAll(range(50, p * 100).map((n) => n - p * 100 + (p > 0 ? 100 : 0))))
+                    ),
                   { concurrency: "unbounded" }
                 )
                 yield* TestClock.adjust("1 second")
                 const exit = yield* Effect.exit(pool.close)
-                deepStrictEqual(exit, Exit.fail(new Boom({ item: 7 })), `workers ${workers} batch ${batchSize} queue ${workerQueueSize}`)
+                deepStrictEqual(
+                  exit,
+                  Exit.fail(new Boom({ item: 7 })),
+                  `workers ${workers} batch ${batchSize} queue ${workerQueueSize}`
+                )
                 for (const p of producers) yield* Fiber.join(p)
                 assertAccounting(yield* pool.stats)
               }))
@@ -316,9 +337,13 @@ describe("FiberPool", () => {
           continueOnError: true,
           batchSize: 1,
           worker: (n: number) =>
-            n === 3 ? Effect.sync(() => {
-              throw new Error("kaput")
-            }) : n === 1 ? Effect.fail(new Boom({ item: 1 })) : Effect.sleep("1 second")
+            n === 3 ?
+              Effect.sync(() => {
+                throw new Error("kaput")
+              }) :
+              n === 1
+              ? Effect.fail(new Boom({ item: 1 }))
+              : Effect.sleep("1 second")
         })
         yield* Effect.fork(pool.submitAll(range(20)))
         yield* settle
@@ -338,9 +363,11 @@ describe("FiberPool", () => {
         const pool = yield* FiberPool.make({
           workers: 1,
           worker: (n: number) =>
-            n === 2 ? Effect.sync(() => {
-              throw error
-            }) : Effect.void
+            n === 2 ?
+              Effect.sync(() => {
+                throw error
+              }) :
+              Effect.void
         })
         yield* pool.submitAll(range(5)).pipe(Effect.ignore)
         const exit = yield* Effect.exit(pool.close)
@@ -388,7 +415,10 @@ describe("FiberPool", () => {
           workers: 3,
           continueOnError: true,
           worker: (n: number) =>
-            Effect.zipRight(Ref.update(ran, (k) => k + 1), n % 10 === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void)
+            Effect.zipRight(
+              Ref.update(ran, (k) => k + 1),
+              n % 10 === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void
+            )
         })
         yield* pool.submitAll(range(100))
         const exit = yield* Effect.exit(pool.close)
@@ -477,7 +507,9 @@ describe("FiberPool", () => {
           ),
           onPoolComplete: Ref.set(poolComplete, true),
           worker: (_: number) =>
-            Effect.zipRight(Conn, Effect.sleep("1 hour")).pipe(Effect.onInterrupt(() => Ref.update(interrupted, (n) => n + 1)))
+            Effect.zipRight(Conn, Effect.sleep("1 hour")).pipe(
+              Effect.onInterrupt(() => Ref.update(interrupted, (n) => n + 1))
+            )
         }).pipe(Scope.extend(scope))
         strictEqual(yield* Ref.get(acquired), 2)
         const producer = yield* Effect.fork(pool.submitAll(range(30)))
@@ -794,7 +826,11 @@ describe("FiberPool", () => {
 
     it.scoped("stats are live while running", () =>
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          worker: (_: number) => Effect.sleep("1 second")
+        })
         yield* pool.submitAll(range(3))
         yield* settle
         yield* TestClock.adjust("1 second")

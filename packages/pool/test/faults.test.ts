@@ -4,11 +4,11 @@
  * consistent (`submitted = processed + errors + dropped`, worker layers released, no fiber left
  * behind) and reports the fault clearly.
  */
+import { describe, it } from "@effect/vitest"
+import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
 import { Middleware } from "@fiberpool/pool-middleware"
-import { describe, it } from "@effect/vitest"
-import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import {
   Cause,
   Context,
@@ -57,7 +57,10 @@ const assertReleased = (t: { readonly acquired: ReadonlyArray<number>; readonly 
 const defectOf = (exit: Exit.Exit<unknown, unknown>): unknown => {
   assertTrue(Exit.isFailure(exit), "expected a failure, got success")
   const defect = Cause.dieOption((exit as Exit.Failure<unknown, unknown>).cause)
-  assertTrue(Option.isSome(defect), `expected a defect, got ${Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)}`)
+  assertTrue(
+    Option.isSome(defect),
+    `expected a defect, got ${Cause.pretty((exit as Exit.Failure<unknown, unknown>).cause)}`
+  )
   return (defect as Option.Some<unknown>).value
 }
 
@@ -256,14 +259,16 @@ describe("faults: user functions that misbehave", () => {
         const t = trackedLayer()
         const bad = new Error("cannot wrap")
         const supervisor = yield* Supervisor.track
-        const exit = yield* Effect.exit(Effect.scoped(FiberPool.make({
-          workers: 3,
-          workerLayer: t.layer,
-          middleware: [(): Worker.Worker<number> => {
-            throw bad
-          }],
-          worker: (_: number) => Effect.void
-        }).pipe(Effect.supervised(supervisor))))
+        const exit = yield* Effect.exit(Effect.scoped(
+          FiberPool.make({
+            workers: 3,
+            workerLayer: t.layer,
+            middleware: [(): Worker.Worker<number> => {
+              throw bad
+            }],
+            worker: (_: number) => Effect.void
+          }).pipe(Effect.supervised(supervisor))
+        ))
         strictEqual(defectOf(exit), bad)
         assertReleased(t)
         yield* assertNoFibers(supervisor.value)
@@ -308,7 +313,11 @@ describe("faults: user functions that misbehave", () => {
       Effect.gen(function*() {
         const promising = ((_next: Worker.Worker<number>) => (n: number) => rejected(`middleware ${n}`)) as any
         const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ workers: 1, middleware: [promising], worker: (_: number) => Effect.void })
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            middleware: [promising],
+            worker: (_: number) => Effect.void
+          })
           yield* pool.submit(1)
           return yield* Effect.exit(pool.close)
         })))
@@ -456,16 +465,20 @@ describe("faults: user functions that misbehave", () => {
     it.scoped("throws inside Effect.sync, rejects inside Effect.promise, rejects inside Effect.tryPromise: reported as a defect or failure", () =>
       Effect.gen(function*() {
         const bad = new Error("pc bug")
-        const cases: ReadonlyArray<readonly [Effect.Effect<void, unknown>, (exit: Exit.Exit<void, unknown>) => void]> = [
-          [Effect.sync(() => {
-            throw bad
-          }), (exit) => strictEqual(defectOf(exit), bad)],
-          [Effect.promise(() => Promise.reject(bad)), (exit) => strictEqual(defectOf(exit), bad)],
-          [Effect.tryPromise(() => Promise.reject(bad)), (exit) => {
-            assertTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause))
-            strictEqual(((exit as any).cause.error as Cause.UnknownException).error, bad)
-          }]
-        ]
+        const cases: ReadonlyArray<readonly [Effect.Effect<void, unknown>, (exit: Exit.Exit<void, unknown>) => void]> =
+          [
+            [
+              Effect.sync(() => {
+                throw bad
+              }),
+              (exit) => strictEqual(defectOf(exit), bad)
+            ],
+            [Effect.promise(() => Promise.reject(bad)), (exit) => strictEqual(defectOf(exit), bad)],
+            [Effect.tryPromise(() => Promise.reject(bad)), (exit) => {
+              assertTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause))
+              strictEqual(((exit as any).cause.error as Cause.UnknownException).error, bad)
+            }]
+          ]
         for (const [onPoolComplete, expect] of cases) {
           const t = trackedLayer()
           const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
@@ -489,7 +502,9 @@ describe("faults: user functions that misbehave", () => {
 
   describe("never returns", () => {
     const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
-      ["a middleware", { middleware: [(next: Worker.Worker<number>) => (n: number) => n === 1 ? Effect.never : next(n)] }],
+      ["a middleware", {
+        middleware: [(next: Worker.Worker<number>) => (n: number) => n === 1 ? Effect.never : next(n)]
+      }],
       ["onWorkerComplete", { onWorkerComplete: (id: number) => id === 0 ? Effect.never : Effect.void }],
       ["onPoolComplete", { onPoolComplete: Effect.never }]
     ]
@@ -523,14 +538,16 @@ describe("faults: user functions that misbehave", () => {
         const t = trackedLayer()
         const bad = new Error("makeWorker bug")
         const supervisor = yield* Supervisor.track
-        const exit = yield* Effect.exit(Effect.scoped(FiberPool.makeStateful({
-          workers: 4,
-          workerLayer: t.layer,
-          makeWorker: (id) => {
-            if (id === 2) throw bad
-            return Effect.succeed((_: number) => Effect.void)
-          }
-        }).pipe(Effect.supervised(supervisor))))
+        const exit = yield* Effect.exit(Effect.scoped(
+          FiberPool.makeStateful({
+            workers: 4,
+            workerLayer: t.layer,
+            makeWorker: (id) => {
+              if (id === 2) throw bad
+              return Effect.succeed((_: number) => Effect.void)
+            }
+          }).pipe(Effect.supervised(supervisor))
+        ))
         strictEqual(defectOf(exit), bad)
         assertReleased(t)
         yield* assertNoFibers(supervisor.value)
@@ -538,10 +555,12 @@ describe("faults: user functions that misbehave", () => {
 
     it.scoped("makeWorker returns a rejected Promise: make dies naming makeWorker; the rejection is handled", () =>
       Effect.gen(function*() {
-        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.exit(Effect.scoped(FiberPool.makeStateful({
-          workers: 2,
-          makeWorker: ((id: number) => rejected(`makeWorker ${id}`)) as any
-        }))))
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(
+          Effect.exit(Effect.scoped(FiberPool.makeStateful({
+            workers: 2,
+            makeWorker: ((id: number) => rejected(`makeWorker ${id}`)) as any
+          })))
+        )
         assertIllegalArgument(exit, "makeWorker", "Promise")
         deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by makeWorker was left unhandled")
       }))
@@ -550,11 +569,13 @@ describe("faults: user functions that misbehave", () => {
       Effect.gen(function*() {
         const t = trackedLayer()
         const supervisor = yield* Supervisor.track
-        const making = yield* Effect.fork(Effect.scoped(FiberPool.makeStateful({
-          workers: 3,
-          workerLayer: t.layer,
-          makeWorker: (id) => id === 1 ? Effect.never : Effect.succeed((_: number) => Effect.void)
-        }).pipe(Effect.supervised(supervisor))))
+        const making = yield* Effect.fork(Effect.scoped(
+          FiberPool.makeStateful({
+            workers: 3,
+            workerLayer: t.layer,
+            makeWorker: (id) => id === 1 ? Effect.never : Effect.succeed((_: number) => Effect.void)
+          }).pipe(Effect.supervised(supervisor))
+        ))
         yield* TestClock.adjust("1 day")
         assertTrue(Option.isNone(yield* Fiber.poll(making)))
         strictEqual(t.acquired.length, 3)
@@ -570,9 +591,14 @@ describe("faults: user functions that misbehave", () => {
           workers: 3,
           workerLayer: Layer.scoped(
             Conn,
-            Effect.flatMap(Worker.WorkerId, (id) =>
-              Effect.acquireRelease(Effect.succeed(id), () =>
-                id === 1 ? Effect.die("release failed") : Effect.sync(() => void released.push(id))))
+            Effect.flatMap(
+              Worker.WorkerId,
+              (id) =>
+                Effect.acquireRelease(
+                  Effect.succeed(id),
+                  () => id === 1 ? Effect.die("release failed") : Effect.sync(() => void released.push(id))
+                )
+            )
           ),
           worker: (_: number) => Effect.void
         }))
@@ -713,23 +739,27 @@ describe("faults: concurrency", () => {
       strictEqual(stats.processed, accepted.size)
     }))
 
-  it.live("a pool busy with trivial items lets the event loop run: a timer set before the run fires during it", () =>
-    Effect.gen(function*() {
-      // Timers, I/O and signal handlers (SIGINT) only run when the microtask queue drains. A pool
-      // that hands batches back and forth without ever yielding to the event loop starves them
-      // for its whole run (see shutdown.test.ts for the SIGINT consequence).
-      const started = performance.now()
-      let firedAt: number | undefined
-      const timer = setTimeout(() => void (firedAt = performance.now() - started), 5)
-      const stats = yield* FiberPool.run(range(300_000), { workers: 4, worker: (_: number) => Effect.void })
-      const runMillis = performance.now() - started
-      clearTimeout(timer)
-      strictEqual(stats.processed, 300_000)
-      assertTrue(
-        firedAt !== undefined,
-        `a 5 ms timer did not fire during a ${runMillis.toFixed(0)} ms run: the pool starved the event loop`
-      )
-    }), 60_000)
+  it.live(
+    "a pool busy with trivial items lets the event loop run: a timer set before the run fires during it",
+    () =>
+      Effect.gen(function*() {
+        // Timers, I/O and signal handlers (SIGINT) only run when the microtask queue drains. A pool
+        // that hands batches back and forth without ever yielding to the event loop starves them
+        // for its whole run (see shutdown.test.ts for the SIGINT consequence).
+        const started = performance.now()
+        let firedAt: number | undefined
+        const timer = setTimeout(() => void (firedAt = performance.now() - started), 5)
+        const stats = yield* FiberPool.run(range(300_000), { workers: 4, worker: (_: number) => Effect.void })
+        const runMillis = performance.now() - started
+        clearTimeout(timer)
+        strictEqual(stats.processed, 300_000)
+        assertTrue(
+          firedAt !== undefined,
+          `a 5 ms timer did not fire during a ${runMillis.toFixed(0)} ms run: the pool starved the event loop`
+        )
+      }),
+    60_000
+  )
 
   it.scoped("wait from many fibers: all get the same single outcome; interrupting some waiters changes nothing", () =>
     Effect.gen(function*() {
@@ -737,7 +767,8 @@ describe("faults: concurrency", () => {
       const pool = yield* FiberPool.make({
         workers: 2,
         continueOnError: true,
-        worker: (n: number) => Effect.zipRight(Deferred.await(gate), n % 4 === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void)
+        worker: (n: number) =>
+          Effect.zipRight(Deferred.await(gate), n % 4 === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void)
       })
       const early = yield* Effect.forEach(range(500), () => Effect.fork(pool.wait))
       yield* pool.submitAll(range(20)).pipe(Effect.fork)
@@ -768,7 +799,9 @@ describe("faults: concurrency", () => {
           worker: (n: number) =>
             Effect.zipRight(
               Effect.sync(() => void seen.push(n)),
-              n === 3 ? Effect.map(Effect.forkDaemon(Effect.suspend(() => pool.close)), (f) => void (closer = f)) : Effect.void
+              n === 3
+                ? Effect.map(Effect.forkDaemon(Effect.suspend(() => pool.close)), (f) => void (closer = f))
+                : Effect.void
             )
         })
         yield* pool.submitAll(range(5))
@@ -790,7 +823,10 @@ describe("faults: concurrency", () => {
           workerQueueSize: 4,
           workerLayer: t.layer,
           worker: (n: number) =>
-            Effect.zipRight(Effect.sync(() => void seen.push(n)), n === 0 ? Effect.suspend(() => holder.pool!.close) : Effect.void)
+            Effect.zipRight(
+              Effect.sync(() => void seen.push(n)),
+              n === 0 ? Effect.suspend(() => holder.pool!.close) : Effect.void
+            )
         }))
         holder.pool = pool
         yield* pool.submitAll(range(4))
@@ -825,7 +861,8 @@ describe("faults: concurrency", () => {
                 batchSize: 3,
                 continueOnError: true,
                 workerLayer: inner.layer,
-                worker: (m: number) => m % 10 === 9 && n % 2 === 1 ? Effect.fail(new Boom({ item: m })) : Effect.yieldNow()
+                worker: (m: number) =>
+                  m % 10 === 9 && n % 2 === 1 ? Effect.fail(new Boom({ item: m })) : Effect.yieldNow()
               }),
               (stats) => Effect.sync(() => void (innerProcessed += stats.processed))
             )
@@ -878,11 +915,16 @@ describe("faults: concurrency", () => {
 
   describe("interrupting a submit suspended on back-pressure", () => {
     /** 1 worker, batches of 1, one queued batch: items 1..3 fill it (1 in flight, 2 queued, 3 waiting for room) */
-    const blocked = (gate: Deferred.Deferred<void>, seen: Array<number>, onItem: (n: number) => Effect.Effect<void> = () => Effect.void) =>
+    const blocked = (
+      gate: Deferred.Deferred<void>,
+      seen: Array<number>,
+      onItem: (n: number) => Effect.Effect<void> = () => Effect.void
+    ) =>
       FiberPool.make({
         workers: 1,
         batchSize: 1,
-        worker: (n: number) => Effect.zipRight(Effect.zipRight(Deferred.await(gate), onItem(n)), Effect.sync(() => void seen.push(n)))
+        worker: (n: number) =>
+          Effect.zipRight(Effect.zipRight(Deferred.await(gate), onItem(n)), Effect.sync(() => void seen.push(n)))
       })
 
     it.scoped("interrupted while suspended: not counted, never processed; the submitters behind it keep their order", () =>
@@ -947,7 +989,10 @@ describe("faults: concurrency", () => {
         yield* pool.wait
         deepStrictEqual(seen, [1, 2, 3, 4])
         strictEqual((yield* pool.stats).submitted, 4)
-        assertTrue(Exit.isSuccess(exit), `every item was accepted, yet submitAll failed: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`)
+        assertTrue(
+          Exit.isSuccess(exit),
+          `every item was accepted, yet submitAll failed: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
+        )
       }))
 
     it.scoped("submitAll interrupted while suspended mid-way: the accepted prefix is processed, the rest never", () =>
@@ -984,13 +1029,19 @@ describe("invalid options and arguments", () => {
     ["workerQueueSize -1", { workers: 1, workerQueueSize: -1, worker }, ["\"workerQueueSize\"", "-1"]],
     ["workerQueueSize 1.5", { workers: 1, workerQueueSize: 1.5, worker }, ["\"workerQueueSize\"", "1.5"]],
     ["workerQueueSize NaN", { workers: 1, workerQueueSize: NaN, worker }, ["\"workerQueueSize\"", "NaN"]],
-    ["workerQueueSize Infinity", { workers: 1, workerQueueSize: Infinity, worker }, ["\"workerQueueSize\"", "Infinity"]],
+    ["workerQueueSize Infinity", { workers: 1, workerQueueSize: Infinity, worker }, [
+      "\"workerQueueSize\"",
+      "Infinity"
+    ]],
     ["continueOnError a string", { workers: 1, continueOnError: "yes", worker }, ["\"continueOnError\"", "\"yes\""]],
     ["metrics a number", { workers: 1, metrics: 1, worker }, ["\"metrics\"", "1"]],
     ["workerLayer an object", { workers: 1, workerLayer: {}, worker }, ["\"workerLayer\""]],
     ["workerLayer an Effect", { workers: 1, workerLayer: Effect.void, worker }, ["\"workerLayer\""]],
     ["middleware not an array", { workers: 1, middleware: (next: unknown) => next, worker }, ["\"middleware\""]],
-    ["middleware with null", { workers: 1, middleware: [(n: unknown) => n, null], worker }, ["\"middleware\"[1]", "null"]],
+    ["middleware with null", { workers: 1, middleware: [(n: unknown) => n, null], worker }, [
+      "\"middleware\"[1]",
+      "null"
+    ]],
     ["onWorkerComplete an Effect", { workers: 1, onWorkerComplete: Effect.void, worker }, ["\"onWorkerComplete\""]],
     ["onPoolComplete a function", { workers: 1, onPoolComplete: () => Effect.void, worker }, ["\"onPoolComplete\""]],
     ["name a number", { workers: 1, name: 42, worker }, ["\"name\"", "42"]],
@@ -1051,7 +1102,11 @@ describe("invalid options and arguments", () => {
   it.scoped("Collector.make with a capacity that is not a number, or missing: dies naming capacity", () =>
     Effect.gen(function*() {
       for (const [capacity, shown] of [["10", "10"], [undefined, "undefined"], [null, "null"], [2.5, "2.5"]] as const) {
-        assertIllegalArgument(yield* Effect.exit(Effect.scoped(Collector.make<number>(capacity as any))), "capacity", shown)
+        assertIllegalArgument(
+          yield* Effect.exit(Effect.scoped(Collector.make<number>(capacity as any))),
+          "capacity",
+          shown
+        )
       }
     }))
 
@@ -1078,7 +1133,9 @@ describe("invalid options and arguments", () => {
         const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
         assertTrue(
           Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value),
-          `${label}: expected IllegalArgumentException, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"}`
+          `${label}: expected IllegalArgumentException, got ${
+            Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"
+          }`
         )
         for (const mention of mentions) assertInclude((defect as Option.Some<Error>).value.message, mention)
       }

@@ -1,9 +1,9 @@
 /**
  * The behaviours of go-pkgz/pool's README, tests and examples, in fiberpool's idiom.
  */
-import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
@@ -200,7 +200,10 @@ describe("stateful workers (NewStateful → makeStateful)", () => {
       strictEqual(counts.length, 3)
       strictEqual(counts.reduce((a, b) => a + b, 0), 100)
       // onWorkerComplete saw each worker's own count
-      deepStrictEqual([...(yield* Ref.get(reported))].sort((a, b) => a[0] - b[0]), counts.map((c, id) => [id, c] as const))
+      deepStrictEqual(
+        [...(yield* Ref.get(reported))].sort((a, b) => a[0] - b[0]),
+        counts.map((c, id) => [id, c] as const)
+      )
     }))
 
   it.scoped("a worker's state is never shared: no lost updates without synchronisation", () =>

@@ -1,9 +1,9 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
-import { Effect } from "effect"
 
 const fixture = fileURLToPath(new URL("./fixtures/graceful-layer.ts", import.meta.url))
 const tsx = createRequire(import.meta.url).resolve("tsx")

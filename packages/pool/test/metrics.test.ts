@@ -1,6 +1,6 @@
-import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -336,7 +336,10 @@ describe("Stats timings (TestClock)", () => {
       strictEqual(stats.ratePerSec, 20)
       strictEqual(ms(stats.avgLatency), 50)
       strictEqual(stats.utilization, 1)
-      strictEqual(Stats.format(stats), "[processed:4, rate:20.0/s, avg_latency:50ms, proc:200ms, total:200ms, utilization:100.0%]")
+      strictEqual(
+        Stats.format(stats),
+        "[processed:4, rate:20.0/s, avg_latency:50ms, proc:200ms, total:200ms, utilization:100.0%]"
+      )
 
       // the histogram saw four items of 0.1 s
       const histogram = yield* Metric.value(Metrics.itemDuration.pipe(Metric.tagged("pool", name)))

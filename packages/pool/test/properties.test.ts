@@ -22,24 +22,12 @@
  * fibers switch only where an item or the pool suspends (sleep, yieldNow, a full queue): the
  * schedule, and so the run, is a function of the generated case alone.
  */
+import { describe, it } from "@effect/vitest"
+import { assertTrue, strictEqual } from "@effect/vitest/utils"
 import { FiberPool, Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
 import { Middleware } from "@fiberpool/pool-middleware"
-import { describe, it } from "@effect/vitest"
-import { assertTrue, strictEqual } from "@effect/vitest/utils"
-import {
-  Cause,
-  Context,
-  Data,
-  Effect,
-  Exit,
-  FastCheck as fc,
-  Fiber,
-  Layer,
-  Scope,
-  Supervisor,
-  TestClock
-} from "effect"
+import { Cause, Context, Data, Effect, Exit, FastCheck as fc, Fiber, Layer, Scope, Supervisor, TestClock } from "effect"
 
 // ---------------------------------------------------------------------------------------------
 // run count and seed
@@ -404,8 +392,8 @@ const runScenario = (s: Scenario): Effect.Effect<Run> =>
     })
     const onAccepted = (p: number, items: ReadonlyArray<ItemSpec>) =>
       Effect.suspend(() => {
-        if (items.length > 0 && rejected[p]!.length > 0) acceptedAfterRejection.push(...items)
-        accepted[p]!.push(...items)
+        if (items.length > 0 && rejected[p]!.length > 0) { for (const item of items) acceptedAfterRejection.push(item) }
+        for (const item of items) accepted[p]!.push(item)
         const before = acceptedTotal
         acceptedTotal += items.length
         const interrupt = s.interrupt
@@ -423,7 +411,9 @@ const runScenario = (s: Scenario): Effect.Effect<Run> =>
               rejected[p]!.push(error.reason)
               // submitAll fails only at a rejected item: `accepted` < the number of items
               if (error.accepted === undefined || error.accepted >= items.length) {
-                badRejections.push(`submitAll of ${items.length} failed (${error.reason}) with accepted ${error.accepted}`)
+                badRejections.push(
+                  `submitAll of ${items.length} failed (${error.reason}) with accepted ${error.accepted}`
+                )
               }
             })
           ),
@@ -606,8 +596,9 @@ const check = (s: Scenario, r: Run): void => {
   for (const reasons of r.rejected) {
     for (const reason of reasons) {
       if (reason === "failed") assertTrue(stopIdx >= 0, `rejected as "failed" without a stop${trace()}`)
-      else if (reason === "interrupted") assertTrue(scopeIdx >= 0, `rejected as "interrupted" without interruption${trace()}`)
-      else assertTrue(false, `producers finish before close: unexpected rejection "${reason}"${trace()}`)
+      else if (reason === "interrupted") {
+        assertTrue(scopeIdx >= 0, `rejected as "interrupted" without interruption${trace()}`)
+      } else assertTrue(false, `producers finish before close: unexpected rejection "${reason}"${trace()}`)
     }
   }
 
@@ -634,7 +625,11 @@ const check = (s: Scenario, r: Run): void => {
     }
   } else if (s.workers === 1 && s.producers.length === 1) {
     const order = log.flatMap((e) => e.t === "start" ? [e.item.id] : [])
-    strictEqual(order.join(","), ids(accepted.slice(0, order.length)).join(","), `one worker: submission order${trace()}`)
+    strictEqual(
+      order.join(","),
+      ids(accepted.slice(0, order.length)).join(","),
+      `one worker: submission order${trace()}`
+    )
   }
 
   // -- outcome ---------------------------------------------------------------------------------------
@@ -803,11 +798,16 @@ describe("FiberPool properties", () => {
                   Effect.sync(() => {
                     const accepted = chunk.length === 1 ? 0 : e.accepted ?? -1
                     if (accepted < 0 || accepted >= chunk.length) {
-                      badRejections.push(`submitAll of ${chunk.length} failed (${e.reason}) with accepted ${e.accepted}`)
+                      badRejections.push(
+                        `submitAll of ${chunk.length} failed (${e.reason}) with accepted ${e.accepted}`
+                      )
                     }
-                    chunk.forEach((item, k) => outcomes[p]!.push({ ...item, result: k < accepted ? "accepted" : e.reason }))
+                    chunk.forEach((item, k) =>
+                      outcomes[p]!.push({ ...item, result: k < accepted ? "accepted" : e.reason })
+                    )
                   }),
-                onSuccess: () => Effect.sync(() => chunk.forEach((item) => outcomes[p]!.push({ ...item, result: "accepted" })))
+                onSuccess: () =>
+                  Effect.sync(() => chunk.forEach((item) => outcomes[p]!.push({ ...item, result: "accepted" })))
               })
             ), { discard: true }))
         })
@@ -880,8 +880,14 @@ describe("FiberPool properties", () => {
           const items = Array.from({ length: p.items }, (_, i) => index * 1000 + i)
           return Effect.fork(
             p.all
-              ? Effect.zipRight(pool.submitAll(items), Effect.sync(() => returned[index]!.push(...items)))
-              : Effect.forEach(items, (n) => Effect.zipRight(pool.submit(n), Effect.sync(() => returned[index]!.push(n))), {
+              ? Effect.zipRight(
+                pool.submitAll(items),
+                Effect.sync(() => {
+                  for (const n of items) returned[index]!.push(n)
+                })
+              )
+              : Effect.forEach(items, (n) =>
+                Effect.zipRight(pool.submit(n), Effect.sync(() => returned[index]!.push(n))), {
                 discard: true
               })
           )
@@ -889,7 +895,9 @@ describe("FiberPool properties", () => {
         // interrupt producers after their number of scheduler turns, in order
         const schedule = c.producers
           .map((p, index) => ({ at: p.interruptAt, index }))
-          .filter((x): x is { at: number; index: number } => x.at !== undefined)
+          .filter((x): x is { at: number; index: number } =>
+            x.at !== undefined
+          )
           .sort((a, b) => a.at - b.at)
         let turns = 0
         for (const { at, index } of schedule) {
@@ -915,7 +923,9 @@ describe("FiberPool properties", () => {
         const processedSet = new Set(processed)
         c.producers.forEach((p, index) => {
           // every submit that returned was processed
-          for (const n of returned[index]!) assertTrue(processedSet.has(n), `item ${n} returned from submit but was lost`)
+          for (const n of returned[index]!) {
+            assertTrue(processedSet.has(n), `item ${n} returned from submit but was lost`)
+          }
           // what a producer got in is a prefix of its items (one producer, one key: in order)
           const mine = processed.filter((n) => Math.floor(n / 1000) === index).sort((a, b) => a - b)
           strictEqual(mine.join(","), mine.map((_, i) => index * 1000 + i).join(","), `producer ${index}: a prefix`)

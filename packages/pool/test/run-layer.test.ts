@@ -1,6 +1,6 @@
-import type { Stats } from "@fiberpool/pool-metrics"
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import type { Stats } from "@fiberpool/pool-metrics"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -73,7 +73,9 @@ describe("FiberPool.run", () => {
   it.effect("over an effectful Stream that needs the clock", () =>
     Effect.gen(function*() {
       const items = Stream.range(1, 5).pipe(Stream.tap(() => Effect.sleep("10 millis")))
-      const fiber = yield* Effect.fork(FiberPool.run(items, { workers: 2, worker: (_: number) => Effect.sleep("5 millis") }))
+      const fiber = yield* Effect.fork(
+        FiberPool.run(items, { workers: 2, worker: (_: number) => Effect.sleep("5 millis") })
+      )
       yield* TestClock.adjust("1 second")
       const stats = yield* Fiber.join(fiber)
       strictEqual(stats.processed, 5)
@@ -83,7 +85,10 @@ describe("FiberPool.run", () => {
   it.effect("over an empty Iterable and an empty Stream", () =>
     Effect.gen(function*() {
       const a = yield* FiberPool.run([] as Array<number>, { workers: 2, worker: (_: number) => Effect.void })
-      const b = yield* FiberPool.run(Stream.empty as Stream.Stream<number>, { workers: 2, worker: (_: number) => Effect.void })
+      const b = yield* FiberPool.run(Stream.empty as Stream.Stream<number>, {
+        workers: 2,
+        worker: (_: number) => Effect.void
+      })
       strictEqual(a.submitted, 0)
       strictEqual(a.processed, 0)
       strictEqual(b.submitted, 0)
@@ -156,7 +161,8 @@ describe("FiberPool.run", () => {
     Effect.gen(function*() {
       const items = Stream.make(1, 2).pipe(Stream.concat(Stream.fail(new StreamError({ reason: "early" }))))
       // the worker would fail only if it ran; the stream fails before any item can finish
-      const worker = (n: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Effect.fail(new ItemError({ item: n }))))
+      const worker = (n: number) =>
+        Effect.sleep("1 second").pipe(Effect.zipRight(Effect.fail(new ItemError({ item: n }))))
       const fiber = yield* Effect.fork(Effect.exit(FiberPool.run(items, { workers: 2, worker })))
       yield* TestClock.adjust("5 seconds")
       const exit = yield* Fiber.join(fiber)
@@ -279,7 +285,8 @@ describe("FiberPool.layer", () => {
       class Mailer extends Effect.Service<Mailer>()("test/Mailer", {
         scoped: FiberPool.make({
           workers: 2,
-          worker: (to: string) => to === "" ? Effect.fail(new ItemError({ item: -1 })) : Effect.sync(() => seen.push(to))
+          worker: (to: string) =>
+            to === "" ? Effect.fail(new ItemError({ item: -1 })) : Effect.sync(() => seen.push(to))
         })
       }) {}
       expectTypeOf<Layer.Layer.Error<typeof Mailer.Default>>().toEqualTypeOf<never>()

@@ -1,6 +1,8 @@
-import { FiberPool, Worker } from "@fiberpool/pool"
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import type { Worker } from "@fiberpool/pool"
+import { FiberPool } from "@fiberpool/pool"
+import type { Tracer } from "effect"
 import {
   Chunk,
   Data,
@@ -14,8 +16,7 @@ import {
   Schedule,
   Scope,
   Stream,
-  TestClock,
-  Tracer
+  TestClock
 } from "effect"
 
 class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
@@ -59,7 +60,8 @@ describe("execute", () => {
         workers: 1,
         batchSize: 1,
         workerQueueSize: 4,
-        worker: (n: number) => n === 0 ? Effect.sleep("1 second").pipe(Effect.zipRight(Effect.fail(new Boom({ item: 0 })))) : Effect.void
+        worker: (n: number) =>
+          n === 0 ? Effect.sleep("1 second").pipe(Effect.zipRight(Effect.fail(new Boom({ item: 0 })))) : Effect.void
       })
       const first = yield* Effect.fork(pool.execute(0))
       const queued = yield* Effect.fork(pool.execute(1))
@@ -213,7 +215,11 @@ describe("span", () => {
       strictEqual(seen.length, 1)
       strictEqual(seen[0]!.name, "job")
       strictEqual(seen[0]!.parent, "request")
-      deepStrictEqual(seen[0]!.attributes, { "fiberpool.pool": "traced", "fiberpool.worker": 2, "fiberpool.key": "alice" })
+      deepStrictEqual(seen[0]!.attributes, {
+        "fiberpool.pool": "traced",
+        "fiberpool.worker": 2,
+        "fiberpool.key": "alice"
+      })
     }))
 })
 
@@ -257,7 +263,10 @@ describe("streams", () => {
   it.effect("mapStream fails with the first failure", () =>
     Effect.gen(function*() {
       const exit = yield* Stream.fromIterable(range(30)).pipe(
-        FiberPool.mapStream({ workers: 2, worker: (n: number) => n === 7 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n) }),
+        FiberPool.mapStream({
+          workers: 2,
+          worker: (n: number) => n === 7 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n)
+        }),
         Stream.runCollect,
         Effect.exit
       )

@@ -76,53 +76,69 @@ const runFixture = (signal: NodeJS.Signals, mode: "sleep" | "spin"): Effect.Effe
 
 describe("shutdown under NodeRuntime.runMain", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    it.live(`${signal} while the pool is busy: stops promptly, reports the dropped items, releases per-worker resources, exits non-zero`, () =>
-      Effect.gen(function*() {
-        const run = yield* runFixture(signal, "sleep")
-        const of = (name: string) => run.events.filter((e) => e.event === name)
-        const context = `events: ${run.events.map((e) => JSON.stringify(e)).join(" ")}\nstderr: ${run.stderr}`
+    it.live(
+      `${signal} while the pool is busy: stops promptly, reports the dropped items, releases per-worker resources, exits non-zero`,
+      () =>
+        Effect.gen(function*() {
+          const run = yield* runFixture(signal, "sleep")
+          const of = (name: string) => run.events.filter((e) => e.event === name)
+          const context = `events: ${run.events.map((e) => JSON.stringify(e)).join(" ")}\nstderr: ${run.stderr}`
 
-        // exits on its own, with a non-zero code (130: interrupted), not killed by the signal
-        strictEqual(run.signal, null, context)
-        strictEqual(run.code, 130, context)
-        // promptly: the items in flight sleep for an hour; releasing the workers takes ~50 ms
-        assertTrue(run.stopMillis < 5_000, `took ${run.stopMillis.toFixed(0)} ms to stop\n${context}`)
+          // exits on its own, with a non-zero code (130: interrupted), not killed by the signal
+          strictEqual(run.signal, null, context)
+          strictEqual(run.code, 130, context)
+          // promptly: the items in flight sleep for an hour; releasing the workers takes ~50 ms
+          assertTrue(run.stopMillis < 5_000, `took ${run.stopMillis.toFixed(0)} ms to stop\n${context}`)
 
-        // every per-worker resource acquired was released exactly once, before the final report
-        const acquired = of("acquire").map((e) => e.worker as number).sort()
-        const released = of("release").map((e) => e.worker as number).sort()
-        deepStrictEqual(acquired, [0, 1, 2, 3], context)
-        deepStrictEqual(released, acquired, context)
-        const stoppedAt = run.events.findIndex((e) => e.event === "stopped")
-        assertTrue(stoppedAt >= 0, `no final report\n${context}`)
-        assertTrue(run.events.map((e) => e.event).lastIndexOf("release") < stoppedAt, `released after the report\n${context}`)
+          // every per-worker resource acquired was released exactly once, before the final report
+          const acquired = of("acquire").map((e) => e.worker as number).sort()
+          const released = of("release").map((e) => e.worker as number).sort()
+          deepStrictEqual(acquired, [0, 1, 2, 3], context)
+          deepStrictEqual(released, acquired, context)
+          const stoppedAt = run.events.findIndex((e) => e.event === "stopped")
+          assertTrue(stoppedAt >= 0, `no final report\n${context}`)
+          assertTrue(
+            run.events.map((e) => e.event).lastIndexOf("release") < stoppedAt,
+            `released after the report\n${context}`
+          )
 
-        // the items in flight were interrupted, and the report accounts for every accepted item
-        strictEqual(of("interrupted").length, 4, context)
-        const stats = run.events[stoppedAt]! as unknown as Record<"submitted" | "processed" | "errors" | "dropped", number>
-        strictEqual(stats.processed, 0, context)
-        strictEqual(stats.errors, 0, context)
-        assertTrue(stats.dropped >= 4, context)
-        strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, context)
-        assertTrue(run.stderr.includes(`${stats.dropped} item(s) dropped`), context)
-      }), 60_000)
+          // the items in flight were interrupted, and the report accounts for every accepted item
+          strictEqual(of("interrupted").length, 4, context)
+          const stats = run.events[stoppedAt]! as unknown as Record<
+            "submitted" | "processed" | "errors" | "dropped",
+            number
+          >
+          strictEqual(stats.processed, 0, context)
+          strictEqual(stats.errors, 0, context)
+          assertTrue(stats.dropped >= 4, context)
+          strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, context)
+          assertTrue(run.stderr.includes(`${stats.dropped} item(s) dropped`), context)
+        }),
+      60_000
+    )
   }
 
-  it.live("SIGINT while the pool is busy on the CPU (an endless stream of trivial items): stops promptly too", () =>
-    Effect.gen(function*() {
-      const run = yield* runFixture("SIGINT", "spin")
-      const context = `signal: ${run.signal}, code: ${run.code}, after ${run.stopMillis.toFixed(0)} ms\nstderr: ${run.stderr}`
-      // killed with SIGKILL after 8 s means the SIGINT handler never got to run
-      strictEqual(run.signal, null, `the program did not react to SIGINT within 8 s\n${context}`)
-      strictEqual(run.code, 130, context)
-      assertTrue(run.stopMillis < 5_000, `took ${run.stopMillis.toFixed(0)} ms to stop\n${context}`)
-      const released = run.events.filter((e) => e.event === "release").map((e) => e.worker as number).sort()
-      deepStrictEqual(released, [0, 1, 2, 3], context)
-      const stats = run.events.find((e) => e.event === "stopped") as unknown as
-        | Record<"submitted" | "processed" | "errors" | "dropped", number>
-        | undefined
-      assertTrue(stats !== undefined, `no final report\n${context}`)
-      assertTrue(stats!.processed >= 100_000, context)
-      strictEqual(stats!.submitted, stats!.processed + stats!.errors + stats!.dropped, context)
-    }), 60_000)
+  it.live(
+    "SIGINT while the pool is busy on the CPU (an endless stream of trivial items): stops promptly too",
+    () =>
+      Effect.gen(function*() {
+        const run = yield* runFixture("SIGINT", "spin")
+        const context = `signal: ${run.signal}, code: ${run.code}, after ${
+          run.stopMillis.toFixed(0)
+        } ms\nstderr: ${run.stderr}`
+        // killed with SIGKILL after 8 s means the SIGINT handler never got to run
+        strictEqual(run.signal, null, `the program did not react to SIGINT within 8 s\n${context}`)
+        strictEqual(run.code, 130, context)
+        assertTrue(run.stopMillis < 5_000, `took ${run.stopMillis.toFixed(0)} ms to stop\n${context}`)
+        const released = run.events.filter((e) => e.event === "release").map((e) => e.worker as number).sort()
+        deepStrictEqual(released, [0, 1, 2, 3], context)
+        const stats = run.events.find((e) => e.event === "stopped") as unknown as
+          | Record<"submitted" | "processed" | "errors" | "dropped", number>
+          | undefined
+        assertTrue(stats !== undefined, `no final report\n${context}`)
+        assertTrue(stats!.processed >= 100_000, context)
+        strictEqual(stats!.submitted, stats!.processed + stats!.errors + stats!.dropped, context)
+      }),
+    60_000
+  )
 })

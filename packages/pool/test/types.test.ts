@@ -3,8 +3,8 @@
  * that fail the type-check if the error they expect disappears). At run time they only build
  * values; nothing is run.
  */
-import { Metrics } from "@fiberpool/pool-metrics"
 import { describe, expectTypeOf, it } from "@effect/vitest"
+import { Metrics } from "@fiberpool/pool-metrics"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -25,7 +25,9 @@ class InitError extends Data.TaggedError("InitError")<{}> {}
 class Db extends Context.Tag("types/Db")<Db, { readonly query: (q: string) => Effect.Effect<void> }>() {}
 class Config extends Context.Tag("types/Config")<Config, { readonly url: string }>() {}
 class Http extends Context.Tag("types/Http")<Http, { readonly get: (url: string) => Effect.Effect<number> }>() {}
-class Auditor extends Context.Tag("types/Auditor")<Auditor, { readonly audit: (u: unknown) => Effect.Effect<void> }>() {}
+class Auditor
+  extends Context.Tag("types/Auditor")<Auditor, { readonly audit: (u: unknown) => Effect.Effect<void> }>()
+{}
 class Notifier extends Context.Tag("types/Notifier")<Notifier, { readonly notify: Effect.Effect<void> }>() {}
 
 /** The pool a `make` effect produces. */
@@ -278,9 +280,7 @@ describe("FiberPool.makeStateful", () => {
           const db = yield* Db
           const config = yield* Config
           if (config.url === "") return yield* Effect.fail(new InitError())
-          return Worker.make((n: number) =>
-            n < 0 ? Effect.fail(new ItemError({ item: n })) : db.query(`${id}: ${n}`)
-          )
+          return Worker.make((n: number) => n < 0 ? Effect.fail(new ItemError({ item: n })) : db.query(`${id}: ${n}`))
         }),
       middleware: [audited]
     })
@@ -393,7 +393,9 @@ describe("result types work with Effect's own combinators", () => {
       )
     )
     same<MakeContext<typeof program>, Http>(true)
-    const plain = Effect.scoped(Effect.flatMap(FiberPool.make({ workers: 2, worker: infallible }), (pool) => pool.close))
+    const plain = Effect.scoped(
+      Effect.flatMap(FiberPool.make({ workers: 2, worker: infallible }), (pool) => pool.close)
+    )
     same<MakeContext<typeof plain>, never>(true)
   })
 

@@ -24,8 +24,7 @@ export const formatGoFixed1 = (x: number): string => {
   return x.toFixed(1)
 }
 
-const codePointKey = (unit: number): number =>
-  unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit
+const codePointKey = (unit: number): number => unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit
 
 /**
  * Compares strings by Unicode code point, which is the UTF-8 byte order of Go's `sort.Strings`

@@ -176,15 +176,16 @@ const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalAr
   })
 
 /** @internal */
-export const rateLimit = (options: RateLimitOptions): Worker.Middleware =>
-<A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => {
-  // the bucket is created here, when the middleware is applied to a worker: a pool applies its
-  // middleware once, so all workers of one pool share a bucket and two pools never do
-  const bucket = parse(options)
-  if (Either.isLeft(bucket)) {
-    const error = bucket.left
-    return (_item) => Effect.die(error)
+export const rateLimit =
+  (options: RateLimitOptions): Worker.Middleware =>
+  <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => {
+    // the bucket is created here, when the middleware is applied to a worker: a pool applies its
+    // middleware once, so all workers of one pool share a bucket and two pools never do
+    const bucket = parse(options)
+    if (Either.isLeft(bucket)) {
+      const error = bucket.left
+      return (_item) => Effect.die(error)
+    }
+    const acquire = bucket.right.acquire
+    return (item) => Effect.zipRight(acquire, Effect.suspend(() => next(item)))
   }
-  const acquire = bucket.right.acquire
-  return (item) => Effect.zipRight(acquire, Effect.suspend(() => next(item)))
-}

@@ -13,39 +13,40 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
 export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
 
 /** @internal */
-export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
-<A1 extends A, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
-(item) => {
-  if (onDefect !== undefined && typeof onDefect !== "function") {
-    return Effect.die(
-      Options.invalid("Middleware.recover", "onDefect", "a function (defect, item) => Effect | void", onDefect)
-    )
-  }
-  // a worker function that throws before returning an effect is a defect too
-  return Effect.catchAllCause(
-    callWorker(next, item),
-    (cause): Effect.Effect<never, E1 | WorkerDefect, R> => {
-      const defect = Cause.dieOption(cause)
-      // failures pass through unchanged; so does interruption, even with a defect beside it
-      // (an item interrupted while a finalizer died stays interrupted)
-      if (Option.isNone(defect) || Cause.isInterrupted(cause)) {
-        return Effect.failCause(cause)
-      }
-      const error = new WorkerDefect({ defect: defect.value, item })
-      if (onDefect === undefined) {
-        return Effect.fail(error)
-      }
-      return Effect.zipRight(
-        Effect.suspend(() => {
-          const result: unknown = onDefect(defect.value, item)
-          if (Effect.isEffect(result)) return result as Effect.Effect<unknown, never, R>
-          // a handler is an effect or a plain function; a promise it returns is not awaited, but
-          // its rejection must not become an unhandled rejection
-          if (isThenable(result)) Promise.resolve(result).catch(() => {})
-          return Effect.void
-        }),
-        Effect.fail(error)
+export const recover =
+  <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
+  <A1 extends A, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
+  (item) => {
+    if (onDefect !== undefined && typeof onDefect !== "function") {
+      return Effect.die(
+        Options.invalid("Middleware.recover", "onDefect", "a function (defect, item) => Effect | void", onDefect)
       )
     }
-  )
-}
+    // a worker function that throws before returning an effect is a defect too
+    return Effect.catchAllCause(
+      callWorker(next, item),
+      (cause): Effect.Effect<never, E1 | WorkerDefect, R> => {
+        const defect = Cause.dieOption(cause)
+        // failures pass through unchanged; so does interruption, even with a defect beside it
+        // (an item interrupted while a finalizer died stays interrupted)
+        if (Option.isNone(defect) || Cause.isInterrupted(cause)) {
+          return Effect.failCause(cause)
+        }
+        const error = new WorkerDefect({ defect: defect.value, item })
+        if (onDefect === undefined) {
+          return Effect.fail(error)
+        }
+        return Effect.zipRight(
+          Effect.suspend(() => {
+            const result: unknown = onDefect(defect.value, item)
+            if (Effect.isEffect(result)) return result as Effect.Effect<unknown, never, R>
+            // a handler is an effect or a plain function; a promise it returns is not awaited, but
+            // its rejection must not become an unhandled rejection
+            if (isThenable(result)) Promise.resolve(result).catch(() => {})
+            return Effect.void
+          }),
+          Effect.fail(error)
+        )
+      }
+    )
+  }

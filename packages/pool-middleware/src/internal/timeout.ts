@@ -15,8 +15,7 @@ export const timeout = (input: Duration.DurationInput): Worker.Middleware<unknow
   }
   const duration = parsed.right
   const message = `item timed out after ${Duration.format(duration)}: it was interrupted by Middleware.timeout`
-  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> =>
-  (item) =>
+  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> => (item) =>
     Effect.timeoutFail(Effect.suspend(() => next(item)), {
       duration,
       onTimeout: () => new Cause.TimeoutException(message)

@@ -15,10 +15,10 @@ import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
-import { PoolClosedError } from "./errors.js"
 import type * as Worker from "../Worker.js"
 import { WorkerId } from "../Worker.js"
 import { Deque } from "./deque.js"
+import { PoolClosedError } from "./errors.js"
 import { workerForKey } from "./hash.js"
 import { yieldToEventLoop } from "./turn.js"
 
@@ -73,7 +73,9 @@ export const validateOptions = (api: string, options: AnyOptions, stateful: bool
   if (typeof o.workers !== "number" || !Number.isInteger(o.workers) || o.workers < 1) {
     return `${api}: option "workers" must be an integer >= 1, got ${show(o.workers)}`
   }
-  if (o.batchSize !== undefined && (typeof o.batchSize !== "number" || !Number.isInteger(o.batchSize) || o.batchSize < 0)) {
+  if (
+    o.batchSize !== undefined && (typeof o.batchSize !== "number" || !Number.isInteger(o.batchSize) || o.batchSize < 0)
+  ) {
     return `${api}: option "batchSize" must be an integer >= 0 (0 or 1: no batching), got ${show(o.batchSize)}`
   }
   if (
@@ -510,7 +512,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Effect.withFiberRuntime((fiber) => {
         if (typeof items !== "string" && (typeof items !== "object" || items === null || !(Symbol.iterator in items))) {
           return Effect.die(
-            new Cause.IllegalArgumentException(`${name}: submitAll(items): items must be an Iterable, got ${show(items)}`)
+            new Cause.IllegalArgumentException(
+              `${name}: submitAll(items): items must be an Iterable, got ${show(items)}`
+            )
           )
         }
         const iterator = items[Symbol.iterator]()
@@ -709,9 +713,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     ): Effect.Effect<unknown, unknown> => {
       const attributes: Record<string, unknown> = { "fiberpool.pool": name, "fiberpool.worker": id }
       if (envelope?.key !== undefined) attributes["fiberpool.key"] = envelope.key
-      return Effect.withSpan(effect, spanName!, envelope?.parent === undefined
-        ? { attributes }
-        : { attributes, parent: envelope.parent })
+      return Effect.withSpan(
+        effect,
+        spanName!,
+        envelope?.parent === undefined
+          ? { attributes }
+          : { attributes, parent: envelope.parent }
+      )
     }
 
     /**
@@ -876,7 +884,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const wrapped = middleware[i]!(shared)
       if (typeof wrapped !== "function") {
         return yield* Effect.die(
-          new Cause.IllegalArgumentException(`${name}: middleware[${i}] must return a worker function, got ${show(wrapped)}`)
+          new Cause.IllegalArgumentException(
+            `${name}: middleware[${i}] must return a worker function, got ${show(wrapped)}`
+          )
         )
       }
       shared = wrapped
@@ -905,7 +915,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
             }).pipe(Effect.provide(context), Scope.extend(scope))
             if (typeof made !== "function") {
               return yield* Effect.die(
-                new Cause.IllegalArgumentException(`${name}: makeWorker(${id}) must produce a worker function, got ${show(made)}`)
+                new Cause.IllegalArgumentException(
+                  `${name}: makeWorker(${id}) must produce a worker function, got ${show(made)}`
+                )
               )
             }
             statefulWorkers[id] = made
