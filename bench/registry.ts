@@ -40,6 +40,8 @@ export interface FiberPoolParams {
   readonly submit: "each" | "lazy" | "array"
   readonly middleware?: MiddlewareKind
   readonly continueOnError?: boolean
+  /** `span: true`: every item runs in a tracing span (off by default: this row shows its cost) */
+  readonly span?: boolean
 }
 
 export interface CaseDef {
@@ -335,6 +337,10 @@ const W4: Array<CaseDef> = [
     runs: 3
   }),
   { ...forEachMw("fail1", "· 1% failing, errors caught", { catchFailures: true }, "w0fail"), runs: 3 },
+  fp("W4", "default-span.submit", "default + span per item · submit", { submit: "each", span: true }, {
+    reference: "w0.fiberpool.default.submit",
+    runs: 3
+  }),
   {
     ...fp("W4", "default-fail1.submit", "default · 1% failing, continueOnError · submit", {
       submit: "each",

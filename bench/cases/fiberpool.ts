@@ -37,7 +37,8 @@ export const prepare = async ({ body, def, n }: CaseContext): Promise<Prepared> 
       workerQueueSize,
       keyBy,
       continueOnError,
-      middleware
+      middleware,
+      span: p.span === true
     })
     switch (p.submit) {
       case "each": {
