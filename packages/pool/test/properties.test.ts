@@ -8,10 +8,8 @@
  *
  * Runs per property: 200 by default. More:
  *
- *   npm run test:props --runs=2000              (npm passes it as npm_config_runs)
+ *   npm run test:props -- --runs 2000           (scripts/test-props.ts sets FIBERPOOL_PROP_RUNS)
  *   FIBERPOOL_PROP_RUNS=2000 npm run test:props
- *
- * (`npm run test:props -- --runs N` cannot work: vitest rejects options it does not know.)
  *
  * A failure prints fast-check's report: `{ seed: S, path: "P", endOnFailure: true }` and the
  * (shrunk) counterexample. Replay exactly that case with
