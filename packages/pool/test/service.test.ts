@@ -2,6 +2,7 @@ import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import type { Worker } from "@fiberpool/pool"
 import { FiberPool } from "@fiberpool/pool"
+import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
 import {
   Chunk,
@@ -329,14 +330,26 @@ describe("makeBatched", () => {
 })
 
 describe("Worker results", () => {
-  it.scoped("a worker's result passes through built-in style middleware to execute", () =>
+  it.scoped("a worker's result passes through every built-in middleware and a tap-style custom one", () =>
     Effect.gen(function*() {
       const logged: Worker.Middleware = (next) => (item) => Effect.tap(next(item), () => Effect.void)
+      let tries = 0
       const pool = yield* FiberPool.make({
         workers: 1,
-        middleware: [logged],
-        worker: (s: string) => Effect.succeed(s.toUpperCase())
+        middleware: [
+          logged,
+          Middleware.recover(),
+          Middleware.validate((s: string) => s.length > 0),
+          Middleware.retry({ attempts: 2, baseDelay: "1 millis", jitter: 0 }),
+          Middleware.timeout("1 second"),
+          Middleware.rateLimit({ rate: 1000, burst: 10 })
+        ],
+        // the first try fails, so the result comes back through retry's second attempt
+        worker: (s: string) => ++tries === 1 ? Effect.fail("once" as const) : Effect.succeed(s.toUpperCase())
       })
-      strictEqual(yield* pool.execute("abc"), "ABC")
+      const result = yield* Effect.fork(pool.execute("abc"))
+      yield* TestClock.adjust("10 millis")
+      strictEqual(yield* Fiber.join(result), "ABC")
+      strictEqual(tries, 2)
     }))
 })
