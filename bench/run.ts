@@ -12,12 +12,12 @@
  * `bench/results/latest.{json,md}` and `chart.svg` for a full run (and the generated sections of
  * `bench/README.md`); `quick.*` / `partial.*` for a quick or filtered run; nothing for `--smoke`.
  */
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RunResult } from "./case.js"
 import { benchDir, buildRunner, type Runner } from "./lib/build.js"
+import { parallel, runChild } from "./lib/child.js"
 import { collectMeta } from "./lib/meta.js"
 import { chart, markdown, metaLine, tables, targetsTable } from "./lib/report.js"
 import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
@@ -83,42 +83,10 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
 // running one process
 // ---------------------------------------------------------------------------------------------
 
-const RESULT = "@@RESULT "
-
-const runChild = (
-  runner: Runner,
-  def: CaseDef,
-  n: number,
-  warmup: number,
-  timeoutMs: number
-): Promise<RunResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(runner.command, [...runner.args, def.id, String(n), "--warmup", String(warmup)], {
-      cwd: path.resolve(benchDir, ".."),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`timed out after ${timeoutMs / 1000} s`))
-    }, timeoutMs)
-    child.on("error", (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      const line = stdout.split("\n").find((l) => l.startsWith(RESULT))
-      if (code !== 0 || line === undefined) {
-        const tail = stderr.trim().split("\n").slice(0, 6).join(" / ")
-        return reject(new Error(`exit ${code ?? signal}${tail.length > 0 ? `: ${tail}` : ""}`))
-      }
-      resolve(JSON.parse(line.slice(RESULT.length)) as RunResult)
-    })
-  })
+const runCase = (runner: Runner, def: CaseDef, n: number, warmup: number, timeoutMs: number): Promise<RunResult> =>
+  runChild(runner.command, [...runner.args, def.id, String(n), "--warmup", String(warmup)], timeoutMs).then((r) =>
+    r.result
+  )
 
 // ---------------------------------------------------------------------------------------------
 // main
@@ -129,20 +97,6 @@ const QUICK_N = 20_000
 const SMOKE_N = 2_000
 
 const pad = (s: string, n: number) => s.length >= n ? s : s + " ".repeat(n - s.length)
-
-/** Runs `tasks` with at most `jobs` at a time, in order of submission. */
-const parallel = async <A>(jobs: number, tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
-  const results: Array<A> = new Array(tasks.length)
-  let next = 0
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++
-      results[i] = await tasks[i]!()
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker))
-  return results
-}
 
 const README_MARKERS = {
   results: ["<!-- BEGIN GENERATED: results -->", "<!-- END GENERATED: results -->"],
@@ -240,7 +194,7 @@ const main = async (): Promise<number> => {
       const problems: Array<string> = []
       for (let r = 0; r < runsOf(def) && problems.length === 0; r++) {
         try {
-          const result = await runChild(runner, def, n, warmupOf(n), timeoutMs)
+          const result = await runCase(runner, def, n, warmupOf(n), timeoutMs)
           const p = verify(def, n, result)
           if (p.length > 0) problems.push(`run ${r + 1}: ${p.join(", ")}`)
           results.push(result)

@@ -44,19 +44,29 @@ const removeStale = (): void => {
 }
 
 /**
- * Bundles into `bench/.build/<pid>/` (removed when this process exits), so concurrent harness runs
+ * Bundles into `bench/.build/<pid>/<tag>/` (removed when this process exits), so concurrent harness runs
  * (a smoke test during a full run) never replace each other's code, and one run measures one
  * version of the pool even if its sources change meanwhile.
  */
-export const buildRunner = async (nodeFlags: ReadonlyArray<string> = []): Promise<Runner> => {
+export const buildRunner = async (
+  nodeFlags: ReadonlyArray<string> = [],
+  options: {
+    /** Bundle these import paths from elsewhere (esbuild `alias`): another version of the pool. */
+    readonly alias?: Record<string, string> | undefined
+    /** A subfolder of this process's build folder, for a second bundle in the same run. */
+    readonly tag?: string | undefined
+  } = {}
+): Promise<Runner> => {
   const entry = path.join(benchDir, "case.ts")
   try {
     const esbuild = await import("esbuild")
     removeStale()
-    const outdir = path.join(buildDir, String(process.pid))
+    const ownDir = path.join(buildDir, String(process.pid))
+    const outdir = path.join(ownDir, options.tag ?? "main")
     fs.rmSync(outdir, { recursive: true, force: true })
-    process.on("exit", () => fs.rmSync(outdir, { recursive: true, force: true }))
+    process.on("exit", () => fs.rmSync(ownDir, { recursive: true, force: true }))
     await esbuild.build({
+      ...(options.alias === undefined ? {} : { alias: options.alias }),
       entryPoints: [entry],
       outdir,
       outExtension: { ".js": ".mjs" },
@@ -76,10 +86,14 @@ export const buildRunner = async (nodeFlags: ReadonlyArray<string> = []): Promis
       command: process.execPath,
       args: ["--expose-gc", ...nodeFlags, bundle],
       script: [bundle],
-      description: `node --expose-gc bench/.build/<pid>/case.mjs (esbuild ${esbuild.version} bundle of bench/case.ts)`,
+      description: `node --expose-gc bench/.build/<pid>/${
+        options.tag ?? "main"
+      }/case.mjs (esbuild ${esbuild.version} bundle of bench/case.ts)`,
       bundle
     }
   } catch (error) {
+    // another version of the pool can only be bundled
+    if (options.alias !== undefined) throw error
     process.stderr.write(`esbuild bundle failed, running through tsx instead: ${String(error)}\n`)
     return {
       command: process.execPath,

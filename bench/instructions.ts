@@ -1,0 +1,281 @@
+/**
+ * Instruction counts per task, for the ratio targets: `npm run bench:instructions`.
+ *
+ *   npm run bench:instructions                         the cases the ratio targets compare
+ *   npm run bench:instructions -- --filter w3.,w0.fi   only cases whose id contains one of the substrings
+ *   npm run bench:instructions -- --pool-src ad3157d   also the same cases with the pool's sources
+ *                                                      of another commit (an A/B of two versions)
+ *   npm run bench:instructions -- --lo 50000 --hi 250000 --warmup 50000 --jobs 2
+ *
+ * Wall time on this 2-core VM varies 30–50% between runs of one build, more than the +10%, +30%
+ * and 5% margins of some targets. Instructions executed do not depend on what else the machine
+ * does: each case runs under `valgrind --tool=callgrind` (which counts them; about 100× slower)
+ * at two sizes, and (instructions(hi) − instructions(lo)) / (hi − lo) is its cost per task, the
+ * process's start-up, JIT warm-up and exit cancelling out. Node runs with `--single-threaded` and
+ * fixed hash and random seeds; `case.ts` runs without its RSS sampler and with a clock that runs 100×
+ * slower (`--time-scale`), so that the pool yields to the event loop as often per task as natively.
+ *
+ * Instructions are not time (cache misses, branch mispredictions and the cost of each instruction
+ * differ), so these figures settle ratios between close variants of the same code (keys or
+ * middleware on or off, one version of the pool against another) rather than replace the timed
+ * suite. Results: `bench/results/instructions.{json,md}`.
+ */
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { benchDir, buildDir, buildRunner, rootDir, type Runner } from "./lib/build.js"
+import { parallel, runChild } from "./lib/child.js"
+import { collectMeta, type Meta } from "./lib/meta.js"
+import { ratioTargets } from "./lib/targets.js"
+import { verify } from "./lib/verify.js"
+import { baselineOf, caseById, type CaseDef, cases as allCases } from "./registry.js"
+
+const usage =
+  `usage: npm run bench:instructions -- [--filter <substring>[,<substring>...]] [--pool-src <git-ref>] [--lo N] [--hi N] [--warmup W] [--jobs J] [--out name]`
+
+const NODE_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1"]
+
+/** The cases the ratio targets name, their baselines and references. */
+const targetCases = (): Array<CaseDef> => {
+  const ids = new Set<string>()
+  for (const t of ratioTargets) {
+    for (const id of t.ids) {
+      const def = caseById(id)
+      if (def === undefined) continue
+      ids.add(id)
+      ids.add(baselineOf(def))
+      if (def.reference !== undefined) ids.add(def.reference)
+    }
+  }
+  return allCases.filter((c) => ids.has(c.id))
+}
+
+interface Args {
+  readonly filter: string | undefined
+  readonly poolSrc: string | undefined
+  readonly lo: number
+  readonly hi: number
+  readonly warmup: number
+  readonly jobs: number
+  readonly out: string
+}
+
+const parseArgs = (argv: ReadonlyArray<string>): Args => {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag)
+    if (i < 0) return undefined
+    const v = argv[i + 1]
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`)
+    return v
+  }
+  const int = (flag: string, fallback: number): number => {
+    const v = value(flag)
+    if (v === undefined) return fallback
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be an integer >= 1, got ${v}`)
+    return n
+  }
+  const args = {
+    filter: value("--filter"),
+    poolSrc: value("--pool-src"),
+    lo: int("--lo", 50_000),
+    hi: int("--hi", 250_000),
+    warmup: int("--warmup", 50_000),
+    jobs: int("--jobs", Math.max(1, Math.min(2, os.cpus().length))),
+    out: value("--out") ?? "instructions"
+  }
+  if (args.hi <= args.lo) throw new Error(`--hi (${args.hi}) must be larger than --lo (${args.lo})`)
+  return args
+}
+
+/** Extracts `packages/pool/src` of `ref` into a temporary folder; returns its index.ts. */
+const poolSourcesAt = (ref: string): { readonly entry: string; readonly commit: string } => {
+  const commit = execFileSync("git", ["rev-parse", "--short", `${ref}^{commit}`], { cwd: rootDir, encoding: "utf8" })
+    .trim()
+  // inside the repository, so that its imports resolve to the same node_modules
+  const dir = path.join(buildDir, String(process.pid), `src-${commit}`)
+  fs.mkdirSync(dir, { recursive: true })
+  const tar = execFileSync("git", ["archive", "--format=tar", commit, "packages/pool/src"], {
+    cwd: rootDir,
+    maxBuffer: 64 * 1024 * 1024
+  })
+  execFileSync("tar", ["-x", "-C", dir], { input: tar })
+  return { entry: path.join(dir, "packages/pool/src/index.ts"), commit }
+}
+
+interface Measured {
+  readonly id: string
+  readonly label: string
+  /** `current`, or the commit whose pool sources were bundled. */
+  readonly pool: string
+  readonly ok: boolean
+  readonly problems: ReadonlyArray<string>
+  readonly instructions: { readonly lo: number; readonly hi: number }
+  readonly perTask: number
+}
+
+/** About how much slower a program runs under callgrind here. */
+const TIME_SCALE = 100
+
+const COLLECTED = /==\d+== Collected : (\d+)/
+
+const count = async (
+  runner: Runner,
+  def: CaseDef,
+  n: number,
+  warmup: number
+): Promise<{ instructions: number; problems: Array<string> }> => {
+  const run = await runChild(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--callgrind-out-file=/dev/null",
+      runner.command,
+      ...runner.args,
+      def.id,
+      String(n),
+      "--warmup",
+      String(warmup),
+      "--no-rss-sampler",
+      "--time-scale",
+      String(TIME_SCALE)
+    ],
+    3_600_000
+  )
+  const match = COLLECTED.exec(run.stderr)
+  if (match === null) throw new Error("valgrind printed no instruction count")
+  return { instructions: Number(match[1]), problems: verify(def, n, run.result) }
+}
+
+const measure = (runner: Runner, pool: string, args: Args) => async (def: CaseDef): Promise<Measured> => {
+  const problems: Array<string> = []
+  let lo = NaN
+  let hi = NaN
+  try {
+    const a = await count(runner, def, args.lo, args.warmup)
+    const b = await count(runner, def, args.hi, args.warmup)
+    lo = a.instructions
+    hi = b.instructions
+    for (const p of a.problems) problems.push(`N=${args.lo}: ${p}`)
+    for (const p of b.problems) problems.push(`N=${args.hi}: ${p}`)
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error))
+  }
+  const perTask = (hi - lo) / (args.hi - args.lo)
+  process.stdout.write(
+    `${problems.length === 0 ? "ok  " : "FAIL"} ${def.id.padEnd(44)} ${pool.padEnd(8)} ${
+      Number.isFinite(perTask) ? `${Math.round(perTask).toLocaleString("en-US")} instructions/task` : ""
+    }${problems.length > 0 ? `  ${problems.join("; ")}` : ""}\n`
+  )
+  return { id: def.id, label: def.label, pool, ok: problems.length === 0, problems, instructions: { lo, hi }, perTask }
+}
+
+const int = (x: number): string => Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a"
+const pct = (r: number): string => `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`
+
+const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string => {
+  const lines: Array<string> = []
+  lines.push("# Instructions per task (callgrind)", "")
+  lines.push(
+    `Run ${meta.date.slice(0, 16).replace("T", " ")} UTC, ${Math.round(meta.durationS)} s · Node ${meta.node} ` +
+      `(${NODE_FLAGS.join(" ")}) · effect ${meta.versions["effect"]} · git ${meta.git.commit}` +
+      `${meta.git.dirty ? " (dirty)" : ""}, pool sources ${meta.git.poolSources} · ` +
+      `valgrind --tool=callgrind, (I(N=${args.hi}) − I(N=${args.lo})) / ${args.hi - args.lo}`,
+    ""
+  )
+  const pools = [...new Set(rows.map((r) => r.pool))]
+  lines.push(`| case | ${pools.map((p) => `instructions/task (${p})`).join(" | ")} |`)
+  lines.push(`|---|${pools.map(() => "---:").join("|")}|`)
+  const ids = [...new Set(rows.map((r) => r.id))]
+  const get = (id: string, pool: string) => rows.find((r) => r.id === id && r.pool === pool && r.ok)
+  for (const id of ids) {
+    const label = rows.find((r) => r.id === id)!.label
+    lines.push(`| ${label} | ${pools.map((p) => int(get(id, p)?.perTask ?? NaN)).join(" | ")} |`)
+  }
+  if (pools.length > 1) {
+    lines.push("", `Change from pool ${pools[1]} to the current pool:`, "")
+    lines.push("| case | change |", "|---|---:|")
+    for (const id of ids) {
+      const a = get(id, pools[1]!)
+      const b = get(id, pools[0]!)
+      if (a !== undefined && b !== undefined) lines.push(`| ${b.label} | ${pct(b.perTask / a.perTask)} |`)
+    }
+  }
+  lines.push("", "## Ratio targets on instruction counts (current pool)", "")
+  lines.push("| target | row | measured | status |", "|---|---|---|---|")
+  for (const t of ratioTargets) {
+    for (const id of t.ids) {
+      const c = get(id, "current")
+      const def = caseById(id)
+      if (c === undefined || def === undefined) continue
+      const otherId = t.versus === "forEach" ? baselineOf(def) : def.reference
+      const other = otherId === undefined ? undefined : get(otherId, "current")
+      if (other === undefined) continue
+      const r = c.perTask / other.perTask
+      const measured = t.versus === "forEach"
+        ? `${r.toFixed(2)}× (${int(c.perTask)} vs ${int(other.perTask)})`
+        : `${pct(r)} (${int(c.perTask)} vs ${int(other.perTask)})`
+      lines.push(`| ${t.target} | ${c.label} | ${measured} | ${r <= t.limit ? "✅ met" : "❌ not met"} |`)
+    }
+  }
+  return `${lines.join("\n")}\n`
+}
+
+const main = async (): Promise<number> => {
+  const argv = process.argv.slice(2)
+  if (argv.includes("--help")) {
+    process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  const args = parseArgs(argv)
+  try {
+    execFileSync("valgrind", ["--version"], { stdio: "ignore" })
+  } catch {
+    throw new Error("valgrind is not installed (Debian: apt-get install valgrind)")
+  }
+  const filters = args.filter?.split(",")
+  const selected = targetCases().filter((c) => filters === undefined || filters.some((f) => c.id.includes(f)))
+  if (selected.length === 0) throw new Error(`no case matches --filter ${args.filter}`)
+  const started = performance.now()
+  const runners: Array<{ readonly pool: string; readonly runner: Runner }> = [
+    { pool: "current", runner: await buildRunner(NODE_FLAGS) }
+  ]
+  if (args.poolSrc !== undefined) {
+    const other = poolSourcesAt(args.poolSrc)
+    runners.push({
+      pool: other.commit,
+      runner: await buildRunner(NODE_FLAGS, { alias: { "@fiberpool/pool": other.entry }, tag: other.commit })
+    })
+  }
+  const meta = collectMeta({
+    runner: runners[0]!.runner.description,
+    n: args.hi,
+    quick: false,
+    filter: args.filter,
+    fullN: false
+  })
+  process.stdout.write(
+    `instructions: ${selected.length} cases × ${runners.length} pool version(s), N = ${args.lo} and ${args.hi}, ` +
+      `${args.jobs} at a time\n`
+  )
+  // interleaved, so that both versions of a case run close together
+  const jobs = selected.flatMap((def) => runners.map(({ pool, runner }) => () => measure(runner, pool, args)(def)))
+  const rows = await parallel(args.jobs, jobs)
+  meta.durationS = (performance.now() - started) / 1000
+  meta.machine.loadEnd = os.loadavg()[0]!
+  const dir = path.join(benchDir, "results")
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, `${args.out}.json`), `${JSON.stringify({ meta, args, rows }, null, 2)}\n`)
+  fs.writeFileSync(path.join(dir, `${args.out}.md`), markdown(meta, args, rows))
+  process.stdout.write(`\nwrote bench/results/${args.out}.json, ${args.out}.md\n`)
+  return rows.every((r) => r.ok) ? 0 : 1
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(2)
+  }
+)
