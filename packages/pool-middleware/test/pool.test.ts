@@ -161,4 +161,93 @@ describe("middleware in a pool", () => {
       deepStrictEqual([...done].sort(), [1, 2])
       strictEqual((yield* pool.stats).errors, 2)
     }))
+
+  it.scoped("retry and recover first in the list (run from the pool's failure path) behave as when wrapped per item", () =>
+    Effect.gen(function*() {
+      class Boom {
+        readonly _tag = "Boom"
+        constructor(readonly n: number) {}
+      }
+      // per item, by n % 6: succeeds; fails once; always fails; dies; dies once; fails, then dies
+      const makeWorker = (attempts: Map<number, number>) => (n: number) =>
+        Effect.suspend(() => {
+          const a = (attempts.get(n) ?? 0) + 1
+          attempts.set(n, a)
+          switch (n % 6) {
+            case 0:
+              return Effect.succeed(n * 10)
+            case 1:
+              return a === 1 ? Effect.fail(new Boom(n)) : Effect.succeed(n * 10)
+            case 2:
+              return Effect.fail(new Boom(n))
+            case 3:
+              return Effect.die(new Error(`die ${n}`))
+            case 4:
+              return a === 1 ? Effect.die(new Error(`die ${n}`)) : Effect.succeed(n * 10)
+            default:
+              return a === 1 ? Effect.fail(new Boom(n)) : Effect.die(new Error(`die ${n}`))
+          }
+        })
+      const stack = () => [
+        Middleware.recover(),
+        Middleware.retry({ attempts: 3, baseDelay: "10 millis", jitter: 0 }),
+        Middleware.validate((n: number) => n >= 0)
+      ]
+      const outcome = (exit: Exit.Exit<unknown, unknown>): string =>
+        Exit.match(exit, {
+          onSuccess: (value) => `ok ${String(value)}`,
+          onFailure: (cause) => {
+            const error = failureOf(Exit.failCause(cause)) as { readonly _tag: string }
+            return `fail ${error._tag}`
+          }
+        })
+      const items = Array.from({ length: 26 }, (_, i) => i - 2)
+      const runPool = (leading: ReadonlyArray<Worker.Middleware>) =>
+        Effect.gen(function*() {
+          const attempts = new Map<number, number>()
+          const pool = yield* FiberPool.make({
+            workers: 3,
+            continueOnError: true,
+            worker: makeWorker(attempts),
+            middleware: [...leading, ...stack()]
+          })
+          const running = yield* Effect.fork(
+            Effect.forEach(items, (n) => Effect.exit(pool.execute(n)), { concurrency: "unbounded" })
+          )
+          yield* TestClock.adjust("1 second")
+          const exits = yield* Fiber.join(running)
+          yield* Effect.exit(pool.close)
+          const stats = yield* pool.stats
+          return { outcomes: exits.map(outcome), attempts: [...attempts].sort(([a], [b]) => a - b), stats }
+        })
+      const fused = yield* runPool([])
+      // an ordinary middleware in front: the same stack wraps every item
+      const wrapped = yield* runPool([(next) => next])
+      const direct = yield* Effect.gen(function*() {
+        const attempts = new Map<number, number>()
+        const worker = pipe(makeWorker(attempts), ...([...stack()].reverse() as [Worker.Middleware]))
+        const running = yield* Effect.fork(Effect.forEach(items, (n) => Effect.exit(worker(n))))
+        yield* TestClock.adjust("1 second")
+        const exits = yield* Fiber.join(running)
+        return { outcomes: exits.map(outcome), attempts: [...attempts].sort(([a], [b]) => a - b) }
+      })
+      deepStrictEqual(fused.outcomes, wrapped.outcomes)
+      deepStrictEqual(fused.outcomes, direct.outcomes)
+      deepStrictEqual(fused.attempts, wrapped.attempts)
+      deepStrictEqual(fused.attempts, direct.attempts)
+      // spot checks of what the stack does
+      deepStrictEqual(fused.outcomes.slice(0, 8), [
+        "fail ValidationError",
+        "fail ValidationError",
+        "ok 0",
+        "ok 10",
+        "fail Boom",
+        "fail WorkerDefect",
+        "fail WorkerDefect",
+        "fail WorkerDefect"
+      ])
+      strictEqual(fused.stats.processed + fused.stats.errors, items.length)
+      const counts = (s: typeof fused.stats) => [s.submitted, s.processed, s.errors, s.dropped]
+      deepStrictEqual(counts(fused.stats), counts(wrapped.stats))
+    }))
 })

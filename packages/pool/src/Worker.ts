@@ -3,8 +3,10 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import * as internal from "./internal/catchCause.js"
 
 /**
  * A worker processes one item. The pool runs it once per item, on one of its worker fibers. It
@@ -82,6 +84,70 @@ export interface Middleware<in A = unknown, out E = never, out R = never> {
  * @category models
  */
 export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R> = (next: Worker<A, E, R>) => Worker<A, E2, R2>
+
+/**
+ * What {@link catchCause} runs when the worker it wraps fails: the failure's `cause` (failures,
+ * defects and interruption alike), the `item`, and `again`, an effect that runs the wrapped worker
+ * on the item once more. The effect it returns decides the item's outcome: succeed to recover,
+ * `Effect.failCause(cause)` to pass the failure on unchanged. Generic in the wrapped worker's
+ * errors `E1` and requirements `R1`, like {@link Middleware}.
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Cause, Effect } from "effect"
+ *
+ * // recovers the items whose worker died; failures and interruption pass on unchanged
+ * const skipDefects: Worker.CauseHandler = (cause, item) =>
+ *   Cause.isDie(cause) && !Cause.isInterrupted(cause)
+ *     ? Effect.logError(`dropped item ${String(item)}`, cause)
+ *     : Effect.failCause(cause)
+ *
+ * const middleware: Worker.Middleware = Worker.catchCause(skipDefects)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CauseHandler<in A = unknown, out E = never, out R = never> {
+  <A1 extends A, E1, R1>(
+    cause: Cause.Cause<E1>,
+    item: A1,
+    again: Effect.Effect<void, E1, R1>
+  ): Effect.Effect<void, E | E1, R | R1>
+}
+
+/**
+ * Middleware that acts only when the worker fails: `catchCause(handler)` wraps `next` as
+ * `(item) => Effect.catchAllCause(next(item), (cause) => handler(cause, item, again))`.
+ *
+ * A pool runs the handlers of the middleware at the START of its `middleware` list that were made
+ * this way (the built-in `retry` and `recover` are) from its own per-item failure path instead of
+ * wrapping every item in them: an item that succeeds costs nothing for them. Their order and
+ * behaviour are those of the list. Put them first to get this; anywhere else, and with the `span`
+ * option, they run as ordinary middleware.
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Cause, Effect } from "effect"
+ *
+ * // logs every failure of the worker it wraps, and passes it on
+ * const logFailures: Worker.Middleware = Worker.catchCause((cause, item) =>
+ *   Effect.logWarning(`item ${String(item)} failed`, cause).pipe(Effect.zipRight(Effect.failCause(cause)))
+ * )
+ *
+ * // tries an item a second time when it fails (not when it dies or is interrupted)
+ * const onceMore: Worker.Middleware = Worker.catchCause((cause, _item, again) =>
+ *   Cause.isFailType(cause) ? again : Effect.failCause(cause)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const catchCause: <A = unknown, E = never, R = never>(handler: CauseHandler<A, E, R>) => Middleware<A, E, R> =
+  internal.catchCause
 
 /**
  * Builds a worker from a function; an identity helper that fixes the item type for inference.

@@ -1,8 +1,7 @@
-import type { Worker } from "@fiberpool/pool"
+import { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { callWorker } from "./call.js"
 import { WorkerDefect } from "./errors.js"
 import * as Options from "./options.js"
 
@@ -13,40 +12,38 @@ const isThenable = (u: unknown): u is PromiseLike<unknown> =>
 export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
 
 /** @internal */
-export const recover =
-  <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
-  <A1 extends A, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
-  (item) => {
-    if (onDefect !== undefined && typeof onDefect !== "function") {
-      return Effect.die(
-        Options.invalid("Middleware.recover", "onDefect", "a function (defect, item) => Effect | void", onDefect)
-      )
-    }
-    // a worker function that throws before returning an effect is a defect too
-    return Effect.catchAllCause(
-      callWorker(next, item),
-      (cause): Effect.Effect<never, E1 | WorkerDefect, R> => {
-        const defect = Cause.dieOption(cause)
-        // failures pass through unchanged; so does interruption, even with a defect beside it
-        // (an item interrupted while a finalizer died stays interrupted)
-        if (Option.isNone(defect) || Cause.isInterrupted(cause)) {
-          return Effect.failCause(cause)
-        }
-        const error = new WorkerDefect({ defect: defect.value, item })
-        if (onDefect === undefined) {
-          return Effect.fail(error)
-        }
-        return Effect.zipRight(
-          Effect.suspend(() => {
-            const result: unknown = onDefect(defect.value, item)
-            if (Effect.isEffect(result)) return result as Effect.Effect<unknown, never, R>
-            // a handler is an effect or a plain function; a promise it returns is not awaited, but
-            // its rejection must not become an unhandled rejection
-            if (isThenable(result)) Promise.resolve(result).catch(() => {})
-            return Effect.void
-          }),
-          Effect.fail(error)
-        )
-      }
+export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> => {
+  if (onDefect !== undefined && typeof onDefect !== "function") {
+    const error = Options.invalid(
+      "Middleware.recover",
+      "onDefect",
+      "a function (defect, item) => Effect | void",
+      onDefect
     )
+    return <A1 extends A, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
+    (_item) => Effect.die(error)
   }
+  // a `catchCause` middleware: a pool runs it only for items that fail. A worker function that
+  // throws before returning an effect is a defect too
+  return Worker.catchCause<A, WorkerDefect, R>(<A1 extends A, E1, R1>(cause: Cause.Cause<E1>, item: A1) => {
+    const defect = Cause.dieOption(cause)
+    // failures pass through unchanged; so does interruption, even with a defect beside it
+    // (an item interrupted while a finalizer died stays interrupted)
+    if (Option.isNone(defect) || Cause.isInterrupted(cause)) {
+      return Effect.failCause(cause) as Effect.Effect<void, E1 | WorkerDefect, R | R1>
+    }
+    const error = new WorkerDefect({ defect: defect.value, item })
+    if (onDefect === undefined) return Effect.fail(error)
+    return Effect.zipRight(
+      Effect.suspend(() => {
+        const result: unknown = onDefect(defect.value, item)
+        if (Effect.isEffect(result)) return result as Effect.Effect<unknown, never, R>
+        // a handler is an effect or a plain function; a promise it returns is not awaited, but
+        // its rejection must not become an unhandled rejection
+        if (isThenable(result)) Promise.resolve(result).catch(() => {})
+        return Effect.void
+      }),
+      Effect.fail(error)
+    )
+  })
+}

@@ -1,11 +1,10 @@
-import type { Worker } from "@fiberpool/pool"
-import type * as Cause from "effect/Cause"
+import { Worker } from "@fiberpool/pool"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import { callWorker } from "./call.js"
 import * as Options from "./options.js"
 
 /** @internal */
@@ -76,19 +75,19 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
       ? Effect.sleep(Duration.millis(d))
       : Effect.flatMap(Random.next, (r) => Effect.sleep(Duration.millis(d + d * jitter * r)))
   }
-  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => (item) => {
-    // every retry calls `next(item)` again, so middleware inside sees each attempt; the first
-    // attempt costs one `catchAll`. `catchAll` sees failures only: defects and interruption are
-    // never retried
-    const retryAfter = (n: number) => (error: E1): Effect.Effect<void, E1, R1> =>
+  // retry n (0 for the first) after `error`: wait, then run the worker again; its failure leads to
+  // retry n + 1. Every retry calls the wrapped worker again, so middleware inside it sees each attempt
+  const retryAfter =
+    <E1, R1>(n: number, again: Effect.Effect<void, E1, R1>) => (error: E1): Effect.Effect<void, E1, R1> =>
       n + 1 >= attempts || (shouldRetry !== undefined && !shouldRetry(error))
         ? Effect.fail(error)
-        : Effect.zipRight(
-          delay(n),
-          Effect.suspend(() => Effect.catchAll(callWorker(next, item), retryAfter(n + 1)))
-        )
-    return Effect.catchAll(callWorker(next, item), retryAfter(0))
-  }
+        : Effect.zipRight(delay(n), Effect.catchAll(again, retryAfter(n + 1, again)))
+  // failures only, as `Effect.catchAll` sees them: defects and interruption are never retried. A
+  // `catchCause` middleware: a pool runs it only for items that fail
+  return Worker.catchCause((cause, _item, again) => {
+    const failure = Cause.failureOrCause(cause)
+    return Either.isLeft(failure) ? retryAfter(0, again)(failure.left) : Effect.failCause(cause)
+  })
 }
 
 /** @internal */

@@ -17,6 +17,7 @@ import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
 import type * as Worker from "../Worker.js"
 import { WorkerId } from "../Worker.js"
+import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
 import { workerForKey } from "./hash.js"
@@ -751,7 +752,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         return Effect.void
       }
-      const handlers = {
+      const settled = {
         onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
           finishCall()
           const from = ws.index
@@ -776,6 +777,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           ws.index += count
           return onResult === undefined ? next() : Effect.flatMap(onResult(value), next)
         }
+      }
+      /** The input of the running call, for the failure handlers of `catchCause` middleware. */
+      let current: unknown
+      const handlers = recoverFrom === undefined ? settled : {
+        onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> =>
+          Effect.matchCauseEffect(recoverFrom(cause, current), settled),
+        onSuccess: settled.onSuccess
       }
       const afterPause = (): Effect.Effect<void> => {
         const t = now()
@@ -821,6 +829,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           effect = Effect.die(error)
         }
         if (spanName !== undefined) effect = withItemSpan(effect, ws.id, envelope)
+        current = input
         return Effect.matchCauseEffect(effect, handlers)
       }
       return next
@@ -880,8 +889,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       ? (item) => Effect.flatMap(WorkerId, (id) => statefulWorkers[id]!(item))
       : options.worker!
     const middleware = options.middleware ?? []
+    /** `below[i]`: the worker `middleware[i]` wraps. */
+    const below: Array<Worker.Worker<unknown, unknown, unknown>> = new Array(middleware.length)
     let shared = base
     for (let i = middleware.length - 1; i >= 0; i--) {
+      below[i] = shared
       const wrapped = middleware[i]!(shared)
       if (typeof wrapped !== "function") {
         return yield* Effect.die(
@@ -891,6 +903,29 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         )
       }
       shared = wrapped
+    }
+    // the leading middleware made by `Worker.catchCause` (retry, recover) act only on failure: the
+    // pool runs the rest of the stack per item and their handlers from its own failure path, in the
+    // same nesting, so an item that succeeds costs no continuation for them. A span must cover
+    // every attempt: with one, the stack runs as it is.
+    const causeHandlers: Array<AnyCauseHandler> = []
+    if (spanName === undefined) {
+      for (const m of middleware) {
+        const handler = handlerOf(m)
+        if (handler === undefined) break
+        causeHandlers.push(handler)
+      }
+    }
+    const fused = causeHandlers.length
+    const perItem = fused === 0 ? shared : below[fused - 1]!
+    const recoverFrom = fused === 0 ? undefined : (cause: Cause.Cause<unknown>, input: unknown) => {
+      let effect = handle(causeHandlers[fused - 1]!, cause, input, below[fused - 1]!)
+      for (let j = fused - 2; j >= 0; j--) {
+        const handler = causeHandlers[j]!
+        const next = below[j]!
+        effect = Effect.catchAllCause(effect, (c) => handle(handler, c, input, next))
+      }
+      return effect as Effect.Effect<unknown, unknown>
     }
     const perFiber = stateful && middleware.length === 0
     const startup = Deferred.unsafeMake<void, unknown>(fiberId)
@@ -908,7 +943,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
             ? Context.empty()
             : yield* Effect.provide(Layer.buildWithScope(options.workerLayer, scope), baseContext)
           const context = Context.merge(baseContext, layerContext as Context.Context<never>)
-          let worker = shared
+          let worker = perItem
           if (stateful) {
             const made = yield* Effect.suspend(() => {
               const effect = options.makeWorker!(id)

@@ -1,0 +1,65 @@
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as Worker from "../Worker.js"
+
+/** @internal */
+export type AnyCauseHandler = (
+  cause: Cause.Cause<unknown>,
+  item: unknown,
+  again: Effect.Effect<unknown, unknown, unknown>
+) => Effect.Effect<unknown, unknown, unknown>
+
+const CauseHandlerId: unique symbol = Symbol.for("@fiberpool/pool/Worker/catchCause")
+
+type AnyWorker = (item: unknown) => Effect.Effect<unknown, unknown, unknown>
+
+/** `next(item)`, with a throw turned into a defect. */
+const call = (next: AnyWorker, item: unknown): Effect.Effect<unknown, unknown, unknown> => {
+  try {
+    return next(item)
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+}
+
+/**
+ * Runs `handler` for a failure of `next(item)`; a handler that throws or returns something else
+ * than an Effect is a defect of the item.
+ *
+ * @internal
+ */
+export const handle = (
+  handler: AnyCauseHandler,
+  cause: Cause.Cause<unknown>,
+  item: unknown,
+  next: AnyWorker
+): Effect.Effect<unknown, unknown, unknown> => {
+  let result: unknown
+  try {
+    result = handler(cause, item, Effect.suspend(() => call(next, item)))
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+  if (Effect.isEffect(result)) return result as Effect.Effect<unknown, unknown, unknown>
+  return Effect.die(
+    new Cause.IllegalArgumentException(
+      `Worker.catchCause: the handler must return an Effect, got ${result === null ? "null" : typeof result}`
+    )
+  )
+}
+
+/** @internal */
+export const catchCause = <A, E, R>(handler: Worker.CauseHandler<A, E, R>): Worker.Middleware<A, E, R> => {
+  const h = handler as unknown as AnyCauseHandler
+  const middleware = (next: AnyWorker) => (item: unknown) =>
+    Effect.catchAllCause(call(next, item), (cause) => handle(h, cause, item, next))
+  return Object.assign(middleware, { [CauseHandlerId]: h }) as unknown as Worker.Middleware<A, E, R>
+}
+
+/**
+ * The handler of a middleware made by `catchCause`, which the pool runs from its own failure path.
+ *
+ * @internal
+ */
+export const handlerOf = (middleware: unknown): AnyCauseHandler | undefined =>
+  typeof middleware === "function" ? (middleware as { [CauseHandlerId]?: AnyCauseHandler })[CauseHandlerId] : undefined

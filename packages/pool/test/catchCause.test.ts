@@ -1,0 +1,126 @@
+import { describe, it } from "@effect/vitest"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { FiberPool, Worker } from "../src/index.js"
+
+class Boom {
+  readonly _tag = "Boom"
+  constructor(readonly n: number) {}
+}
+
+/** The same middleware, counting the calls of the per-item function it builds. */
+const counting = (m: Worker.Middleware, calls: { n: number }): Worker.Middleware =>
+  // `Object.assign` copies the marker `catchCause` puts on `m`
+  Object.assign(<A1, E1, R1>(next: Worker.Worker<A1, E1, R1>) => {
+    const wrapped = m(next)
+    return (item: A1) => {
+      calls.n++
+      return wrapped(item)
+    }
+  }, m)
+
+const passThrough: Worker.Middleware = (next) => next
+
+describe("Worker.catchCause", () => {
+  it.effect("as middleware: the handler gets the cause, the item and `again`; its effect decides the outcome", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const seen: Array<string> = []
+      const worker = (n: number) =>
+        Effect.suspend(() => ++calls === 1 ? Effect.fail(new Boom(n)) : Effect.succeed(n * 10))
+      const onceMore = Worker.catchCause((cause, item, again) => {
+        seen.push(`${Cause.isFailType(cause) ? (cause.error as Boom)._tag : "other"}:${String(item)}`)
+        return again
+      })
+      const result = yield* (onceMore(worker) as Worker.Worker<number, Boom, never, unknown>)(7)
+      strictEqual(result, 70)
+      strictEqual(calls, 2)
+      deepStrictEqual(seen, ["Boom:7"])
+      // a handler that passes the cause on leaves the failure as it was
+      const passOn = Worker.catchCause((cause) => Effect.failCause(cause))
+      const exit = yield* Effect.exit(passOn((n: number) => Effect.fail(new Boom(n)))(1))
+      deepStrictEqual(exit, Exit.fail(new Boom(1)))
+    }))
+
+  it.effect("a handler that throws, or returns something else than an Effect, is a defect of the item", () =>
+    Effect.gen(function*() {
+      const throwing = Worker.catchCause(() => {
+        throw new Error("handler threw")
+      })
+      const exit1 = yield* Effect.exit(throwing((n: number) => Effect.fail(new Boom(n)))(1))
+      assertTrue(Exit.isFailure(exit1) && (Cause.squash(exit1.cause) as Error).message === "handler threw")
+      const notAnEffect = Worker.catchCause((() => 42) as unknown as Worker.CauseHandler)
+      const exit2 = yield* Effect.exit(notAnEffect((n: number) => Effect.fail(new Boom(n)))(1))
+      assertTrue(Exit.isFailure(exit2))
+      const defect = Cause.squash(exit2.cause)
+      assertTrue(Cause.isIllegalArgumentException(defect))
+      strictEqual(
+        (defect as Cause.IllegalArgumentException).message,
+        "Worker.catchCause: the handler must return an Effect, got number"
+      )
+    }))
+
+  it.scoped("in a pool, leading catchCause middleware run only for items that fail", () =>
+    Effect.gen(function*() {
+      const calls = { n: 0 }
+      const handled: Array<number> = []
+      const recoverOdd = counting(
+        Worker.catchCause((cause, item) => {
+          handled.push(item as number)
+          return (item as number) % 2 === 1 ? Effect.void : Effect.failCause(cause)
+        }),
+        calls
+      )
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        continueOnError: true,
+        worker: (n: number) => n % 3 === 0 ? Effect.fail(new Boom(n)) : Effect.void,
+        middleware: [recoverOdd]
+      })
+      yield* pool.submitAll([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      const exit = yield* Effect.exit(pool.close)
+      assertTrue(Exit.isFailure(exit))
+      // the per-item wrapper was never called: the pool ran the handler from its failure path
+      strictEqual(calls.n, 0)
+      deepStrictEqual([...handled].sort(), [0, 3, 6, 9])
+      const stats = yield* pool.stats
+      deepStrictEqual([stats.processed, stats.errors, stats.dropped], [8, 2, 0])
+    }))
+
+  it.scoped("after an ordinary middleware, or with `span`, they wrap every item as written", () =>
+    Effect.gen(function*() {
+      for (const options of [{ middlewareFirst: true, span: false }, { middlewareFirst: false, span: true }]) {
+        const calls = { n: 0 }
+        const m = counting(Worker.catchCause((cause) => Effect.failCause(cause)), calls)
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          worker: (_: number) => Effect.void,
+          middleware: options.middlewareFirst ? [passThrough, m] : [m],
+          span: options.span
+        })
+        yield* pool.submitAll([1, 2, 3, 4, 5])
+        yield* pool.close
+        strictEqual(calls.n, 5, JSON.stringify(options))
+      }
+    }))
+
+  it.scoped("a handler that throws in a pool fails that item only, as a defect, and is counted", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        continueOnError: true,
+        worker: (n: number) => n === 2 ? Effect.fail(new Boom(n)) : Effect.succeed(n),
+        middleware: [Worker.catchCause(() => {
+          throw new Error("handler threw")
+        })]
+      })
+      const exits = yield* Effect.forEach([1, 2], (n) => Effect.exit(pool.execute(n)), { concurrency: "unbounded" })
+      strictEqual(exits[0]!._tag, "Success")
+      assertTrue(Exit.isFailure(exits[1]!) && Cause.isDie(exits[1].cause))
+      yield* Effect.exit(pool.close)
+      const stats = yield* pool.stats
+      deepStrictEqual([stats.submitted, stats.processed, stats.errors, stats.dropped], [2, 1, 1, 0])
+    }))
+})
