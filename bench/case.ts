@@ -16,6 +16,7 @@ import { bodies, resetState, state } from "./workloads.js"
 
 const loaders: Record<SystemId, () => Promise<CaseModule>> = {
   "sync-loop": () => import("./cases/sync-loop.js"),
+  "effect-loop": () => import("./cases/effect-loop.js"),
   "effect-foreach": () => import("./cases/effect-foreach.js"),
   "fiberpool": () => import("./cases/fiberpool.js"),
   "manual-queue": () => import("./cases/manual-queue.js"),

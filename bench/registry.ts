@@ -9,6 +9,7 @@ export type WorkloadId = "W0" | "W1" | "W2" | "W3" | "W4"
 
 export type SystemId =
   | "sync-loop"
+  | "effect-loop"
   | "effect-foreach"
   | "fiberpool"
   | "manual-queue"
@@ -232,6 +233,17 @@ const floorAndForEach = (workload: WorkloadId, runs?: number): Array<CaseDef> =>
       body,
       system: "sync-loop",
       label: body === "w2" ? "plain async loop (floor)" : "plain synchronous loop (floor)",
+      mode: "floor",
+      family: "floor",
+      params: {},
+      ...withRuns
+    },
+    {
+      id: `${w}.effect-loop`,
+      workload,
+      body,
+      system: "effect-loop",
+      label: "one fiber, Effect.whileLoop (Effect's floor)",
       mode: "floor",
       family: "floor",
       params: {},

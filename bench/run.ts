@@ -19,7 +19,7 @@ import type { RunResult } from "./case.js"
 import { benchDir, buildRunner, type Runner } from "./lib/build.js"
 import { parallel, runChild } from "./lib/child.js"
 import { collectMeta } from "./lib/meta.js"
-import { chart, markdown, metaLine, tables, targetsTable } from "./lib/report.js"
+import { chart, markdown, metaLine, replaceSection, tables, targetsTable } from "./lib/report.js"
 import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
 import { evaluateTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
@@ -103,13 +103,6 @@ const README_MARKERS = {
   targets: ["<!-- BEGIN GENERATED: targets -->", "<!-- END GENERATED: targets -->"]
 } as const
 
-const replaceSection = (text: string, [begin, end]: readonly [string, string], content: string): string => {
-  const a = text.indexOf(begin)
-  const b = text.indexOf(end)
-  if (a < 0 || b < a) return text
-  return `${text.slice(0, a + begin.length)}\n${content.trim()}\n${text.slice(b)}`
-}
-
 const writeOutputs = (results: Results, name: string): void => {
   const dir = path.join(benchDir, "results")
   fs.mkdirSync(dir, { recursive: true })
@@ -186,35 +179,43 @@ const main = async (): Promise<number> => {
       `${jobs > 1 ? `, ${jobs} at a time` : ""} · ${runner.description}\n`
   )
 
-  const caseRuns = await parallel(
-    jobs,
-    selected.map((def) => async (): Promise<CaseRuns> => {
-      const n = nOf(def)
-      const results: Array<RunResult> = []
-      const problems: Array<string> = []
-      for (let r = 0; r < runsOf(def) && problems.length === 0; r++) {
+  // rounds: run r of every case before run r + 1 of any, so that a slow spell of the machine (this
+  // VM has them, minutes long) spreads over every case's runs instead of hitting one case's block
+  const state = selected.map((def) => ({
+    def,
+    n: nOf(def),
+    results: [] as Array<RunResult>,
+    problems: [] as Array<string>
+  }))
+  const rounds = Math.max(...selected.map(runsOf))
+  for (let r = 0; r < rounds; r++) {
+    const due = state.filter((c) => r < runsOf(c.def) && c.problems.length === 0)
+    await parallel(
+      jobs,
+      due.map((c) => async () => {
         try {
-          const result = await runCase(runner, def, n, warmupOf(n), timeoutMs)
-          const p = verify(def, n, result)
-          if (p.length > 0) problems.push(`run ${r + 1}: ${p.join(", ")}`)
-          results.push(result)
+          const result = await runCase(runner, c.def, c.n, warmupOf(c.n), timeoutMs)
+          const p = verify(c.def, c.n, result)
+          if (p.length > 0) c.problems.push(`run ${r + 1}: ${p.join(", ")}`)
+          c.results.push(result)
         } catch (error) {
-          problems.push(`run ${r + 1}: ${error instanceof Error ? error.message : String(error)}`)
+          c.problems.push(`run ${r + 1}: ${error instanceof Error ? error.message : String(error)}`)
         }
-      }
-      const walls = results.map((x) => (x.wallMs * 1e6) / n).sort((a, b) => a - b)
-      const med = walls.length === 0 ? NaN : walls[walls.length >> 1]!
-      const rss = Math.max(...results.map((x) => x.maxRssMiB))
-      process.stdout.write(
-        `${problems.length === 0 ? "ok  " : "FAIL"} ${pad(def.id, 44)} N=${pad(String(n), 8)} ` +
-          (args.smoke
-            ? `count ${results[0]?.count ?? "-"}`
-            : `${pad(`${med >= 100 ? med.toFixed(0) : med.toFixed(1)} ns/task`, 16)} peak ${rss.toFixed(0)} MiB`) +
-          `${problems.length > 0 ? `  ${problems.join("; ")}` : ""}\n`
-      )
-      return { def, n, results, problems }
-    })
-  )
+        if (r + 1 < runsOf(c.def) && c.problems.length === 0) return
+        const walls = c.results.map((x) => (x.wallMs * 1e6) / c.n).sort((x, y) => x - y)
+        const med = walls.length === 0 ? NaN : walls[walls.length >> 1]!
+        const rss = Math.max(...c.results.map((x) => x.maxRssMiB))
+        process.stdout.write(
+          `${c.problems.length === 0 ? "ok  " : "FAIL"} ${pad(c.def.id, 44)} N=${pad(String(c.n), 8)} ` +
+            (args.smoke
+              ? `count ${c.results[0]?.count ?? "-"}`
+              : `${pad(`${med >= 100 ? med.toFixed(0) : med.toFixed(1)} ns/task`, 16)} peak ${rss.toFixed(0)} MiB`) +
+            `${c.problems.length > 0 ? `  ${c.problems.join("; ")}` : ""}\n`
+        )
+      })
+    )
+  }
+  const caseRuns: Array<CaseRuns> = state
 
   const failed = caseRuns.filter((c) => c.problems.length > 0)
   meta.machine.loadEnd = os.loadavg()[0]!

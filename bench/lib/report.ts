@@ -184,3 +184,11 @@ export const chart = (r: Results, workloads: ReadonlyArray<WorkloadId> = WORKLOA
     `</svg>`
   ].join("\n")
 }
+
+/** Replaces what lies between the `begin` and `end` markers of `text` (unchanged without them). */
+export const replaceSection = (text: string, [begin, end]: readonly [string, string], content: string): string => {
+  const a = text.indexOf(begin)
+  const b = text.indexOf(end)
+  if (a < 0 || b < a) return text
+  return `${text.slice(0, a + begin.length)}\n${content.trim()}\n${text.slice(b)}`
+}
