@@ -5,6 +5,7 @@
  */
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import { Metrics } from "@fiberpool/pool-metrics"
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -119,6 +120,26 @@ describe("FiberPool.make: the pool's error type", () => {
       middleware: [limited, audited]
     })
     expectTypeOf<PoolError<typeof reversed>>().toEqualTypeOf<ItemError | AuditError | LimitError>()
+  })
+
+  it("includes what a Worker.catchCause middleware adds; its handler sees the worker's errors", () => {
+    const fallback = Worker.catchCause<unknown, AuditError, Auditor>((cause, item) => {
+      expectTypeOf(cause).toMatchTypeOf<Cause.Cause<unknown>>()
+      return Effect.flatMap(Auditor, (a) => a.audit(item)).pipe(
+        Effect.zipRight(Effect.fail(new AuditError())),
+        Effect.zipRight(Effect.failCause(cause))
+      )
+    })
+    expectTypeOf(fallback).toEqualTypeOf<Worker.Middleware<unknown, AuditError, Auditor>>()
+    const make = FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.fail(new ItemError({ item: n })),
+      middleware: [fallback]
+    })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<ItemError | AuditError>()
+    same<MakeContext<typeof make>, Scope.Scope | Auditor>(true)
+    // @ts-expect-error a handler's effect may not fail with errors it does not declare
+    Worker.catchCause<unknown, AuditError>(() => Effect.fail(new LimitError()))
   })
 
   it("includes the E2 of a MiddlewareFn element", () => {
