@@ -17,11 +17,9 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Collector from "../src/Collector.js"
-
-const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
+import { range, settle } from "./helpers.js"
 
 /** Lets forked fibers (and the mailbox's scheduled wake-ups) run, without advancing time. */
-const settle = TestClock.adjust(0)
 
 /** Asserts that a fiber has finished with a `CollectorClosedError` failure. */
 const assertClosedFailure = <A>(exit: Exit.Exit<A, Collector.CollectorClosedError>) => {

@@ -1,12 +1,10 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { FiberPool, Worker } from "@fiberpool/pool"
-import type { Stats } from "@fiberpool/pool-metrics"
 import {
   Cause,
   Chunk,
   Context,
-  Data,
   Deferred,
   Duration,
   Effect,
@@ -20,23 +18,13 @@ import {
 } from "effect"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
-
-class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
-
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
-
-/** submitted = processed + errors + dropped */
-const assertAccounting = (stats: Stats.Stats) =>
-  strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, `accounting: ${JSON.stringify(stats)}`)
+import { assertAccounting, Boom, range, settle } from "./helpers.js"
 
 /** A forced garbage collection, for measuring the retained heap. */
 const exposeGc = (): () => void => {
   v8.setFlagsFromString("--expose-gc")
   return vm.runInNewContext("gc") as () => void
 }
-
-/** Lets forked fibers run until they block. */
-const settle = TestClock.adjust(0)
 
 describe("FiberPool", () => {
   describe("processing", () => {

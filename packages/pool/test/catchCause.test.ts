@@ -4,11 +4,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { FiberPool, Worker } from "../src/index.js"
-
-class Boom {
-  readonly _tag = "Boom"
-  constructor(readonly n: number) {}
-}
+import { Boom } from "./helpers.js"
 
 /** The same middleware, counting the calls of the per-item function it builds. */
 const counting = (m: Worker.Middleware, calls: { n: number }): Worker.Middleware =>
@@ -29,7 +25,7 @@ describe("Worker.catchCause", () => {
       let calls = 0
       const seen: Array<string> = []
       const worker = (n: number) =>
-        Effect.suspend(() => ++calls === 1 ? Effect.fail(new Boom(n)) : Effect.succeed(n * 10))
+        Effect.suspend(() => ++calls === 1 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n * 10))
       const onceMore = Worker.catchCause((cause, item, again) => {
         seen.push(`${Cause.isFailType(cause) ? (cause.error as Boom)._tag : "other"}:${String(item)}`)
         return again
@@ -40,8 +36,8 @@ describe("Worker.catchCause", () => {
       deepStrictEqual(seen, ["Boom:7"])
       // a handler that passes the cause on leaves the failure as it was
       const passOn = Worker.catchCause((cause) => Effect.failCause(cause))
-      const exit = yield* Effect.exit(passOn((n: number) => Effect.fail(new Boom(n)))(1))
-      deepStrictEqual(exit, Exit.fail(new Boom(1)))
+      const exit = yield* Effect.exit(passOn((n: number) => Effect.fail(new Boom({ item: n })))(1))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
     }))
 
   it.effect("a handler that throws, or returns something else than an Effect, is a defect of the item", () =>
@@ -49,10 +45,10 @@ describe("Worker.catchCause", () => {
       const throwing = Worker.catchCause(() => {
         throw new Error("handler threw")
       })
-      const exit1 = yield* Effect.exit(throwing((n: number) => Effect.fail(new Boom(n)))(1))
+      const exit1 = yield* Effect.exit(throwing((n: number) => Effect.fail(new Boom({ item: n })))(1))
       assertTrue(Exit.isFailure(exit1) && (Cause.squash(exit1.cause) as Error).message === "handler threw")
       const notAnEffect = Worker.catchCause((() => 42) as unknown as Worker.CauseHandler)
-      const exit2 = yield* Effect.exit(notAnEffect((n: number) => Effect.fail(new Boom(n)))(1))
+      const exit2 = yield* Effect.exit(notAnEffect((n: number) => Effect.fail(new Boom({ item: n })))(1))
       assertTrue(Exit.isFailure(exit2))
       const defect = Cause.squash(exit2.cause)
       assertTrue(Cause.isIllegalArgumentException(defect))
@@ -76,7 +72,7 @@ describe("Worker.catchCause", () => {
       const pool = yield* FiberPool.make({
         workers: 2,
         continueOnError: true,
-        worker: (n: number) => n % 3 === 0 ? Effect.fail(new Boom(n)) : Effect.void,
+        worker: (n: number) => n % 3 === 0 ? Effect.fail(new Boom({ item: n })) : Effect.void,
         middleware: [recoverOdd]
       })
       yield* pool.submitAll([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
@@ -111,7 +107,7 @@ describe("Worker.catchCause", () => {
       const pool = yield* FiberPool.make({
         workers: 1,
         continueOnError: true,
-        worker: (n: number) => n === 2 ? Effect.fail(new Boom(n)) : Effect.succeed(n),
+        worker: (n: number) => n === 2 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n),
         middleware: [Worker.catchCause(() => {
           throw new Error("handler threw")
         })]

@@ -7,31 +7,11 @@
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
-import type { Stats } from "@fiberpool/pool-metrics"
 import { Middleware } from "@fiberpool/pool-middleware"
-import {
-  Cause,
-  Context,
-  Data,
-  Deferred,
-  Effect,
-  Exit,
-  Fiber,
-  Layer,
-  Option,
-  Scope,
-  Supervisor,
-  TestClock
-} from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Scope, Supervisor, TestClock } from "effect"
+import { assertAccounting, Boom, range, settle } from "./helpers.js"
 
-class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
 class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
-
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
-const settle = TestClock.adjust(0)
-
-const assertAccounting = (stats: Stats.Stats) =>
-  strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, `accounting: ${JSON.stringify(stats)}`)
 
 /** A worker layer that records which workers acquired and released it. */
 const trackedLayer = () => {

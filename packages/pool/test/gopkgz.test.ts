@@ -15,12 +15,11 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { FiberPool, Worker } from "../src/index.js"
+import { range } from "./helpers.js"
 
 class TestError extends Data.TaggedError("TestError")<{ readonly item: string }> {}
 class FetchError extends Data.TaggedError("FetchError")<{ readonly url: string; readonly status: number }> {}
 class CompleteError extends Data.TaggedError("CompleteError")<{}> {}
-
-const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): Option.Option<E> =>
   Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()

@@ -13,6 +13,7 @@ import type * as MetricPair from "effect/MetricPair"
 import type * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { FiberPool } from "../src/index.js"
+import { range } from "./helpers.js"
 
 class ItemError extends Data.TaggedError("ItemError")<{ readonly item: number }> {}
 
@@ -21,7 +22,6 @@ const suffix = Math.random().toString(36).slice(2, 8)
 let serial = 0
 const uniqueName = (label: string): string => `t-${label}-${suffix}-${serial++}`
 
-const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 const ms = (d: Duration.Duration): number => Duration.toMillis(d)
 
 const tagsOf = (pair: MetricPair.MetricPair.Untyped): Record<string, string> =>

@@ -26,6 +26,7 @@ import { FiberPool, Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
 import { Middleware } from "@fiberpool/pool-middleware"
 import { Cause, Context, Data, Effect, Exit, FastCheck as fc, Fiber, Layer, Scope, Supervisor, TestClock } from "effect"
+import { Boom } from "./helpers.js"
 
 // ---------------------------------------------------------------------------------------------
 // run count and seed
@@ -108,7 +109,6 @@ interface Scenario {
   readonly interrupt: Interrupt | undefined
 }
 
-class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
 class CallbackFailed extends Data.TaggedError("CallbackFailed")<{ readonly where: string }> {}
 class Defect extends Error {
   constructor(readonly label: string) {

@@ -15,12 +15,11 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { FiberPool, Worker } from "../src/index.js"
+import { range } from "./helpers.js"
 
 class ItemError extends Data.TaggedError("ItemError")<{ readonly item: number }> {}
 class StreamError extends Data.TaggedError("StreamError")<{ readonly reason: string }> {}
 class ConnectError extends Data.TaggedError("ConnectError")<{ readonly worker: number }> {}
-
-const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 
 /** The typed failure of an exit, if any. */
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): Option.Option<E> =>

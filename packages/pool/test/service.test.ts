@@ -4,26 +4,8 @@ import type { Worker } from "@fiberpool/pool"
 import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
-import {
-  Chunk,
-  Data,
-  Deferred,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  Option,
-  Ref,
-  Schedule,
-  Scope,
-  Stream,
-  TestClock
-} from "effect"
-
-class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
-
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
-const settle = TestClock.adjust(0)
+import { Chunk, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, Scope, Stream, TestClock } from "effect"
+import { Boom, range, settle } from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>

@@ -1,0 +1,18 @@
+/** Shared by the pool's test files. */
+import { strictEqual } from "@effect/vitest/utils"
+import type { Stats } from "@fiberpool/pool-metrics"
+import * as Data from "effect/Data"
+import * as TestClock from "effect/TestClock"
+
+/** A typed failure of an item. */
+export class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
+
+/** `[from, from + 1, ..., from + n - 1]` */
+export const range = (n: number, from = 0): Array<number> => Array.from({ length: n }, (_, i) => i + from)
+
+/** Lets forked fibers run until they block (under the TestClock). */
+export const settle = TestClock.adjust(0)
+
+/** submitted = processed + errors + dropped */
+export const assertAccounting = (stats: Stats.Stats) =>
+  strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, `accounting: ${JSON.stringify(stats)}`)
