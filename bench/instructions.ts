@@ -5,15 +5,18 @@
  *   npm run bench:instructions -- --filter w3.,w0.fi   only cases whose id contains one of the substrings
  *   npm run bench:instructions -- --pool-src ad3157d   also the same cases with the pool's sources
  *                                                      of another commit (an A/B of two versions)
+ *     [--pool-src-filter w0.fiberpool]                 ... only for the cases whose id contains one
  *   npm run bench:instructions -- --lo 50000 --hi 250000 --warmup 50000 --jobs 2
  *
  * Wall time on this 2-core VM varies 30–50% between runs of one build, more than the +10%, +30%
  * and 5% margins of some targets. Instructions executed do not depend on what else the machine
  * does: each case runs under `valgrind --tool=callgrind` (which counts them; about 100× slower)
  * at two sizes, and (instructions(hi) − instructions(lo)) / (hi − lo) is its cost per task, the
- * process's start-up, JIT warm-up and exit cancelling out. Node runs with `--single-threaded` and
- * fixed hash and random seeds; `case.ts` runs without its RSS sampler and with a clock that runs 100×
- * slower (`--time-scale`), so that the pool yields to the event loop as often per task as natively.
+ * process's start-up, JIT warm-up and exit cancelling out. Node runs with `--single-threaded
+ * --predictable` (compilation and GC on the main thread, on a schedule that does not depend on
+ * time) and fixed hash and random seeds; `case.ts` runs without its RSS sampler and with a
+ * `performance.now()` that follows its own CPU time divided by 100 (`--cpu-clock`), so that the pool
+ * yields to the event loop as often per task as natively, whatever else the machine runs.
  *
  * Instructions are not time (cache misses, branch mispredictions and the cost of each instruction
  * differ), so these figures settle ratios between close variants of the same code (keys or
@@ -33,15 +36,15 @@ import { verify } from "./lib/verify.js"
 import { baselineOf, caseById, type CaseDef, cases as allCases } from "./registry.js"
 
 const usage =
-  `usage: npm run bench:instructions -- [--filter <substring>[,<substring>...]] [--pool-src <git-ref>] [--lo N] [--hi N] [--warmup W] [--jobs J] [--out name]`
+  `usage: npm run bench:instructions -- [--filter <substring>[,<substring>...]] [--pool-src <git-ref> [--pool-src-filter <substring>[,...]]] [--lo N] [--hi N] [--warmup W] [--jobs J] [--out name] [--render]`
 
 const README_MARKERS = ["<!-- BEGIN GENERATED: instructions -->", "<!-- END GENERATED: instructions -->"] as const
 
-const NODE_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1"]
+const NODE_FLAGS = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"]
 
-/** The cases the ratio targets name, their baselines and references, and Effect's floor. */
+/** The cases the ratio targets name, their baselines and references; Effect's floor; metrics off. */
 const targetCases = (): Array<CaseDef> => {
-  const ids = new Set<string>(["w0.effect-loop"])
+  const ids = new Set<string>(["w0.effect-loop", "w0.fiberpool.q100-b100-nometrics.submit"])
   for (const t of ratioTargets) {
     for (const id of t.ids) {
       const def = caseById(id)
@@ -57,6 +60,8 @@ const targetCases = (): Array<CaseDef> => {
 interface Args {
   readonly filter: string | undefined
   readonly poolSrc: string | undefined
+  /** Only the cases whose id contains one of these run with `poolSrc` too. */
+  readonly poolSrcFilter: ReadonlyArray<string> | undefined
   readonly lo: number
   readonly hi: number
   readonly warmup: number
@@ -82,6 +87,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
   const args = {
     filter: value("--filter"),
     poolSrc: value("--pool-src"),
+    poolSrcFilter: value("--pool-src-filter")?.split(","),
     lo: int("--lo", 50_000),
     hi: int("--hi", 250_000),
     warmup: int("--warmup", 50_000),
@@ -119,7 +125,7 @@ interface Measured {
 }
 
 /** About how much slower a program runs under callgrind here. */
-const TIME_SCALE = 100
+const CLOCK_FACTOR = 100
 
 const COLLECTED = /==\d+== Collected : (\d+)/
 
@@ -141,8 +147,8 @@ const count = async (
       "--warmup",
       String(warmup),
       "--no-rss-sampler",
-      "--time-scale",
-      String(TIME_SCALE)
+      "--cpu-clock",
+      String(CLOCK_FACTOR)
     ],
     3_600_000
   )
@@ -194,7 +200,12 @@ const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string
   const get = (id: string, pool: string) => rows.find((r) => r.id === id && r.pool === pool && r.ok)
   for (const id of ids) {
     const label = rows.find((r) => r.id === id)!.label
-    lines.push(`| ${label} | ${pools.map((p) => int(get(id, p)?.perTask ?? NaN)).join(" | ")} |`)
+    lines.push(`| ${label} | ${
+      pools.map((p) => {
+        const r = get(id, p)
+        return r === undefined ? "—" : int(r.perTask)
+      }).join(" | ")
+    } |`)
   }
   if (pools.length > 1) {
     lines.push("", `Change from pool ${pools[1]} to the current pool:`, "")
@@ -205,9 +216,11 @@ const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string
       if (a !== undefined && b !== undefined) lines.push(`| ${b.label} | ${pct(b.perTask / a.perTask)} |`)
     }
   }
-  lines.push("", "Ratio targets on instruction counts (current pool):", "")
+  // only the overhead targets: a variant against the same configuration without keys or
+  // middleware. Against Effect.forEach, instructions understate what memory traffic costs it
+  lines.push("", "Overhead targets on instruction counts (current pool):", "")
   lines.push("| target | row | measured | status |", "|---|---|---|---|")
-  for (const t of ratioTargets) {
+  for (const t of ratioTargets.filter((t) => t.versus === "reference")) {
     for (const id of t.ids) {
       const c = get(id, "current")
       const def = caseById(id)
@@ -225,6 +238,23 @@ const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string
   return `${lines.join("\n")}\n`
 }
 
+/** `results/<out>.{json,md}`, and the README section for a run of every target case. */
+const writeOutputs = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): void => {
+  const dir = path.join(benchDir, "results")
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, `${args.out}.json`), `${JSON.stringify({ meta, args, rows }, null, 2)}\n`)
+  const text = markdown(meta, args, rows)
+  fs.writeFileSync(path.join(dir, `${args.out}.md`), text)
+  process.stdout.write(`\nwrote bench/results/${args.out}.json, ${args.out}.md\n`)
+  // a run of every target case also fills its section of the README
+  if (args.out === "instructions" && args.filter === undefined) {
+    const readme = path.join(benchDir, "README.md")
+    const body = text.split("\n").slice(2).join("\n")
+    fs.writeFileSync(readme, replaceSection(fs.readFileSync(readme, "utf8"), README_MARKERS, body))
+    process.stdout.write("updated the generated instructions section of bench/README.md\n")
+  }
+}
+
 const main = async (): Promise<number> => {
   const argv = process.argv.slice(2)
   if (argv.includes("--help")) {
@@ -232,6 +262,16 @@ const main = async (): Promise<number> => {
     return 0
   }
   const args = parseArgs(argv)
+  if (argv.includes("--render")) {
+    // rewrite the Markdown (and README section) from the stored JSON, without measuring again
+    const stored = JSON.parse(fs.readFileSync(path.join(benchDir, "results", `${args.out}.json`), "utf8")) as {
+      readonly meta: Meta
+      readonly args: Args
+      readonly rows: ReadonlyArray<Measured>
+    }
+    writeOutputs(stored.meta, stored.args, stored.rows)
+    return 0
+  }
   try {
     execFileSync("valgrind", ["--version"], { stdio: "ignore" })
   } catch {
@@ -263,23 +303,17 @@ const main = async (): Promise<number> => {
       `${args.jobs} at a time\n`
   )
   // interleaved, so that both versions of a case run close together
-  const jobs = selected.flatMap((def) => runners.map(({ pool, runner }) => () => measure(runner, pool, args)(def)))
+  const alsoOther = (def: CaseDef) =>
+    args.poolSrcFilter === undefined || args.poolSrcFilter.some((f) => def.id.includes(f))
+  const jobs = selected.flatMap((def) =>
+    runners
+      .filter(({ pool }) => pool === "current" || alsoOther(def))
+      .map(({ pool, runner }) => () => measure(runner, pool, args)(def))
+  )
   const rows = await parallel(args.jobs, jobs)
   meta.durationS = (performance.now() - started) / 1000
   meta.machine.loadEnd = os.loadavg()[0]!
-  const dir = path.join(benchDir, "results")
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, `${args.out}.json`), `${JSON.stringify({ meta, args, rows }, null, 2)}\n`)
-  const text = markdown(meta, args, rows)
-  fs.writeFileSync(path.join(dir, `${args.out}.md`), text)
-  process.stdout.write(`\nwrote bench/results/${args.out}.json, ${args.out}.md\n`)
-  // the default run (every target case, this version only) also fills its section of the README
-  if (args.out === "instructions" && args.filter === undefined && args.poolSrc === undefined) {
-    const readme = path.join(benchDir, "README.md")
-    const body = text.split("\n").slice(2).join("\n")
-    fs.writeFileSync(readme, replaceSection(fs.readFileSync(readme, "utf8"), README_MARKERS, body))
-    process.stdout.write("updated the generated instructions section of bench/README.md\n")
-  }
+  writeOutputs(meta, args, rows)
   return rows.every((r) => r.ok) ? 0 : 1
 }
 

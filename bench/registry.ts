@@ -43,6 +43,8 @@ export interface FiberPoolParams {
   readonly continueOnError?: boolean
   /** `span: true`: every item runs in a tracing span (off by default: this row shows its cost) */
   readonly span?: boolean
+  /** `metrics: false`: no Effect metrics, so no clock read and histogram update per item */
+  readonly metrics?: boolean
 }
 
 export interface CaseDef {
@@ -267,6 +269,12 @@ const W0: Array<CaseDef> = [
   ...floorAndForEach("W0"),
   ...goPkgzConfigs("W0"),
   fp("W0", "default.submit-all", "default · submitAll(lazy)", { submit: "lazy" }),
+  fp("W0", "q100-b100-nometrics.submit", "batchSize 100 (+queue 100), metrics: false · submit", {
+    batchSize: 100,
+    workerQueueSize: 100,
+    submit: "each",
+    metrics: false
+  }, { reference: "w0.fiberpool.q100-b100.submit" }),
   fp("W0", "q100-b100.submit-all", "batchSize 100 (+queue 100) · submitAll(lazy)", {
     batchSize: 100,
     workerQueueSize: 100,

@@ -38,7 +38,8 @@ export const prepare = async ({ body, def, n }: CaseContext): Promise<Prepared> 
       keyBy,
       continueOnError,
       middleware,
-      span: p.span === true
+      span: p.span === true,
+      metrics: p.metrics !== false
     })
     switch (p.submit) {
       case "each": {
