@@ -132,6 +132,36 @@ describe("Middleware.retry", () => {
       deepStrictEqual(times, [0, 0])
     }))
 
+  it.effect("with a Schedule, behaves as Effect.retry: same calls, times and outcome", () =>
+    Effect.gen(function*() {
+      const schedules = [
+        Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(2))),
+        Schedule.exponential("10 millis").pipe(Schedule.intersect(Schedule.recurs(4))),
+        Schedule.recurWhile((e: unknown) => e instanceof Transient && e.attempt < 3),
+        Schedule.recurs(0),
+        Schedule.fibonacci("5 millis").pipe(Schedule.upTo("100 millis"))
+      ]
+      for (const [i, schedule] of schedules.entries()) {
+        for (const succeedFrom of [1, 2, 4, Infinity]) {
+          const run = (retried: (item: string) => Effect.Effect<void, Transient>) =>
+            Effect.gen(function*() {
+              const start = yield* now
+              const fiber = yield* Effect.fork(Effect.exit(retried("a")))
+              yield* TestClock.adjust("1 minute")
+              const exit = yield* Fiber.join(fiber)
+              return { exit, start }
+            })
+          const viaMiddleware = failing(succeedFrom)
+          const a = yield* run(Middleware.retry(schedule)(viaMiddleware.worker))
+          const viaEffect = failing(succeedFrom)
+          const b = yield* run((item) => Effect.retry(viaEffect.worker(item), schedule))
+          const what = `schedule ${i}, succeeding from call ${succeedFrom}`
+          deepStrictEqual(a.exit, b.exit, what)
+          deepStrictEqual(viaMiddleware.times.map((t) => t - a.start), viaEffect.times.map((t) => t - b.start), what)
+        }
+      }
+    }))
+
   it.effect("`while` decides which errors are retried", () =>
     Effect.gen(function*() {
       let calls = 0

@@ -94,8 +94,23 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
 export const fromSchedule = <Out, RS>(
   schedule: Schedule.Schedule<Out, unknown, RS>
 ): Worker.Middleware<unknown, never, RS> =>
-<A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1 | RS> =>
-(item) => Effect.retry(Effect.suspend(() => next(item)), schedule)
+  // `Effect.retry(next(item), schedule)`, as a `catchCause` middleware (a pool runs it only for
+  // items that fail): the first failure goes to a fresh driver of the schedule, like every later
+  // one; when the schedule is done, the item fails with its last error
+  Worker.catchCause<unknown, never, RS>(
+    <A1, E1, R1>(cause: Cause.Cause<E1>, _item: A1, again: Effect.Effect<void, E1, R1>) => {
+      const failure = Cause.failureOrCause(cause)
+      if (Either.isRight(failure)) return Effect.failCause(cause)
+      return Effect.flatMap(Schedule.driver(schedule), (driver) => {
+        const next = (error: E1): Effect.Effect<void, E1, R1 | RS> =>
+          Effect.matchEffect(driver.next(error), {
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchAll(again, next)
+          })
+        return next(failure.left)
+      })
+    }
+  )
 
 /** @internal */
 export const isSchedule = (u: unknown): u is Schedule.Schedule<unknown, unknown, unknown> => Schedule.isSchedule(u)
