@@ -30,7 +30,7 @@ import * as path from "node:path"
 import { benchDir, buildDir, buildRunner, rootDir, type Runner } from "./lib/build.js"
 import { parallel, runChild } from "./lib/child.js"
 import { collectMeta, type Meta } from "./lib/meta.js"
-import { replaceSection } from "./lib/report.js"
+import { int, pct, replaceSection } from "./lib/report.js"
 import { ratioTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
 import { baselineOf, caseById, type CaseDef, cases as allCases } from "./registry.js"
@@ -77,7 +77,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
     if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`)
     return v
   }
-  const int = (flag: string, fallback: number): number => {
+  const intFlag = (flag: string, fallback: number): number => {
     const v = value(flag)
     if (v === undefined) return fallback
     const n = Number(v)
@@ -88,10 +88,10 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
     filter: value("--filter"),
     poolSrc: value("--pool-src"),
     poolSrcFilter: value("--pool-src-filter")?.split(","),
-    lo: int("--lo", 50_000),
-    hi: int("--hi", 250_000),
-    warmup: int("--warmup", 50_000),
-    jobs: int("--jobs", Math.max(1, Math.min(2, os.cpus().length))),
+    lo: intFlag("--lo", 50_000),
+    hi: intFlag("--hi", 250_000),
+    warmup: intFlag("--warmup", 50_000),
+    jobs: intFlag("--jobs", Math.max(1, Math.min(2, os.cpus().length))),
     out: value("--out") ?? "instructions"
   }
   if (args.hi <= args.lo) throw new Error(`--hi (${args.hi}) must be larger than --lo (${args.lo})`)
@@ -174,14 +174,11 @@ const measure = (runner: Runner, pool: string, args: Args) => async (def: CaseDe
   const perTask = (hi - lo) / (args.hi - args.lo)
   process.stdout.write(
     `${problems.length === 0 ? "ok  " : "FAIL"} ${def.id.padEnd(44)} ${pool.padEnd(8)} ${
-      Number.isFinite(perTask) ? `${Math.round(perTask).toLocaleString("en-US")} instructions/task` : ""
+      Number.isFinite(perTask) ? `${int(perTask)} instructions/task` : ""
     }${problems.length > 0 ? `  ${problems.join("; ")}` : ""}\n`
   )
   return { id: def.id, label: def.label, pool, ok: problems.length === 0, problems, instructions: { lo, hi }, perTask }
 }
-
-const int = (x: number): string => Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "n/a"
-const pct = (r: number): string => `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`
 
 const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string => {
   const lines: Array<string> = []

@@ -4,14 +4,16 @@ import type { CaseSummary, Results } from "./results.js"
 
 const WORKLOADS: ReadonlyArray<WorkloadId> = ["W0", "W1", "W2", "W3", "W4"]
 
-const int = (x: number): string => Math.round(x).toLocaleString("en-US")
+/** `1,234` */
+export const int = (x: number): string => Math.round(x).toLocaleString("en-US")
 const nFmt = (n: number): string =>
   n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n)
 const ns = (x: number): string => x >= 100 ? int(x) : x.toFixed(1)
 const tps = (x: number): string =>
   x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(0)} k` : x.toFixed(0)
 const ratio = (r: number | null): string => r === null ? "" : r < 0.01 ? `${r.toPrecision(1)}×` : `${r.toFixed(2)}×`
-const pct = (r: number | null): string => r === null ? "" : `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`
+/** A ratio as a change: `+12.5%`, `-3.0%`; `""` for none. */
+export const pct = (r: number | null): string => r === null ? "" : `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(1)}%`
 const ms = (x: number): string => x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${int(x)} ms`
 
 export const metaLine = (r: Results): string => {

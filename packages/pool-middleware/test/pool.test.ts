@@ -10,37 +10,38 @@ import * as TestClock from "effect/TestClock"
 import { Middleware } from "../src/index.js"
 import { failureOf } from "./helpers.js"
 
+/** Middleware that record, in one trace, when they run before and after the worker. */
+const tracing = () => {
+  const log = { trace: "" }
+  const mark = (name: string): Worker.Middleware => (next) => (item) =>
+    Effect.sync(() => (log.trace += `${name}_before->`)).pipe(
+      Effect.zipRight(next(item)),
+      Effect.zipRight(Effect.sync(() => (log.trace += `${name}_after->`)))
+    )
+  return { log, mark }
+}
+
 describe("middleware in a pool", () => {
   it.scoped("order: the first element of `middleware` is the outermost", () =>
     Effect.gen(function*() {
-      let trace = ""
-      const mark = (name: string): Worker.Middleware => (next) => (item) =>
-        Effect.sync(() => (trace += `${name}_before->`)).pipe(
-          Effect.zipRight(next(item)),
-          Effect.zipRight(Effect.sync(() => (trace += `${name}_after->`)))
-        )
+      const { log, mark } = tracing()
       const pool = yield* FiberPool.make({
         workers: 1,
-        worker: (_: string) => Effect.sync(() => (trace += "worker->")),
+        worker: (_: string) => Effect.sync(() => (log.trace += "worker->")),
         middleware: [mark("m1"), mark("m2"), mark("m3")]
       })
       yield* pool.submit("a")
       yield* pool.close
-      strictEqual(trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
+      strictEqual(log.trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
     }))
 
   it.effect("pipe(worker, m3, m2, m1) gives the same order", () =>
     Effect.gen(function*() {
-      let trace = ""
-      const mark = (name: string): Worker.Middleware => (next) => (item) =>
-        Effect.sync(() => (trace += `${name}_before->`)).pipe(
-          Effect.zipRight(next(item)),
-          Effect.zipRight(Effect.sync(() => (trace += `${name}_after->`)))
-        )
-      const worker = Worker.make((_: string) => Effect.sync(() => (trace += "worker->")))
+      const { log, mark } = tracing()
+      const worker = Worker.make((_: string) => Effect.sync(() => (log.trace += "worker->")))
       const wrapped = pipe(worker, mark("m3"), mark("m2"), mark("m1"))
       yield* wrapped("a")
-      strictEqual(trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
+      strictEqual(log.trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
     }))
 
   it.scoped("all workers of a pool share one rate-limit bucket", () =>

@@ -4,13 +4,8 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type { RateLimitOptions } from "../Middleware.js"
 import * as Options from "./options.js"
-
-/** @internal */
-export interface RateLimitOptions {
-  readonly rate: number
-  readonly burst?: number | undefined
-}
 
 // times are compared with a tolerance of one nanosecond, so float rounding of `1000 / rate`
 // never leaves a waiter sleeping for a fraction of a nanosecond that a TestClock would not reach

@@ -5,16 +5,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import type { RetryOptions } from "../Middleware.js"
 import * as Options from "./options.js"
-
-/** @internal */
-export interface RetryOptions {
-  readonly attempts?: number | undefined
-  readonly baseDelay?: Duration.DurationInput | undefined
-  readonly factor?: number | undefined
-  readonly jitter?: number | undefined
-  readonly while?: ((error: unknown) => boolean) | undefined
-}
 
 interface Parsed {
   readonly attempts: number

@@ -680,6 +680,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     // -- worker fibers ---------------------------------------------------------------------------
 
+    /** Milliseconds since the worker's last step; the clock reading becomes its last step. */
+    const lap = (ws: WorkerState): number => {
+      const t = now()
+      const elapsed = t - ws.last
+      ws.last = t
+      return elapsed
+    }
+
     // -- pause / resume ---------------------------------------------------------------------------
 
     const awaitResume: Effect.Effect<void> = Effect.async<void>((resume) => {
@@ -737,18 +745,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
        */
       const finishCall = (): void => {
         if (!publish) return
-        const t = now()
-        const elapsed = t - ws.last
+        const elapsed = lap(ws)
         ws.proc += elapsed
-        ws.last = t
         Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
       }
       const endBatch = (): Effect.Effect<void> => {
         ws.batch = null
         if (!publish) {
-          const t = now()
-          ws.proc += t - ws.last
-          ws.last = t
+          ws.proc += lap(ws)
         }
         return Effect.void
       }
@@ -786,9 +790,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         onSuccess: settled.onSuccess
       }
       const afterPause = (): Effect.Effect<void> => {
-        const t = now()
-        ws.paused += t - ws.last
-        ws.last = t
+        ws.paused += lap(ws)
         return next()
       }
       const next = (): Effect.Effect<void> => {
@@ -800,9 +802,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         if (paused) {
           if (!publish) {
-            const t = now()
-            ws.proc += t - ws.last
-            ws.last = t
+            ws.proc += lap(ws)
           }
           return Effect.flatMap(awaitResume, afterPause)
         }
@@ -856,9 +856,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         if (paused) {
           return Effect.flatMap(awaitResume, () => {
-            const t = now()
-            ws.paused += t - ws.last
-            ws.last = t
+            ws.paused += lap(ws)
             return take(ws, ch)
           })
         }
@@ -873,9 +871,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const makeLoop = (ws: WorkerState, ch: Channel, worker: Worker.Worker<unknown, unknown, unknown>) => {
       const runBatch = makeBatchRunner(ws, worker)
       const afterTake = (got: boolean): Effect.Effect<void> => {
-        const t = now()
-        ws.wait += t - ws.last
-        ws.last = t
+        ws.wait += lap(ws)
         return got ? Effect.zipRight(Effect.suspend(runBatch), loop) : Effect.void
       }
       const loop: Effect.Effect<void> = Effect.suspend(() => Effect.flatMap(take(ws, ch), afterTake))
@@ -937,7 +933,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const baseContext = Context.make(WorkerId, id).pipe(Context.add(Metrics.PoolMetrics, counters))
       const body = Effect.gen(function*() {
         const scope = yield* Effect.scope
-        const t0 = now()
+        ws.last = now()
         const init = yield* Effect.exit(Effect.gen(function*() {
           const layerContext = options.workerLayer === undefined
             ? Context.empty()
@@ -961,9 +957,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           }
           return { context, worker } as const
         }))
-        const t1 = now()
-        ws.init += t1 - t0
-        ws.last = t1
+        ws.init += lap(ws)
         if (init._tag === "Failure") {
           Deferred.unsafeDone(startup, Exit.failCause(init.cause))
           return
@@ -972,7 +966,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         const { context, worker } = init.value
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
         if (state === STOPPED || options.onWorkerComplete === undefined) return
-        const t2 = now()
+        ws.last = now()
         const complete = yield* Effect.exit(Effect.provide(
           Effect.suspend(() => {
             const effect = options.onWorkerComplete!(id)
@@ -980,9 +974,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           }),
           context
         ))
-        const t3 = now()
-        ws.wrap += t3 - t2
-        ws.last = t3
+        ws.wrap += lap(ws)
         if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
       })
       return Effect.scoped(body).pipe(
