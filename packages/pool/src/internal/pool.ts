@@ -229,10 +229,19 @@ const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
  */
 const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
 
-const millisOf = (clock: Clock.Clock): () => number =>
-  isLiveClock(clock)
-    ? () => performance.now()
-    : () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
+const millisOf = (clock: Clock.Clock): () => number => {
+  if (!isLiveClock(clock)) return () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
+  // `performance` is a lazy accessor of Node's global object: read once, not a getter call per reading
+  const perf = performance
+  return () => perf.now()
+}
+
+/**
+ * `Effect.isEffect`, as a check of its own: a worker's result is checked once per item, and a site
+ * that sees only workers' effects stays monomorphic (Effect's shared predicate sees everything).
+ */
+const isEffectValue = (u: unknown): u is Effect.Effect<unknown, unknown, unknown> =>
+  ((typeof u === "object" && u !== null) || typeof u === "function") && Effect.EffectTypeId in u
 
 /** The first defect of a cause, or its first failure, as a cause of its own. */
 const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
@@ -732,109 +741,6 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       )
     }
 
-    /**
-     * Runs the rest of `ws.batch`, item by item. The continuation handlers are allocated once per
-     * worker fiber, so an item costs its own effect and one match node.
-     */
-    const makeBatchRunner = (ws: WorkerState, worker: Worker.Worker<unknown, unknown, unknown>) => {
-      /** Items the running call covers: one, or the rest of the batch for a batched worker. */
-      let count = 1
-      /**
-       * With metrics published, every call is timed for the duration histogram. Without, the clock
-       * is read once per batch (`endBatch`): processing time is the same sum, one read cheaper per item.
-       */
-      const finishCall = (): void => {
-        if (!publish) return
-        const elapsed = lap(ws)
-        ws.proc += elapsed
-        Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
-      }
-      const endBatch = (): Effect.Effect<void> => {
-        ws.batch = null
-        if (!publish) {
-          ws.proc += lap(ws)
-        }
-        return Effect.void
-      }
-      const settled = {
-        onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
-          finishCall()
-          const from = ws.index
-          ws.index += count
-          if (batched) {
-            itemsFailed(ws, cause, ws.batch!, from, count)
-          } else {
-            itemFailed(ws, cause)
-            ws.envelope = undefined
-          }
-          return next()
-        },
-        onSuccess: (value: unknown): Effect.Effect<void> => {
-          finishCall()
-          processed += count
-          if (batched) {
-            if (hasEnvelopes) settle(ws.batch!, ws.index, count, Exit.void)
-          } else if (ws.envelope !== undefined) {
-            ws.envelope.onDone?.(Exit.succeed(value))
-            ws.envelope = undefined
-          }
-          ws.index += count
-          return onResult === undefined ? next() : Effect.flatMap(onResult(value), next)
-        }
-      }
-      /** The input of the running call, for the failure handlers of `catchCause` middleware. */
-      let current: unknown
-      const handlers = recoverFrom === undefined ? settled : {
-        onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> =>
-          Effect.matchCauseEffect(recoverFrom(cause, current), settled),
-        onSuccess: settled.onSuccess
-      }
-      const afterPause = (): Effect.Effect<void> => {
-        ws.paused += lap(ws)
-        return next()
-      }
-      const next = (): Effect.Effect<void> => {
-        const batch = ws.batch!
-        if (ws.index >= batch.length) return endBatch()
-        if (state === STOPPED) {
-          dropFrom(batch, ws.index)
-          return endBatch()
-        }
-        if (paused) {
-          if (!publish) {
-            ws.proc += lap(ws)
-          }
-          return Effect.flatMap(awaitResume, afterPause)
-        }
-        let input: unknown
-        let envelope: Envelope | undefined
-        if (batched) {
-          count = batch.length - ws.index
-          const items = ws.index === 0 ? batch : batch.slice(ws.index)
-          input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
-        } else {
-          input = batch[ws.index]
-          if (input instanceof Envelope) {
-            envelope = input
-            input = input.item
-          }
-          ws.envelope = envelope
-        }
-        let effect: Effect.Effect<unknown, unknown>
-        try {
-          // a worker that throws before returning an Effect fails this item only, as a defect
-          effect = worker(input) as Effect.Effect<unknown, unknown>
-          if (!Effect.isEffect(effect)) effect = notAnEffect("A worker", effect)
-        } catch (error) {
-          effect = Effect.die(error)
-        }
-        if (spanName !== undefined) effect = withItemSpan(effect, ws.id, envelope)
-        current = input
-        return Effect.matchCauseEffect(effect, handlers)
-      }
-      return next
-    }
-
     /** Waits until the channel may have something to take, or input ended. */
     const awaitSignal = (ch: Channel) =>
       Effect.async<void>((resume) => {
@@ -868,13 +774,167 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         })
       })
 
+    /**
+     * A worker fiber's loop: take a batch, run its items, take the next. The continuation handlers
+     * are allocated once per worker fiber.
+     *
+     * A worker that takes one item per call, with no `onResult`, runs in one `Effect.whileLoop`
+     * under one match node, across batches: an item that succeeds costs its own effect and nothing
+     * else of the run loop, and the next batch is taken between two items when it is already there.
+     * The loop is left to wait for input, to yield to the event loop, to pause, when the pool
+     * stops, and when an item fails (the match settles the failure and the loop starts again). A
+     * batched worker, or one whose results go on (`onResult`), takes a match node per call.
+     */
     const makeLoop = (ws: WorkerState, ch: Channel, worker: Worker.Worker<unknown, unknown, unknown>) => {
-      const runBatch = makeBatchRunner(ws, worker)
+      /** Items the running call covers: one, or the rest of the batch for a batched worker. */
+      let count = 1
+      /**
+       * With metrics published, every call is timed for the duration histogram. Without, the clock
+       * is read once per batch (`endBatch`): processing time is the same sum, one read cheaper per item.
+       */
+      const finishCall = (): void => {
+        if (!publish) return
+        const elapsed = lap(ws)
+        ws.proc += elapsed
+        Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
+      }
+      const endBatch = (): void => {
+        ws.batch = null
+        if (!publish) {
+          ws.proc += lap(ws)
+        }
+      }
+      /** Bookkeeping of a call that succeeded (one item, or `count` of a batched worker). */
+      const succeeded = (value: unknown): void => {
+        finishCall()
+        processed += count
+        if (batched) {
+          if (hasEnvelopes) settle(ws.batch!, ws.index, count, Exit.void)
+        } else if (ws.envelope !== undefined) {
+          ws.envelope.onDone?.(Exit.succeed(value))
+          ws.envelope = undefined
+        }
+        ws.index += count
+      }
+      const settled = {
+        onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+          finishCall()
+          const from = ws.index
+          ws.index += count
+          if (batched) {
+            itemsFailed(ws, cause, ws.batch!, from, count)
+          } else {
+            itemFailed(ws, cause)
+            ws.envelope = undefined
+          }
+          return next()
+        },
+        onSuccess: (value: unknown): Effect.Effect<void> => {
+          succeeded(value)
+          return onResult === undefined ? next() : Effect.flatMap(onResult(value), next)
+        }
+      }
+      /** The input of the running call, for the failure handlers of `catchCause` middleware. */
+      let current: unknown
+      const handlers = recoverFrom === undefined ? settled : {
+        onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> =>
+          Effect.matchCauseEffect(recoverFrom(cause, current), settled),
+        onSuccess: settled.onSuccess
+      }
+      /** The call for the item (or, batched, the items) at `ws.index`. */
+      const call = (): Effect.Effect<unknown, unknown> => {
+        const batch = ws.batch!
+        let input: unknown
+        let envelope: Envelope | undefined
+        if (batched) {
+          count = batch.length - ws.index
+          const items = ws.index === 0 ? batch : batch.slice(ws.index)
+          input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
+        } else {
+          input = batch[ws.index]
+          if (input instanceof Envelope) {
+            envelope = input
+            input = input.item
+          }
+          ws.envelope = envelope
+        }
+        let effect: Effect.Effect<unknown, unknown>
+        try {
+          // a worker that throws before returning an Effect fails this item only, as a defect
+          effect = worker(input) as Effect.Effect<unknown, unknown>
+          if (!isEffectValue(effect)) effect = notAnEffect("A worker", effect)
+        } catch (error) {
+          effect = Effect.die(error)
+        }
+        if (spanName !== undefined) effect = withItemSpan(effect, ws.id, envelope)
+        current = input
+        return effect
+      }
       const afterTake = (got: boolean): Effect.Effect<void> => {
         ws.wait += lap(ws)
-        return got ? Effect.zipRight(Effect.suspend(runBatch), loop) : Effect.void
+        return got ? next() : Effect.void
       }
+      /** Takes the next batch, waiting for one if need be, and runs it. */
       const loop: Effect.Effect<void> = Effect.suspend(() => Effect.flatMap(take(ws, ch), afterTake))
+      /** The event-loop turn the item loop left for. */
+      let turn: Effect.Effect<void> | undefined
+      /**
+       * The item loop's condition: an item of the current batch is ready to run. At the end of the
+       * batch, takes the next one if it is there and nothing calls for leaving the loop.
+       */
+      const ready = (): boolean => {
+        const batch = ws.batch!
+        if (ws.index < batch.length) return state !== STOPPED && !paused
+        endBatch()
+        flush()
+        if (state === STOPPED || paused) return false
+        if (liveClock) {
+          turn = yieldToEventLoop()
+          if (turn !== undefined) return false
+        }
+        if (!tryTake(ws, ch)) return false
+        ws.wait += lap(ws)
+        return true
+      }
+      /** Where the item loop went when it ended: a turn of the event loop, `next`, or `loop`. */
+      const afterItems = (): Effect.Effect<void> => {
+        if (turn !== undefined) {
+          const awaited = turn
+          turn = undefined
+          return Effect.zipRight(awaited, loop)
+        }
+        return ws.batch === null ? loop : next()
+      }
+      const items: Effect.Effect<void> | undefined = batched || onResult !== undefined
+        ? undefined
+        : Effect.matchCauseEffect(
+          Effect.whileLoop({ while: ready, body: call, step: succeeded }),
+          { onFailure: handlers.onFailure, onSuccess: afterItems }
+        )
+      const afterPause = (): Effect.Effect<void> => {
+        ws.paused += lap(ws)
+        return next()
+      }
+      /** The rest of the current batch; at its end, `loop`. */
+      const next = (): Effect.Effect<void> => {
+        const batch = ws.batch!
+        if (ws.index >= batch.length) {
+          endBatch()
+          return loop
+        }
+        if (state === STOPPED) {
+          dropFrom(batch, ws.index)
+          endBatch()
+          return loop
+        }
+        if (paused) {
+          if (!publish) {
+            ws.proc += lap(ws)
+          }
+          return Effect.flatMap(awaitResume, afterPause)
+        }
+        return items ?? Effect.matchCauseEffect(call(), handlers)
+      }
       return loop
     }
 
