@@ -621,6 +621,31 @@ describe("faults: uninterruptible items (regression)", () => {
       )
     }))
 
+  it.scoped("after an uninterruptible item that outlived a fail-fast stop, the rest of its batch is dropped", () =>
+    Effect.gen(function*() {
+      // batches [0, 10, 11, 12] and [1, 2, 3, 4] go to the two workers; item 0 fails at 10 ms and
+      // stops the pool; item 1, uninterruptible, completes at 20 ms; nothing after it may start
+      const done: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 4,
+        worker: (n: number) =>
+          n === 0
+            ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
+            : Effect.uninterruptible(Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => void done.push(n))))
+      })
+      yield* pool.submitAll([0, 10, 11, 12, 1, 2, 3, 4])
+      const closing = yield* Effect.fork(pool.close)
+      yield* TestClock.adjust("1 second")
+      deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
+      deepStrictEqual(done, [1])
+      const stats = yield* pool.stats
+      deepStrictEqual(
+        { processed: stats.processed, errors: stats.errors, dropped: stats.dropped },
+        { processed: 1, errors: 1, dropped: 6 }
+      )
+    }))
+
   it.scoped("an uninterruptible item that completes while the scope closes counts as processed, not dropped", () =>
     Effect.gen(function*() {
       const done: Array<number> = []

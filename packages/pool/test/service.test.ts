@@ -5,7 +5,7 @@ import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
 import { Chunk, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, Scope, Stream, TestClock } from "effect"
-import { Boom, range, settle } from "./helpers.js"
+import { assertAccounting, Boom, range, settle } from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>
@@ -126,6 +126,84 @@ describe("pause / resume", () => {
       const stats = yield* pool.stats
       strictEqual(Duration.toMillis(stats.pausedTime), 10_000)
       strictEqual(Duration.toMillis(stats.processingTime), 5_000)
+    }))
+})
+
+describe("the item loop across batches", () => {
+  it.scoped("a pause in the middle of a batch: the running item finishes, its batch and the queued ones wait", () =>
+    Effect.gen(function*() {
+      const done = yield* Ref.make<Array<number>>([])
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 4,
+        workerQueueSize: 2,
+        worker: (n: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.update(done, (a) => [...a, n])))
+      })
+      yield* pool.submitAll(range(8))
+      yield* settle
+      yield* TestClock.adjust("1500 millis") // item 0 done, item 1 running
+      yield* pool.pause
+      yield* TestClock.adjust("500 millis") // item 1 finishes
+      yield* TestClock.adjust("10 seconds") // the rest of batch 1 and all of batch 2 wait
+      deepStrictEqual(yield* Ref.get(done), [0, 1])
+      yield* pool.resume
+      yield* TestClock.adjust("6 seconds")
+      yield* pool.close
+      deepStrictEqual(yield* Ref.get(done), range(8))
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 8)
+      strictEqual(Duration.toMillis(stats.pausedTime), 10_000)
+      strictEqual(Duration.toMillis(stats.processingTime), 8_000)
+    }))
+
+  it.scoped("a defect in the middle of a batch stops the pool there: the rest of the batch and the queue are dropped", () =>
+    Effect.gen(function*() {
+      const seen: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 7,
+        workerQueueSize: 3,
+        continueOnError: true,
+        worker: (n: number) =>
+          Effect.suspend(() => {
+            seen.push(n)
+            return n % 13 === 0 ? Effect.fail(new Boom({ item: n })) : n === 29 ? Effect.die("bug") : Effect.void
+          })
+      })
+      const submitting = yield* Effect.fork(pool.submitAll(range(1_000)))
+      const outcome = yield* Effect.exit(pool.wait)
+      // the first failure is the outcome; the defect is what stopped the pool
+      deepStrictEqual(outcome, Exit.fail(new Boom({ item: 0 })))
+      strictEqual((yield* Effect.flip(Fiber.join(submitting))).reason, "failed")
+      deepStrictEqual(seen, range(30))
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 26) // 1..28 but 13 and 26
+      strictEqual(stats.errors, 4) // 0, 13, 26, and the defect of 29
+      assertTrue(stats.dropped > 0, "the rest of item 29's batch and the queued batches are dropped")
+      assertAccounting(stats)
+    }))
+
+  it.scoped("with continueOnError, typed failures between successes across batch boundaries are all counted", () =>
+    Effect.gen(function*() {
+      const seen: Array<number> = []
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 7,
+        workerQueueSize: 3,
+        continueOnError: true,
+        worker: (n: number) =>
+          Effect.sync(() => seen.push(n)).pipe(
+            Effect.zipRight(n % 13 === 0 ? Effect.fail(new Boom({ item: n })) : Effect.void)
+          )
+      })
+      yield* pool.submitAll(range(1_000))
+      yield* pool.close.pipe(Effect.ignore)
+      deepStrictEqual(seen, range(1_000))
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 1_000)
+      strictEqual(stats.errors, 77) // 0, 13, ..., 988
+      strictEqual(stats.processed, 923)
+      strictEqual(stats.dropped, 0)
     }))
 })
 
