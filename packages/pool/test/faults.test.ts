@@ -596,55 +596,48 @@ describe("faults: user functions that misbehave", () => {
 })
 
 describe("faults: uninterruptible items (regression)", () => {
-  it.scoped("an uninterruptible item that completes after a fail-fast stop counts as processed, not dropped", () =>
-    Effect.gen(function*() {
-      // worker 0 runs item 0, which fails at 10 ms; worker 1 runs item 1, uninterruptible, which
-      // succeeds at 20 ms: the stop cannot interrupt it, it completes, so it was processed
-      const done: Array<number> = []
-      const pool = yield* FiberPool.make({
-        workers: 2,
+  // worker 0 runs item 0, which fails at 10 ms and stops the pool; worker 1 runs item 1,
+  // uninterruptible, which succeeds at 20 ms: the stop cannot interrupt it, it completes, so it was
+  // processed; with batches of 4 ([0, 10, 11, 12] and [1, 2, 3, 4]) nothing after it may start
+  for (
+    const { batchSize, dropped, items, title } of [
+      {
         batchSize: 1,
-        worker: (n: number) =>
-          n === 0
-            ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
-            : Effect.uninterruptible(Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => void done.push(n))))
-      })
-      yield* pool.submitAll([0, 1])
-      const closing = yield* Effect.fork(pool.close)
-      yield* TestClock.adjust("1 second")
-      deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
-      deepStrictEqual(done, [1])
-      const stats = yield* pool.stats
-      deepStrictEqual(
-        { processed: stats.processed, errors: stats.errors, dropped: stats.dropped },
-        { processed: 1, errors: 1, dropped: 0 }
-      )
-    }))
-
-  it.scoped("after an uninterruptible item that outlived a fail-fast stop, the rest of its batch is dropped", () =>
-    Effect.gen(function*() {
-      // batches [0, 10, 11, 12] and [1, 2, 3, 4] go to the two workers; item 0 fails at 10 ms and
-      // stops the pool; item 1, uninterruptible, completes at 20 ms; nothing after it may start
-      const done: Array<number> = []
-      const pool = yield* FiberPool.make({
-        workers: 2,
+        items: [0, 1],
+        dropped: 0,
+        title: "an uninterruptible item that completes after a fail-fast stop counts as processed, not dropped"
+      },
+      {
         batchSize: 4,
-        worker: (n: number) =>
-          n === 0
-            ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
-            : Effect.uninterruptible(Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => void done.push(n))))
-      })
-      yield* pool.submitAll([0, 10, 11, 12, 1, 2, 3, 4])
-      const closing = yield* Effect.fork(pool.close)
-      yield* TestClock.adjust("1 second")
-      deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
-      deepStrictEqual(done, [1])
-      const stats = yield* pool.stats
-      deepStrictEqual(
-        { processed: stats.processed, errors: stats.errors, dropped: stats.dropped },
-        { processed: 1, errors: 1, dropped: 6 }
-      )
-    }))
+        items: [0, 10, 11, 12, 1, 2, 3, 4],
+        dropped: 6,
+        title: "after an uninterruptible item that outlived a fail-fast stop, the rest of the batches is dropped"
+      }
+    ]
+  ) {
+    it.scoped(title, () =>
+      Effect.gen(function*() {
+        const done: Array<number> = []
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize,
+          worker: (n: number) =>
+            n === 0
+              ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
+              : Effect.uninterruptible(Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => void done.push(n))))
+        })
+        yield* pool.submitAll(items)
+        const closing = yield* Effect.fork(pool.close)
+        yield* TestClock.adjust("1 second")
+        deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
+        deepStrictEqual(done, [1])
+        const stats = yield* pool.stats
+        deepStrictEqual(
+          { processed: stats.processed, errors: stats.errors, dropped: stats.dropped },
+          { processed: 1, errors: 1, dropped }
+        )
+      }))
+  }
 
   it.scoped("an uninterruptible item that completes while the scope closes counts as processed, not dropped", () =>
     Effect.gen(function*() {

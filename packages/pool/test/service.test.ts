@@ -156,7 +156,8 @@ describe("the item loop across batches", () => {
       strictEqual(Duration.toMillis(stats.processingTime), 8_000)
     }))
 
-  it.scoped("a defect in the middle of a batch stops the pool there: the rest of the batch and the queue are dropped", () =>
+  /** One worker, batches of 7, three queued, continuing on errors; `seen`: the items it ran, in order. */
+  const recording = (outcome: (n: number) => Effect.Effect<void, Boom>) =>
     Effect.gen(function*() {
       const seen: Array<number> = []
       const pool = yield* FiberPool.make({
@@ -167,9 +168,17 @@ describe("the item loop across batches", () => {
         worker: (n: number) =>
           Effect.suspend(() => {
             seen.push(n)
-            return n % 13 === 0 ? Effect.fail(new Boom({ item: n })) : n === 29 ? Effect.die("bug") : Effect.void
+            return outcome(n)
           })
       })
+      return { pool, seen }
+    })
+
+  it.scoped("a defect in the middle of a batch stops the pool there: the rest of the batch and the queue are dropped", () =>
+    Effect.gen(function*() {
+      const { pool, seen } = yield* recording((n) =>
+        n % 13 === 0 ? Effect.fail(new Boom({ item: n })) : n === 29 ? Effect.die("bug") : Effect.void
+      )
       const submitting = yield* Effect.fork(pool.submitAll(range(1_000)))
       const outcome = yield* Effect.exit(pool.wait)
       // the first failure is the outcome; the defect is what stopped the pool
@@ -185,17 +194,7 @@ describe("the item loop across batches", () => {
 
   it.scoped("with continueOnError, typed failures between successes across batch boundaries are all counted", () =>
     Effect.gen(function*() {
-      const seen: Array<number> = []
-      const pool = yield* FiberPool.make({
-        workers: 1,
-        batchSize: 7,
-        workerQueueSize: 3,
-        continueOnError: true,
-        worker: (n: number) =>
-          Effect.sync(() => seen.push(n)).pipe(
-            Effect.zipRight(n % 13 === 0 ? Effect.fail(new Boom({ item: n })) : Effect.void)
-          )
-      })
+      const { pool, seen } = yield* recording((n) => n % 13 === 0 ? Effect.fail(new Boom({ item: n })) : Effect.void)
       yield* pool.submitAll(range(1_000))
       yield* pool.close.pipe(Effect.ignore)
       deepStrictEqual(seen, range(1_000))
