@@ -44,7 +44,11 @@ const NODE_FLAGS = ["--single-threaded", "--predictable", "--hash-seed=1", "--ra
 
 /** The cases the ratio targets name, their baselines and references; Effect's floor; metrics off. */
 const targetCases = (): Array<CaseDef> => {
-  const ids = new Set<string>(["w0.effect-loop", "w0.fiberpool.q100-b100-nometrics.submit"])
+  const ids = new Set<string>([
+    "w0.effect-loop",
+    "w0.fiberpool.q100-b100-nometrics.submit",
+    "w0.fiberpool.q100-b100-nometrics.submit-all"
+  ])
   for (const t of ratioTargets) {
     for (const id of t.ids) {
       const def = caseById(id)

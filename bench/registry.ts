@@ -280,6 +280,12 @@ const W0: Array<CaseDef> = [
     workerQueueSize: 100,
     submit: "lazy"
   }),
+  fp("W0", "q100-b100-nometrics.submit-all", "batchSize 100 (+queue 100), metrics: false · submitAll(lazy)", {
+    batchSize: 100,
+    workerQueueSize: 100,
+    submit: "lazy",
+    metrics: false
+  }, { reference: "w0.fiberpool.q100-b100.submit-all" }),
   fp("W0", "b100.eager", "batchSize 100 · eager submitAll(array), queue ≥ N", {
     batchSize: 100,
     workerQueueSize: "eager",
