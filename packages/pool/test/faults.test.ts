@@ -738,6 +738,40 @@ describe("faults: concurrency", () => {
     }))
 
   it.live(
+    "closing the scope of a busy pool on the live clock: every item is accounted for, every execute caller settles",
+    () =>
+      Effect.gen(function*() {
+        // the workers' item loop, event-loop turns included, interrupted at varying points
+        for (let round = 0; round < 6; round++) {
+          const scope = yield* Scope.make()
+          const pool = yield* FiberPool.make({
+            workers: 3,
+            batchSize: 7,
+            workerQueueSize: 4,
+            continueOnError: true,
+            worker: (n: number) =>
+              n % 50 === 0
+                ? Effect.uninterruptible(Effect.sleep("1 millis"))
+                : n % 11 === 0
+                ? Effect.fail(new Boom({ item: n }))
+                : n % 97 === 0
+                ? Effect.sleep("0 millis")
+                : Effect.void
+          }).pipe(Scope.extend(scope))
+          const callers = yield* Effect.forEach(range(2_000), (n) => Effect.fork(pool.execute(n)))
+          const producer = yield* Effect.fork(pool.submitAll(range(100_000)))
+          yield* Effect.sleep(`${5 + 3 * round} millis`)
+          yield* Scope.close(scope, Exit.void)
+          assertAccounting(yield* pool.stats)
+          const settled = yield* Fiber.awaitAll(callers).pipe(Effect.timeout("5 seconds"), Effect.exit)
+          assertTrue(Exit.isSuccess(settled), "every execute caller got its item's outcome")
+          yield* Fiber.interrupt(producer)
+        }
+      }),
+    60_000
+  )
+
+  it.live(
     "a pool busy with trivial items lets the event loop run: a timer set before the run fires during it",
     () =>
       Effect.gen(function*() {

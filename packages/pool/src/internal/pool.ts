@@ -231,7 +231,8 @@ const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock
 
 const millisOf = (clock: Clock.Clock): () => number => {
   if (!isLiveClock(clock)) return () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
-  // `performance` is a lazy accessor of Node's global object: read once, not a getter call per reading
+  // `performance` is a lazy accessor of Node's global object: read once, when the pool is made, not
+  // through a getter call per reading
   const perf = performance
   return () => perf.now()
 }
@@ -879,25 +880,45 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       /** The event-loop turn the item loop left for. */
       let turn: Effect.Effect<void> | undefined
       /**
+       * A throw in the item loop's own bookkeeping (`ready`, `succeeded`), not in an item: the loop
+       * ends and the worker fiber dies with it, as with a throw in any other step of the worker,
+       * instead of the failure handlers blaming the item that ran last.
+       */
+      let fault: { readonly defect: unknown } | undefined
+      /**
        * The item loop's condition: an item of the current batch is ready to run. At the end of the
        * batch, takes the next one if it is there and nothing calls for leaving the loop.
        */
       const ready = (): boolean => {
-        const batch = ws.batch!
-        if (ws.index < batch.length) return state !== STOPPED && !paused
-        endBatch()
-        flush()
-        if (state === STOPPED || paused) return false
-        if (liveClock) {
-          turn = yieldToEventLoop()
-          if (turn !== undefined) return false
+        if (fault !== undefined) return false
+        try {
+          const batch = ws.batch!
+          if (ws.index < batch.length) return state !== STOPPED && !paused
+          endBatch()
+          flush()
+          if (state === STOPPED || paused) return false
+          if (liveClock) {
+            turn = yieldToEventLoop()
+            if (turn !== undefined) return false
+          }
+          if (!tryTake(ws, ch)) return false
+          ws.wait += lap(ws)
+          return true
+        } catch (defect) {
+          fault = { defect }
+          return false
         }
-        if (!tryTake(ws, ch)) return false
-        ws.wait += lap(ws)
-        return true
+      }
+      const step = (value: unknown): void => {
+        try {
+          succeeded(value)
+        } catch (defect) {
+          fault = { defect }
+        }
       }
       /** Where the item loop went when it ended: a turn of the event loop, `next`, or `loop`. */
       const afterItems = (): Effect.Effect<void> => {
+        if (fault !== undefined) return Effect.die(fault.defect)
         if (turn !== undefined) {
           const awaited = turn
           turn = undefined
@@ -908,7 +929,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const items: Effect.Effect<void> | undefined = batched || onResult !== undefined
         ? undefined
         : Effect.matchCauseEffect(
-          Effect.whileLoop({ while: ready, body: call, step: succeeded }),
+          Effect.whileLoop({ while: ready, body: call, step }),
           { onFailure: handlers.onFailure, onSuccess: afterItems }
         )
       const afterPause = (): Effect.Effect<void> => {
