@@ -115,7 +115,14 @@ export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<Target
     (best, c) => best === undefined || c.nsPerTask.median < best.nsPerTask.median ? c : best,
     undefined
   )
-  for (const id of ["w0.fiberpool.default.submit", "w0.fiberpool.q100-b100.submit"]) {
+  for (
+    const id of [
+      "w0.fiberpool.default.submit",
+      "w0.fiberpool.default.submit-all",
+      "w0.fiberpool.q100-b100.submit",
+      "w0.fiberpool.q100-b100.submit-all"
+    ]
+  ) {
     const target = "W0 faster than every Promise-based peer"
     const c = get(id)
     if (c === undefined) na(target, id, "not measured")
