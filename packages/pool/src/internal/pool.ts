@@ -752,27 +752,37 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         })
       })
 
-    /** Takes the next batch into `ws.batch`; `false` once input has ended and the channel is empty. */
-    const take = (ws: WorkerState, ch: Channel): Effect.Effect<boolean> =>
-      Effect.suspend(() => {
-        flush()
-        if (state === STOPPED) return succeedFalse
-        if (liveClock) {
-          const turn = yieldToEventLoop()
-          if (turn !== undefined) return Effect.zipRight(turn, take(ws, ch))
-        }
-        if (paused) {
-          return Effect.flatMap(awaitResume, () => {
-            ws.paused += lap(ws)
-            return take(ws, ch)
-          })
-        }
-        if (tryTake(ws, ch)) return succeedTrue
-        if (state !== OPEN) return succeedFalse
-        return Effect.flatMap(awaitSignal(ch), () => {
-          ch.signalled--
+    /**
+     * Takes the next batch into `ws.batch` if it can at once: `true`. Otherwise the effect that gets
+     * there, yielding to the event loop or waiting while paused or for input, and says whether it
+     * did: `false` once the pool stopped, or input has ended and the channel is empty.
+     */
+    const takeNow = (ws: WorkerState, ch: Channel): true | Effect.Effect<boolean> => {
+      flush()
+      if (state === STOPPED) return succeedFalse
+      if (liveClock) {
+        const turn = yieldToEventLoop()
+        if (turn !== undefined) return Effect.zipRight(turn, take(ws, ch))
+      }
+      if (paused) {
+        return Effect.flatMap(awaitResume, () => {
+          ws.paused += lap(ws)
           return take(ws, ch)
         })
+      }
+      if (tryTake(ws, ch)) return true
+      if (state !== OPEN) return succeedFalse
+      return Effect.flatMap(awaitSignal(ch), () => {
+        ch.signalled--
+        return take(ws, ch)
+      })
+    }
+
+    /** Takes the next batch into `ws.batch`, waiting for it if need be (see `takeNow`). */
+    const take = (ws: WorkerState, ch: Channel): Effect.Effect<boolean> =>
+      Effect.suspend(() => {
+        const got = takeNow(ws, ch)
+        return got === true ? succeedTrue : got
       })
 
     /**
@@ -876,9 +886,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return got ? next() : Effect.void
       }
       /** Takes the next batch, waiting for one if need be, and runs it. */
-      const loop: Effect.Effect<void> = Effect.suspend(() => Effect.flatMap(take(ws, ch), afterTake))
-      /** The event-loop turn the item loop left for. */
-      let turn: Effect.Effect<void> | undefined
+      const loop: Effect.Effect<void> = Effect.flatMap(take(ws, ch), afterTake)
+      /** The effect that takes the next batch, when the item loop could not take it at once. */
+      let taking: Effect.Effect<boolean> | undefined
       /**
        * A throw in the item loop's own bookkeeping (`ready`, `succeeded`), not in an item: the loop
        * ends and the worker fiber dies with it, as with a throw in any other step of the worker,
@@ -887,21 +897,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       let fault: { readonly defect: unknown } | undefined
       /**
        * The item loop's condition: an item of the current batch is ready to run. At the end of the
-       * batch, takes the next one if it is there and nothing calls for leaving the loop.
+       * batch, takes the next one if it can at once; else the loop ends, to take it in `afterItems`.
        */
       const ready = (): boolean => {
         if (fault !== undefined) return false
         try {
-          const batch = ws.batch!
-          if (ws.index < batch.length) return state !== STOPPED && !paused
+          if (ws.index < ws.batch!.length) return state !== STOPPED && !paused
           endBatch()
-          flush()
-          if (state === STOPPED || paused) return false
-          if (liveClock) {
-            turn = yieldToEventLoop()
-            if (turn !== undefined) return false
+          const got = takeNow(ws, ch)
+          if (got !== true) {
+            taking = got
+            return false
           }
-          if (!tryTake(ws, ch)) return false
           ws.wait += lap(ws)
           return true
         } catch (defect) {
@@ -916,15 +923,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           fault = { defect }
         }
       }
-      /** Where the item loop went when it ended: a turn of the event loop, `next`, or `loop`. */
+      /**
+       * After the item loop: the next batch to take, or the stop or pause that ended it in the
+       * middle of a batch (`next`).
+       */
       const afterItems = (): Effect.Effect<void> => {
         if (fault !== undefined) return Effect.die(fault.defect)
-        if (turn !== undefined) {
-          const awaited = turn
-          turn = undefined
-          return Effect.zipRight(awaited, loop)
+        if (taking !== undefined) {
+          const effect = taking
+          taking = undefined
+          return Effect.flatMap(effect, afterTake)
         }
-        return ws.batch === null ? loop : next()
+        return next()
       }
       const items: Effect.Effect<void> | undefined = batched || onResult !== undefined
         ? undefined
