@@ -2,7 +2,7 @@
  * Instruction counts per task, for the ratio targets: `npm run bench:instructions`.
  *
  *   npm run bench:instructions                         the cases the ratio targets compare
- *   npm run bench:instructions -- --filter w3.,w0.fi   only cases whose id contains one of the substrings
+ *   npm run bench:instructions -- --filter w3.,w0.fi   only cases whose id or label contains one of the substrings
  *   npm run bench:instructions -- --pool-src ad3157d   also the same cases with the pool's sources
  *                                                      of another commit (an A/B of two versions)
  *     [--pool-src-filter w0.fiberpool]                 ... only for the cases whose id contains one
@@ -33,7 +33,7 @@ import { collectMeta, type Meta } from "./lib/meta.js"
 import { int, pct, replaceSection } from "./lib/report.js"
 import { ratioTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
-import { baselineOf, caseById, type CaseDef, cases as allCases } from "./registry.js"
+import { baselineOf, caseById, type CaseDef, cases as allCases, matchesFilter } from "./registry.js"
 
 const usage =
   `usage: npm run bench:instructions -- [--filter <substring>[,<substring>...]] [--pool-src <git-ref> [--pool-src-filter <substring>[,...]]] [--lo N] [--hi N] [--warmup W] [--jobs J] [--out name] [--render]`
@@ -278,8 +278,7 @@ const main = async (): Promise<number> => {
   } catch {
     throw new Error("valgrind is not installed (Debian: apt-get install valgrind)")
   }
-  const filters = args.filter?.split(",")
-  const selected = targetCases().filter((c) => filters === undefined || filters.some((f) => c.id.includes(f)))
+  const selected = targetCases().filter(matchesFilter(args.filter))
   if (selected.length === 0) throw new Error(`no case matches --filter ${args.filter}`)
   const started = performance.now()
   const runners: Array<{ readonly pool: string; readonly runner: Runner }> = [

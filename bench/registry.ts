@@ -380,6 +380,15 @@ export const cases: ReadonlyArray<CaseDef> = [...W0, ...W1, ...W2, ...W3, ...W4]
 
 export const caseById = (id: string): CaseDef | undefined => cases.find((c) => c.id === id)
 
+/**
+ * The `--filter` of the bench scripts: a case is selected when its id or label contains one of the
+ * comma-separated substrings (every case without a filter).
+ */
+export const matchesFilter = (filter: string | undefined) => {
+  const parts = filter?.split(",")
+  return (c: CaseDef): boolean => parts === undefined || parts.some((f) => c.id.includes(f) || c.label.includes(f))
+}
+
 /** The case a row's "× forEach" ratio is computed against. */
 export const baselineOf = (c: CaseDef): string =>
   c.baseline ?? (c.system === "effect-foreach" ? c.id : `${c.workload.toLowerCase()}.effect-foreach`)

@@ -4,7 +4,8 @@
  *   npm run bench                       full run: N = 1,000,000, 5 runs (3 for slow cases) per case
  *   npm run bench -- --quick            N = 20,000, 1 run: a sanity check of every case in < 1 min
  *   npm run bench -- --smoke            CI: N = 2,000, 1 run, no warm-up, counts/checksums only
- *   npm run bench -- --filter w0.fiber  only cases whose id or label contains the substring
+ *   npm run bench -- --filter w0.fiber  only cases whose id or label contains the substring (or one
+ *                                       of several, comma-separated)
  *   npm run bench -- --n 200000 --runs 3
  *
  * Every run of every case is a fresh Node process (`bench/case.ts`, bundled by esbuild); the child
@@ -23,7 +24,7 @@ import { chart, markdown, metaLine, replaceSection, tables, targetsTable } from 
 import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
 import { evaluateTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
-import { type CaseDef, cases as allCases } from "./registry.js"
+import { type CaseDef, cases as allCases, matchesFilter } from "./registry.js"
 
 // ---------------------------------------------------------------------------------------------
 // arguments
@@ -41,7 +42,7 @@ interface Args {
   readonly warmup: number | undefined
 }
 
-const usage = `usage: npm run bench -- [--quick | --smoke] [--filter <substring>] [--n N] [--runs R]
+const usage = `usage: npm run bench -- [--quick | --smoke] [--filter <substring>[,<substring>...]] [--n N] [--runs R]
                        [--warmup W] [--full-n] [--jobs J] [--out <name>] [--list] [--render]`
 
 const parseArgs = (argv: ReadonlyArray<string>): Args => {
@@ -144,9 +145,7 @@ const main = async (): Promise<number> => {
   const args = parseArgs(argv)
   if (argv.includes("--render")) return render(args.out ?? "latest")
   if (args.quick && args.smoke) throw new Error("--quick and --smoke exclude each other")
-  const selected = allCases.filter((c) =>
-    args.filter === undefined || c.id.includes(args.filter) || c.label.includes(args.filter)
-  )
+  const selected = allCases.filter(matchesFilter(args.filter))
   if (argv.includes("--list")) {
     for (const c of selected) process.stdout.write(`${pad(c.id, 44)} ${c.label}\n`)
     return 0
