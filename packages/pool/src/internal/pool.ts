@@ -198,9 +198,6 @@ class Envelope {
   ) {}
 }
 
-const succeedTrue = Effect.succeed(true)
-const succeedFalse = Effect.succeed(false)
-
 const isThenable = (u: unknown): u is PromiseLike<unknown> =>
   typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
 
@@ -742,47 +739,16 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       )
     }
 
-    /** Waits until the channel may have something to take, or input ended. */
-    const awaitSignal = (ch: Channel) =>
-      Effect.async<void>((resume) => {
-        const taker: Taker = { resume }
-        ch.takers.push(taker)
-        return Effect.sync(() => {
-          if (!ch.takers.remove(taker)) ch.signalled--
-        })
-      })
-
     /**
-     * Takes the next batch into `ws.batch` if it can at once: `true`. Otherwise the effect that gets
-     * there, yielding to the event loop or waiting while paused or for input, and says whether it
-     * did: `false` once the pool stopped, or input has ended and the channel is empty.
+     * Waits until the channel may have something to take, or input ended. Without a canceller: with
+     * one, Effect wraps every wait in an interruption handler, five more run-loop steps per wait. A
+     * waiting worker fiber is interrupted only when the pool stops, after `stop` woke every taker, or
+     * when the pool failed to start and nothing will be submitted; a taker left behind is never
+     * woken. (Anything that interrupts one worker of a running pool must withdraw its taker.)
      */
-    const takeNow = (ws: WorkerState, ch: Channel): true | Effect.Effect<boolean> => {
-      flush()
-      if (state === STOPPED) return succeedFalse
-      if (liveClock) {
-        const turn = yieldToEventLoop()
-        if (turn !== undefined) return Effect.zipRight(turn, take(ws, ch))
-      }
-      if (paused) {
-        return Effect.flatMap(awaitResume, () => {
-          ws.paused += lap(ws)
-          return take(ws, ch)
-        })
-      }
-      if (tryTake(ws, ch)) return true
-      if (state !== OPEN) return succeedFalse
-      return Effect.flatMap(awaitSignal(ch), () => {
-        ch.signalled--
-        return take(ws, ch)
-      })
-    }
-
-    /** Takes the next batch into `ws.batch`, waiting for it if need be (see `takeNow`). */
-    const take = (ws: WorkerState, ch: Channel): Effect.Effect<boolean> =>
-      Effect.suspend(() => {
-        const got = takeNow(ws, ch)
-        return got === true ? succeedTrue : got
+    const awaitSignal = (ch: Channel): Effect.Effect<void> =>
+      Effect.async<void>((resume) => {
+        ch.takers.push({ resume })
       })
 
     /**
@@ -881,14 +847,44 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         current = input
         return effect
       }
+      /** The wait for a batch ended: it was taken (`true`), or there is none to come. */
       const afterTake = (got: boolean): Effect.Effect<void> => {
         ws.wait += lap(ws)
         return got ? next() : Effect.void
       }
+      /**
+       * Takes the next batch into `ws.batch` if it can at once: `true`. Otherwise the effect that
+       * gets there and goes on with the batch, yielding to the event loop or waiting while paused or
+       * for input, or ends the loop: the pool stopped, or input has ended and the channel is empty.
+       */
+      const takeNow = (): true | Effect.Effect<void> => {
+        flush()
+        if (state === STOPPED) return afterTake(false)
+        if (liveClock) {
+          const turn = yieldToEventLoop()
+          if (turn !== undefined) return Effect.flatMap(turn, takeNext)
+        }
+        if (paused) return Effect.flatMap(awaitResume, resumedToTake)
+        if (tryTake(ws, ch)) return true
+        if (state !== OPEN) return afterTake(false)
+        return awaitBatch
+      }
       /** Takes the next batch, waiting for one if need be, and runs it. */
-      const loop: Effect.Effect<void> = Effect.flatMap(take(ws, ch), afterTake)
+      const takeNext = (): Effect.Effect<void> => {
+        const got = takeNow()
+        return got === true ? afterTake(true) : got
+      }
+      const resumedToTake = (): Effect.Effect<void> => {
+        ws.paused += lap(ws)
+        return takeNext()
+      }
+      const awaitBatch: Effect.Effect<void> = Effect.flatMap(awaitSignal(ch), () => {
+        ch.signalled--
+        return takeNext()
+      })
+      const loop: Effect.Effect<void> = Effect.suspend(takeNext)
       /** The effect that takes the next batch, when the item loop could not take it at once. */
-      let taking: Effect.Effect<boolean> | undefined
+      let taking: Effect.Effect<void> | undefined
       /**
        * A throw in the item loop's own bookkeeping (`ready`, `succeeded`), not in an item: the loop
        * ends and the worker fiber dies with it, as with a throw in any other step of the worker,
@@ -904,7 +900,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         try {
           if (ws.index < ws.batch!.length) return state !== STOPPED && !paused
           endBatch()
-          const got = takeNow(ws, ch)
+          const got = takeNow()
           if (got !== true) {
             taking = got
             return false
@@ -932,7 +928,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (taking !== undefined) {
           const effect = taking
           taking = undefined
-          return Effect.flatMap(effect, afterTake)
+          return effect
         }
         return next()
       }
