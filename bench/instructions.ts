@@ -12,7 +12,11 @@
  * and 5% margins of some targets. Instructions executed do not depend on what else the machine
  * does: each case runs under `valgrind --tool=callgrind` (which counts them; about 100× slower)
  * at two sizes, and (instructions(hi) − instructions(lo)) / (hi − lo) is its cost per task, the
- * process's start-up, JIT warm-up and exit cancelling out. Node runs with `--single-threaded
+ * process's start-up, JIT warm-up and exit cancelling out. The optimizing compiler's own work
+ * (TurboFan, counted inclusively from its entry point) is left out of that figure and shown apart:
+ * it happens once per function version, at moments that depend on the run's length, and a function
+ * optimized late in the larger run only would otherwise be spread over the tasks of the difference
+ * (it moved one A/B by several percent). Node runs with `--single-threaded
  * --predictable` (compilation and GC on the main thread, on a schedule that does not depend on
  * time) and fixed hash and random seeds; `case.ts` runs without its RSS sampler and with a
  * `performance.now()` that follows its own CPU time divided by 100 (`--cpu-clock`), so that the pool
@@ -124,26 +128,61 @@ interface Measured {
   readonly pool: string
   readonly ok: boolean
   readonly problems: ReadonlyArray<string>
+  /** All instructions of the process, at N = lo and N = hi. */
   readonly instructions: { readonly lo: number; readonly hi: number }
+  /** Of those, the optimizing compiler's (TurboFan's) own work. */
+  readonly compile: { readonly lo: number; readonly hi: number }
+  /** Per task, without the optimizing compiler's work: what the table shows. */
   readonly perTask: number
+  /** Per task, everything. */
+  readonly perTaskTotal: number
 }
 
 /** About how much slower a program runs under callgrind here. */
 const CLOCK_FACTOR = 100
 
-const COLLECTED = /==\d+== Collected : (\d+)/
+/**
+ * The entry of V8's optimizing compiler (TurboFan, also for on-stack replacement): with
+ * `--single-threaded` it runs on the main thread, and callgrind counts its work inclusively here.
+ */
+const COMPILE_ENTRY = "::GetOrCompileOptimized("
+
+/**
+ * Total instructions and those of `COMPILE_ENTRY` (inclusive) in a callgrind profile. Optimizing
+ * compilation is work done once per function version, at moments that depend on the run's length:
+ * a function (re)optimized late falls into the larger run only and would be spread over the tasks
+ * of the difference.
+ */
+const annotate = (file: string): { readonly total: number; readonly compile: number } => {
+  const text = execFileSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024
+  })
+  let total = NaN
+  let compile = 0
+  for (const line of text.split("\n")) {
+    const m = /^\s*([\d,]+)\s/.exec(line)
+    if (m === null) continue
+    const value = Number(m[1]!.replaceAll(",", ""))
+    if (line.includes("PROGRAM TOTALS")) total = value
+    else if (line.includes(COMPILE_ENTRY)) compile += value
+  }
+  if (!Number.isFinite(total)) throw new Error(`callgrind_annotate printed no total for ${file}`)
+  return { total, compile }
+}
 
 const count = async (
   runner: Runner,
   def: CaseDef,
   n: number,
   warmup: number
-): Promise<{ instructions: number; problems: Array<string> }> => {
+): Promise<{ instructions: number; compile: number; problems: Array<string> }> => {
+  const out = path.join(buildDir, String(process.pid), `callgrind.${process.hrtime.bigint()}.out`)
   const run = await runChild(
     "valgrind",
     [
       "--tool=callgrind",
-      "--callgrind-out-file=/dev/null",
+      `--callgrind-out-file=${out}`,
       runner.command,
       ...runner.args,
       def.id,
@@ -156,33 +195,55 @@ const count = async (
     ],
     3_600_000
   )
-  const match = COLLECTED.exec(run.stderr)
-  if (match === null) throw new Error("valgrind printed no instruction count")
-  return { instructions: Number(match[1]), problems: verify(def, n, run.result) }
+  try {
+    const { compile, total } = annotate(out)
+    return { instructions: total, compile, problems: verify(def, n, run.result) }
+  } finally {
+    fs.rmSync(out, { force: true })
+  }
 }
 
 const measure = (runner: Runner, pool: string, args: Args) => async (def: CaseDef): Promise<Measured> => {
   const problems: Array<string> = []
   let lo = NaN
   let hi = NaN
+  let loCompile = NaN
+  let hiCompile = NaN
   try {
     const a = await count(runner, def, args.lo, args.warmup)
     const b = await count(runner, def, args.hi, args.warmup)
     lo = a.instructions
     hi = b.instructions
+    loCompile = a.compile
+    hiCompile = b.compile
     for (const p of a.problems) problems.push(`N=${args.lo}: ${p}`)
     for (const p of b.problems) problems.push(`N=${args.hi}: ${p}`)
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error))
   }
-  const perTask = (hi - lo) / (args.hi - args.lo)
+  const perTaskTotal = (hi - lo) / (args.hi - args.lo)
+  const perTask = (hi - hiCompile - (lo - loCompile)) / (args.hi - args.lo)
   process.stdout.write(
     `${problems.length === 0 ? "ok  " : "FAIL"} ${def.id.padEnd(44)} ${pool.padEnd(8)} ${
-      Number.isFinite(perTask) ? `${int(perTask)} instructions/task` : ""
+      Number.isFinite(perTask) ? `${int(perTask)} instructions/task (${int(perTaskTotal)} with compilation)` : ""
     }${problems.length > 0 ? `  ${problems.join("; ")}` : ""}\n`
   )
-  return { id: def.id, label: def.label, pool, ok: problems.length === 0, problems, instructions: { lo, hi }, perTask }
+  return {
+    id: def.id,
+    label: def.label,
+    pool,
+    ok: problems.length === 0,
+    problems,
+    instructions: { lo, hi },
+    compile: { lo: loCompile, hi: hiCompile },
+    perTask,
+    perTaskTotal
+  }
 }
+
+/** The optimizing compiler's instructions per task of the difference (older results: `—`). */
+const compilationOf = (r: Measured | undefined): string =>
+  r === undefined || r.perTaskTotal === undefined ? "—" : int(r.perTaskTotal - r.perTask)
 
 const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string => {
   const lines: Array<string> = []
@@ -191,12 +252,13 @@ const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string
     `Run ${meta.date.slice(0, 16).replace("T", " ")} UTC, ${Math.round(meta.durationS)} s · Node ${meta.node} ` +
       `(${NODE_FLAGS.join(" ")}) · effect ${meta.versions["effect"]} · git ${meta.git.commit}` +
       `${meta.git.dirty ? " (dirty)" : ""}, pool sources ${meta.git.poolSources} · ` +
-      `valgrind --tool=callgrind, (I(N=${args.hi}) − I(N=${args.lo})) / ${args.hi - args.lo}`,
+      `valgrind --tool=callgrind, (I(N=${args.hi}) − I(N=${args.lo})) / ${args.hi - args.lo}, ` +
+      `without the optimizing compiler's own instructions (shown apart)`,
     ""
   )
   const pools = [...new Set(rows.map((r) => r.pool))]
-  lines.push(`| case | ${pools.map((p) => `instructions/task (${p})`).join(" | ")} |`)
-  lines.push(`|---|${pools.map(() => "---:").join("|")}|`)
+  lines.push(`| case | ${pools.map((p) => `instructions/task (${p})`).join(" | ")} | compilation/task (current) |`)
+  lines.push(`|---|${pools.map(() => "---:").join("|")}|---:|`)
   const ids = [...new Set(rows.map((r) => r.id))]
   const get = (id: string, pool: string) => rows.find((r) => r.id === id && r.pool === pool && r.ok)
   for (const id of ids) {
@@ -206,7 +268,7 @@ const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string
         const r = get(id, p)
         return r === undefined ? "—" : int(r.perTask)
       }).join(" | ")
-    } |`)
+    } | ${compilationOf(get(id, "current"))} |`)
   }
   if (pools.length > 1) {
     lines.push("", `Change from pool ${pools[1]} to the current pool:`, "")

@@ -1,9 +1,10 @@
 /**
  * CI smoke test of the benchmark suite: `bench/run.ts --smoke` runs every case once with a small N,
  * in a fresh process each, and verifies that every task ran (count, checksum, failures). No timing
- * assertions.
+ * assertions. And `bench/instructions.ts` counts one case under valgrind (needs valgrind).
  */
 import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { verify } from "./lib/verify.js"
@@ -12,6 +13,14 @@ import { expectedSum } from "./workloads.js"
 
 const root = path.resolve(import.meta.dirname, "..")
 const tsx = path.join(root, "node_modules", ".bin", "tsx")
+
+interface InstructionsRow {
+  readonly id: string
+  readonly ok: boolean
+  readonly instructions: { readonly lo: number; readonly hi: number }
+  readonly compile: { readonly lo: number; readonly hi: number }
+  readonly perTask: number
+}
 
 interface SmokeCase {
   readonly id: string
@@ -48,4 +57,39 @@ describe("bench", () => {
     expect(report.cases.map((c) => c.id).sort()).toEqual(cases.map((c) => c.id).sort())
     expect(child.status).toBe(0)
   }, 120_000)
+
+  it("bench:instructions counts a case under callgrind, with the optimizing compiler's work apart", () => {
+    const child = spawnSync(
+      tsx,
+      [
+        "bench/instructions.ts",
+        "--filter",
+        "w0.effect-loop",
+        "--lo",
+        "2000",
+        "--hi",
+        "4000",
+        "--warmup",
+        "1000",
+        "--out",
+        "smoke-instructions"
+      ],
+      { cwd: root, encoding: "utf8", timeout: 170_000 }
+    )
+    expect(child.status, `exit ${child.status}\n${child.stdout}\n${child.stderr}`).toBe(0)
+    const stored = JSON.parse(
+      fs.readFileSync(path.join(root, "bench", "results", "smoke-instructions.json"), "utf8")
+    ) as { rows: Array<InstructionsRow> }
+    expect(stored.rows.map((r) => [r.id, r.ok])).toEqual([["w0.effect-loop", true]])
+    const row = stored.rows[0]!
+    expect(row.instructions.hi).toBeGreaterThan(row.instructions.lo)
+    // TurboFan ran in both processes and its entry point was found in the profile
+    expect(row.compile.lo).toBeGreaterThan(0)
+    expect(row.compile.hi).toBeGreaterThan(0)
+    expect(row.perTask).toBeGreaterThan(0)
+    expect(row.perTask).toBeCloseTo(
+      (row.instructions.hi - row.compile.hi - (row.instructions.lo - row.compile.lo)) / 2000,
+      6
+    )
+  }, 180_000)
 })
