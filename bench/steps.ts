@@ -44,7 +44,14 @@ const lazy = function*() {
   for (let i = 0; i < N; i++) yield i
 }
 
-const pool = (options: { readonly batchSize?: number; readonly workerQueueSize?: number }, all: boolean) =>
+const pool = (
+  options: {
+    readonly batchSize?: number
+    readonly workerQueueSize?: number
+    readonly keyBy?: (i: number) => string
+  },
+  all: boolean
+) =>
   Effect.scoped(Effect.gen(function*() {
     const p = yield* FiberPool.make({ workers: 8, worker: task, ...options })
     yield* all ? p.submitAll(lazy()) : each(p.submit)
@@ -56,6 +63,7 @@ const systems: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]>
   ["Effect.forEach(concurrency 8, discard)", Effect.forEach(lazy(), task, { concurrency: 8, discard: true })],
   ["fiberpool default · submit", pool({}, false)],
   ["fiberpool batchSize 100 (+queue 100) · submit", pool({ batchSize: 100, workerQueueSize: 100 }, false)],
+  ["fiberpool default + keyBy i%1000 · submit", pool({ keyBy: (i) => String(i % 1000) }, false)],
   ["fiberpool default · submitAll(lazy)", pool({}, true)],
   ["fiberpool batchSize 100 (+queue 100) · submitAll(lazy)", pool({ batchSize: 100, workerQueueSize: 100 }, true)]
 ]
