@@ -8,7 +8,20 @@ import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
-import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Scope, Supervisor, TestClock } from "effect"
+import {
+  Cause,
+  Context,
+  Deferred,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Schedule,
+  Scope,
+  Supervisor,
+  TestClock
+} from "effect"
 import { assertAccounting, Boom, range, settle } from "./helpers.js"
 
 class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
@@ -686,6 +699,34 @@ describe("faults: concurrency", () => {
         strictEqual(stats.processed, 5000)
       }
     }))
+
+  it.live("a waiting worker interrupted from outside the pool (via Fiber.roots): the other worker takes every item", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const before = new Set((yield* Fiber.roots).map((f) => f.id().id))
+      const seen: Array<number> = []
+      const pool = yield* FiberPool.make({ workers: 2, worker: (n: number) => Effect.sync(() => void seen.push(n)) })
+      // both workers reach their wait for input (a busy pool parks its workers until the event
+      // loop's next turn, so let a few turns pass)
+      yield* Effect.repeatN(Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve))), 3)
+      const forked = (yield* Fiber.roots).filter((f) => !before.has(f.id().id)).sort((a, b) => a.id().id - b.id().id)
+      strictEqual(forked.length, 3, "two worker fibers and the pool's supervisor")
+      yield* Fiber.interrupt(forked[0]!)
+      yield* pool.submitAll(range(20))
+      // before any close (which wakes every waiting worker): the items are taken as they come
+      const processed = yield* Effect.exit(Effect.timeout(
+        Effect.repeat(Effect.sync(() => seen.length), {
+          until: (n) => n === 20,
+          schedule: Schedule.spaced("1 millis")
+        }),
+        "5 seconds"
+      ))
+      assertTrue(Exit.isSuccess(processed), `the remaining worker was woken: ${seen.length} of 20 processed`)
+      yield* pool.close
+      deepStrictEqual([...seen].sort((a, b) => a - b), range(20))
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 20)
+      assertAccounting(stats)
+    })))
 
   it.scoped("1,000 producers and a fail-fast failure: every producer returns; accepted items are accounted", () =>
     Effect.gen(function*() {

@@ -151,6 +151,8 @@ interface WorkerState {
   paused: number
   /** The envelope of the item running now, if it has one. */
   envelope: Envelope | undefined
+  /** Set while the worker waits for a batch (in its channel's takers, or woken and not yet run). */
+  taker: Taker | undefined
 }
 
 interface Taker {
@@ -295,7 +297,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       init: 0,
       wrap: 0,
       paused: 0,
-      envelope: undefined
+      envelope: undefined,
+      taker: undefined
     }))
 
     const batched = options.batched === true
@@ -741,15 +744,30 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /**
      * Waits until the channel may have something to take, or input ended. Without a canceller: with
-     * one, Effect wraps every wait in an interruption handler, five more run-loop steps per wait. A
-     * waiting worker fiber is interrupted only when the pool stops, after `stop` woke every taker, or
-     * when the pool failed to start and nothing will be submitted; a taker left behind is never
-     * woken. (Anything that interrupts one worker of a running pool must withdraw its taker.)
+     * one, Effect wraps every wait in an interruption handler, five more run-loop steps per wait.
+     * A worker fiber interrupted while it waits withdraws its taker once, on its way out
+     * (`withdraw`, when its loop is interrupted).
      */
-    const awaitSignal = (ch: Channel): Effect.Effect<void> =>
+    const awaitSignal = (ws: WorkerState, ch: Channel): Effect.Effect<void> =>
       Effect.async<void>((resume) => {
-        ch.takers.push({ resume })
+        const taker: Taker = { resume }
+        ws.taker = taker
+        ch.takers.push(taker)
       })
+
+    /**
+     * A worker fiber that ended while it waited for a batch (interrupted: when the pool stops, or
+     * from outside, through `Fiber.roots` say): its taker leaves the channel or, if it had been
+     * woken already, the wake goes on to another idle worker, so no queued item waits for it.
+     */
+    const withdraw = (ws: WorkerState, ch: Channel): void => {
+      const taker = ws.taker
+      if (taker === undefined) return
+      ws.taker = undefined
+      if (ch.takers.remove(taker)) return
+      ch.signalled--
+      if (ch.signalled === 0 && (ch.buffer.length > 0 || ch.partial.length > 0)) wakeOne(ch)
+    }
 
     /**
      * A worker fiber's loop: take a batch, run its items, take the next. The continuation handlers
@@ -878,7 +896,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ws.paused += lap(ws)
         return takeNext()
       }
-      const awaitBatch: Effect.Effect<void> = Effect.flatMap(awaitSignal(ch), () => {
+      const awaitBatch: Effect.Effect<void> = Effect.flatMap(awaitSignal(ws, ch), () => {
+        ws.taker = undefined
         ch.signalled--
         return takeNext()
       })
@@ -962,7 +981,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         return items ?? Effect.matchCauseEffect(call(), handlers)
       }
-      return loop
+      return Effect.onInterrupt(loop, () => Effect.sync(() => withdraw(ws, ch)))
     }
 
     // middleware is applied once per pool; for stateful pools around a worker that delegates to the
