@@ -29,7 +29,12 @@ const runTsx = (
       { cwd: root, encoding: "utf8", timeout, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
-        resolve({ status: code, stdout, stderr })
+        // a timeout, a signal or too much output: say so instead of a bare null status
+        resolve({
+          status: code,
+          stdout,
+          stderr: error !== null && code === null ? `${error.message}\n${stderr}` : stderr
+        })
       }
     )
   })
