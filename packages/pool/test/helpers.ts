@@ -2,6 +2,7 @@
 import { strictEqual } from "@effect/vitest/utils"
 import type { Stats } from "@fiberpool/pool-metrics"
 import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 
 /** A typed failure of an item. */
@@ -9,6 +10,11 @@ export class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
 
 /** `[from, from + 1, ..., from + n - 1]` */
 export const range = (n: number, from = 0): Array<number> => Array.from({ length: n }, (_, i) => i + from)
+
+/** Waits for the event loop's next macrotask turn (live tests). */
+export const macrotask: Effect.Effect<void> = Effect.promise(() =>
+  new Promise<void>((resolve) => setImmediate(resolve))
+)
 
 /** Lets forked fibers run until they block (under the TestClock). */
 export const settle = TestClock.adjust(0)

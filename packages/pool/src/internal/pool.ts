@@ -379,6 +379,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
     }
 
+    /** Wakes an idle worker when batches are queued and no wake is pending (it passes the wake on). */
+    const wakeIfQueued = (ch: Channel): void => {
+      if (ch.signalled === 0 && (ch.buffer.length > 0 || ch.partial.length > 0)) wakeOne(ch)
+    }
+
     /**
      * Takes `item` into the channel if there is room; never suspends. An idle worker is woken (if
      * no wake is pending) and takes what is there when it runs, so items submitted in one go still
@@ -425,7 +430,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       ws.batch = batch
       ws.index = 0
       if (ch.putters.length > 0) drainPutters(ch)
-      if (ch.signalled === 0 && (ch.buffer.length > 0 || ch.partial.length > 0)) wakeOne(ch)
+      wakeIfQueued(ch)
       return true
     }
 
@@ -766,7 +771,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       ws.taker = undefined
       if (ch.takers.remove(taker)) return
       ch.signalled--
-      if (ch.signalled === 0 && (ch.buffer.length > 0 || ch.partial.length > 0)) wakeOne(ch)
+      wakeIfQueued(ch)
     }
 
     /**
