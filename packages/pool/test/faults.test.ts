@@ -10,6 +10,7 @@ import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import {
   Cause,
+  Clock,
   Context,
   Deferred,
   Effect,
@@ -190,6 +191,61 @@ describe("faults: user functions that misbehave", () => {
         strictEqual(stats.processed, 6)
         assertAccounting(stats)
       }))
+  })
+
+  describe("a Clock whose reading throws", () => {
+    // The pool reads the Clock in its own bookkeeping between items: after each item with metrics
+    // published (the duration histogram), at the end of each batch without. A throw there is a
+    // fault of the worker loop, not of the item that ran last: the worker fiber dies with it and
+    // the defect stops the pool, even in continue mode.
+    for (const metrics of [true, false]) {
+      it.scoped(`metrics: ${metrics}: the defect stops the pool; the item is not blamed; accounted; no fiber left`, () =>
+        Effect.gen(function*() {
+          const bad = new Error("clock bug")
+          const base = yield* Effect.clock
+          let armed = false
+          const clock: Clock.Clock = {
+            ...base,
+            [Clock.ClockTypeId]: Clock.ClockTypeId,
+            unsafeCurrentTimeNanos: () => {
+              if (armed) {
+                armed = false
+                throw bad
+              }
+              return base.unsafeCurrentTimeNanos()
+            }
+          }
+          const ran: Array<number> = []
+          const { alive, pool, scope } = yield* open(
+            FiberPool.make({
+              workers: 1,
+              batchSize: 4,
+              continueOnError: true,
+              metrics,
+              worker: (n: number) =>
+                Effect.sync(() => {
+                  ran.push(n)
+                  // the next reading is the worker's own, after this item
+                  if (n === 1) armed = true
+                })
+            }).pipe(Effect.withClock(clock))
+          )
+          yield* pool.submitAll(range(8))
+          const exit = yield* Effect.exit(pool.close)
+          strictEqual(defectOf(exit), bad)
+          deepStrictEqual(yield* Effect.exit(pool.wait), exit)
+          const stats = yield* pool.stats
+          strictEqual(stats.errors, 0, "the item that ran before the throw is not blamed for it")
+          // with metrics, the throw comes right after item 1, whose bookkeeping it cut short (item 1
+          // counts as dropped with the rest); without, at the end of the batch, all four processed
+          deepStrictEqual(ran, metrics ? [0, 1] : [0, 1, 2, 3])
+          strictEqual(stats.processed, metrics ? 1 : 4)
+          strictEqual(stats.submitted, 8)
+          assertAccounting(stats)
+          yield* Scope.close(scope, Exit.void)
+          yield* assertNoFibers(alive)
+        }))
+    }
   })
 
   describe("keyBy", () => {

@@ -2,11 +2,9 @@ import { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import { WorkerDefect } from "./errors.js"
 import * as Options from "./options.js"
-
-const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
 
 /** @internal */
 export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
@@ -40,7 +38,7 @@ export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, W
         if (Effect.isEffect(result)) return result as Effect.Effect<unknown, never, R>
         // a handler is an effect or a plain function; a promise it returns is not awaited, but
         // its rejection must not become an unhandled rejection
-        if (isThenable(result)) Promise.resolve(result).catch(() => {})
+        if (Predicate.isPromiseLike(result)) Promise.resolve(result).catch(() => {})
         return Effect.void
       }),
       Effect.fail(error)

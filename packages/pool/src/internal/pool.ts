@@ -11,6 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
@@ -200,15 +201,12 @@ class Envelope {
   ) {}
 }
 
-const isThenable = (u: unknown): u is PromiseLike<unknown> =>
-  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"
-
 /**
  * A user function returned something else than an Effect: a defect that says so. A promise is
  * given a rejection handler, so that a rejected one does not also become an unhandled rejection.
  */
 const notAnEffect = (what: string, value: unknown) => {
-  const thenable = isThenable(value)
+  const thenable = Predicate.isPromiseLike(value)
   if (thenable) Promise.resolve(value).catch(() => {})
   return Effect.die(
     new Cause.IllegalArgumentException(
@@ -443,7 +441,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const keyOf = (item: unknown): string => {
       const key = keyBy!(item)
       if (typeof key !== "string") {
-        if (isThenable(key)) Promise.resolve(key).catch(() => {})
+        if (Predicate.isPromiseLike(key)) Promise.resolve(key).catch(() => {})
         throw new Cause.IllegalArgumentException(`${name}: keyBy must return a string, got ${show(key)}`)
       }
       return key
