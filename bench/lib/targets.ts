@@ -23,6 +23,17 @@ export interface RatioTarget {
   readonly limit: number
 }
 
+/** The fiberpool rows that must beat the fastest W0 Promise-based peer (wall time; instructions too). */
+export const peerTarget: { readonly target: string; readonly ids: ReadonlyArray<string> } = {
+  target: "W0 faster than every Promise-based peer",
+  ids: [
+    "w0.fiberpool.default.submit",
+    "w0.fiberpool.default.submit-all",
+    "w0.fiberpool.q100-b100.submit",
+    "w0.fiberpool.q100-b100.submit-all"
+  ]
+}
+
 export const ratioTargets: ReadonlyArray<RatioTarget> = [
   {
     target: "W0 fiberpool default ≤ 0.5× Effect.forEach",
@@ -115,15 +126,8 @@ export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<Target
     (best, c) => best === undefined || c.nsPerTask.median < best.nsPerTask.median ? c : best,
     undefined
   )
-  for (
-    const id of [
-      "w0.fiberpool.default.submit",
-      "w0.fiberpool.default.submit-all",
-      "w0.fiberpool.q100-b100.submit",
-      "w0.fiberpool.q100-b100.submit-all"
-    ]
-  ) {
-    const target = "W0 faster than every Promise-based peer"
+  for (const id of peerTarget.ids) {
+    const target = peerTarget.target
     const c = get(id)
     if (c === undefined) na(target, id, "not measured")
     else if (fastest === undefined) na(target, c.label, "no Promise-based peer measured")
