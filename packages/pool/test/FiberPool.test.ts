@@ -156,6 +156,39 @@ describe("FiberPool", () => {
         yield* pool.close
         deepStrictEqual(Object.fromEntries(seen), { alice: 2, bob: 2, charlie: 1 })
       }))
+
+    it.scoped("keyBy hashes the key's UTF-8 bytes: non-ASCII, surrogate pairs and lone surrogates route as TextEncoder + FNV-1a", () =>
+      Effect.gen(function*() {
+        const encoder = new TextEncoder()
+        const reference = (key: string, workers: number) => {
+          let h = 0x811c9dc5
+          for (const byte of encoder.encode(key)) h = Math.imul(h ^ byte, 0x01000193)
+          return (h >>> 0) % workers
+        }
+        // fixed keys for each UTF-8 length and surrogate case, then pseudo-random UTF-16 strings
+        const keys = ["", "a", "é", "ñandú", "ключ", "日本", "🙂", "a🙂b", "\ud800", "x\udc00y", "\ud83d", "z\ud83d"]
+        let seed = 1
+        for (let i = 0; i < 300; i++) {
+          let key = i % 2 === 0 ? "k" : ""
+          for (let j = 0; j < i % 6; j++) {
+            seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+            key += String.fromCharCode(seed >>> 16)
+          }
+          keys.push(key)
+        }
+        const workers = 7
+        const seen = new Map<string, number>()
+        const pool = yield* FiberPool.make({
+          workers,
+          keyBy: (s: string) => s,
+          worker: (s) => Effect.map(Worker.WorkerId, (id) => void seen.set(s, id))
+        })
+        yield* pool.submitAll(keys)
+        yield* pool.close
+        for (const key of keys) {
+          strictEqual(seen.get(key), reference(key, workers), `worker of ${JSON.stringify(key)}`)
+        }
+      }))
   })
 
   describe("back-pressure", () => {
