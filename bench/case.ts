@@ -52,6 +52,13 @@ const MiB = 1024 * 1024
 const main = async (): Promise<void> => {
   const args = process.argv.slice(2)
   const [id, nArg] = args
+  // flags and the value each takes; anything else is a mistake (an old flag would run unnoticed)
+  const flags: Record<string, boolean> = { "--warmup": true, "--no-rss-sampler": false, "--slow-clock": true }
+  for (let i = 2; i < args.length; i++) {
+    const takesValue = flags[args[i]!]
+    if (takesValue === undefined) throw new Error(`unknown argument ${JSON.stringify(args[i])}`)
+    if (takesValue) i++
+  }
   const warmupAt = args.indexOf("--warmup")
   const warmup = warmupAt >= 0 ? Number(args[warmupAt + 1]) : 0
   const n = Number(nArg)
@@ -60,18 +67,30 @@ const main = async (): Promise<void> => {
   if (!Number.isInteger(n) || n < 1) throw new Error(`N must be an integer >= 1, got ${JSON.stringify(nArg)}`)
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer >= 0`)
   // `--slow-clock F` (instruction counts under valgrind, which runs the program ~F× slower):
-  // `performance.now()` advances F times slower than real time, so that what is driven by time (the
-  // pool's yield to the event loop every 10 ms) happens about as often per task as natively. Each
-  // reading still calls the real `performance.now()`, so a clock read costs the instructions it
-  // costs natively (a reading of this process's CPU time instead, as before, cost ~400 more and
-  // allocated, which inflated every row that reads the clock per item)
+  // `performance.now()` follows this process's CPU time divided by F, so that what is driven by time
+  // (the pool's yield to the event loop every 10 ms) happens about as often per task as natively,
+  // however loaded the machine is. Each reading calls the real `performance.now()` (so it counts
+  // the instructions a clock read costs natively) and the CPU time is read once per 64 readings:
+  // read every time, `process.cpuUsage()` cost ~400 instructions and an allocation per reading,
+  // which overstated every row that reads the clock per item (the metrics-on fiberpool rows)
   const clockAt = args.indexOf("--slow-clock")
   if (clockAt >= 0) {
     const factor = Number(args[clockAt + 1])
     if (!(factor > 0)) throw new Error(`--slow-clock must be a number > 0`)
     const real = performance.now.bind(performance)
+    const cpuMs = () => {
+      const u = process.cpuUsage()
+      return (u.user + u.system) / 1000
+    }
     const origin = real()
-    performance.now = () => origin + (real() - origin) / factor
+    const cpu0 = cpuMs()
+    let now = origin
+    let readings = 0
+    performance.now = () => {
+      real()
+      if ((++readings & 63) === 0) now = origin + (cpuMs() - cpu0) / factor
+      return now
+    }
   }
   const body = bodies[def.body]
   const mod = await loaders[def.system]()

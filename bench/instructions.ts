@@ -324,8 +324,9 @@ const markdown = (meta: Meta, args: Args, rows: ReadonlyArray<Measured>): string
   if (fastest !== undefined) {
     lines.push(
       "",
-      `Against the Promise-based peers on instruction counts (current pool; fewest: ${fastest.label}, ` +
-        `${int(fastest.perTask)}):`,
+      `Against the bounded Promise-based peers on instruction counts (current pool; fewest of those counted: ` +
+        `${fastest.label}, ${int(fastest.perTask)}). Different code (V8's promise machinery against ` +
+        `Effect's run loop): a count, not time, and read with the timed table:`,
       ""
     )
     lines.push("| target | row | measured | status |", "|---|---|---|---|")

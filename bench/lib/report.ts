@@ -5,7 +5,7 @@ import type { CaseSummary, Results } from "./results.js"
 const WORKLOADS: ReadonlyArray<WorkloadId> = ["W0", "W1", "W2", "W3", "W4"]
 
 /** `1,234` */
-export const int = (x: number): string => Math.round(x).toLocaleString("en-US")
+export const int = (x: number): string => (Math.round(x) || 0).toLocaleString("en-US") // no "-0"
 const nFmt = (n: number): string =>
   n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n)
 const ns = (x: number): string => x >= 100 ? int(x) : x.toFixed(1)

@@ -8,9 +8,9 @@ import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
+import type { Clock } from "effect"
 import {
   Cause,
-  Clock,
   Context,
   Deferred,
   Effect,
@@ -204,16 +204,14 @@ describe("faults: user functions that misbehave", () => {
           const bad = new Error("clock bug")
           const base = yield* Effect.clock
           let armed = false
-          const clock: Clock.Clock = {
-            ...base,
-            [Clock.ClockTypeId]: Clock.ClockTypeId,
-            unsafeCurrentTimeNanos: () => {
-              if (armed) {
-                armed = false
-                throw bad
-              }
-              return base.unsafeCurrentTimeNanos()
+          // the test clock, but for one reading that throws once armed
+          const clock: Clock.Clock = Object.create(base)
+          ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
+            if (armed) {
+              armed = false
+              throw bad
             }
+            return base.unsafeCurrentTimeNanos()
           }
           const ran: Array<number> = []
           const { alive, pool, scope } = yield* open(
