@@ -156,8 +156,10 @@ interface WorkerState {
   taker: Taker | undefined
 }
 
+/** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
 interface Taker {
   readonly resume: Resume<void>
+  readonly woken: Effect.Effect<void>
 }
 
 interface Putter {
@@ -369,11 +371,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * next one when it takes a batch and more are waiting, so a burst of submits does not wake
      * every worker only for one of them to drain the queue.
      */
+    const wake = (taker: Taker): void => taker.resume(taker.woken)
+
     const wakeOne = (ch: Channel): void => {
       const taker = ch.takers.shift()
       if (taker !== undefined) {
         ch.signalled++
-        taker.resume(Effect.void)
+        wake(taker)
       }
     }
 
@@ -573,7 +577,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         // idle workers take what is left, then see the end of input
         for (const taker of ch.takers.drain()) {
           ch.signalled++
-          taker.resume(Effect.void)
+          wake(taker)
         }
       }
     })
@@ -592,7 +596,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         rejectPutters(ch)
         for (const taker of ch.takers.drain()) {
           ch.signalled++
-          taker.resume(Effect.void)
+          wake(taker)
         }
       }
       for (let i = 0; i < fibers.length; i++) {
@@ -746,19 +750,6 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * Waits until the channel may have something to take, or input ended. Without a canceller: with
-     * one, Effect wraps every wait in an interruption handler, five more run-loop steps per wait.
-     * A worker fiber interrupted while it waits withdraws its taker once, on its way out
-     * (`withdraw`, when its loop is interrupted).
-     */
-    const awaitSignal = (ws: WorkerState, ch: Channel): Effect.Effect<void> =>
-      Effect.async<void>((resume) => {
-        const taker: Taker = { resume }
-        ws.taker = taker
-        ch.takers.push(taker)
-      })
-
-    /**
      * A worker fiber that ended while it waited for a batch (interrupted: when the pool stops, or
      * from outside, through `Fiber.roots` say): its taker leaves the channel or, if it had been
      * woken already, the wake goes on to another idle worker, so no queued item waits for it.
@@ -899,10 +890,23 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ws.paused += lap(ws)
         return takeNext()
       }
-      const awaitBatch: Effect.Effect<void> = Effect.flatMap(awaitSignal(ws, ch), () => {
+      /** What a woken worker resumes with: the batch it was woken for (or the end), and on. */
+      const woken: Effect.Effect<void> = Effect.suspend(() => {
         ws.taker = undefined
         ch.signalled--
         return takeNext()
+      })
+      /**
+       * Waits until the channel may have something to take, or input ended, and goes on with it: the
+       * waker resumes the worker with `woken` itself, not with `Effect.void` and a continuation (a
+       * step fewer per wait). Without a canceller: with one, Effect wraps every wait in an
+       * interruption handler, five more run-loop steps per wait. A worker fiber interrupted while it
+       * waits withdraws its taker once, on its way out (`withdraw`, when its loop is interrupted).
+       */
+      const awaitBatch: Effect.Effect<void> = Effect.async<void>((resume) => {
+        const taker: Taker = { resume, woken }
+        ws.taker = taker
+        ch.takers.push(taker)
       })
       const loop: Effect.Effect<void> = Effect.suspend(takeNext)
       /** The effect that takes the next batch, when the item loop could not take it at once. */
