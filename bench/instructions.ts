@@ -19,9 +19,10 @@
  * (it moved one A/B by several percent). Node runs with `--single-threaded
  * --predictable` (compilation and GC on the main thread, on a schedule that does not depend on
  * time) and fixed hash and random seeds; `case.ts` runs without its RSS sampler and with a
- * `performance.now()` that advances 100× slower than real time (`--slow-clock`, about callgrind's
- * slowdown), so that the pool yields to the event loop about as often per task as natively; each
- * reading still runs the real clock, so a clock read counts what it costs natively.
+ * `performance.now()` that follows the process's CPU time divided by 100 (`--slow-clock`, about
+ * callgrind's slowdown), so that the pool yields to the event loop about as often per task as
+ * natively, whatever else the machine runs; each reading still calls the real clock, so a clock
+ * read counts what it costs natively, and the CPU time is read once per 64 readings.
  *
  * Instructions are not time (cache misses, branch mispredictions and the cost of each instruction
  * differ), so these figures settle ratios between close variants of the same code (keys or

@@ -366,13 +366,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     // -- channel operations (synchronous; JS runs one fiber step at a time) ----------------------
 
+    const wake = (taker: Taker): void => taker.resume(taker.woken)
+
     /**
      * Wakes one idle worker. At most one wake is pending per channel: the woken worker wakes the
      * next one when it takes a batch and more are waiting, so a burst of submits does not wake
      * every worker only for one of them to drain the queue.
      */
-    const wake = (taker: Taker): void => taker.resume(taker.woken)
-
     const wakeOne = (ch: Channel): void => {
       const taker = ch.takers.shift()
       if (taker !== undefined) {
