@@ -10,10 +10,12 @@ import {
   Effect,
   Exit,
   Fiber,
+  type FiberId,
   Layer,
   Option,
   Ref,
   Scope,
+  Supervisor,
   TestClock
 } from "effect"
 import * as v8 from "node:v8"
@@ -241,6 +243,54 @@ describe("FiberPool", () => {
         yield* Fiber.join(alice)
         yield* pool.close
         strictEqual((yield* Ref.get(done)).length, 6)
+      }))
+
+    it.scoped("a busy pool refills with two suspensions: the producer's and one worker's", () =>
+      Effect.gen(function*() {
+        // counts the runs of each fiber (a run starts when it is started or resumed)
+        const runs = new Map<number, number>()
+        const supervisor = new (class extends Supervisor.AbstractSupervisor<void> {
+          value = Effect.void
+          override onResume<A, E>(fiber: Fiber.RuntimeFiber<A, E>): void {
+            const id = fiber.id().id
+            runs.set(id, (runs.get(id) ?? 0) + 1)
+          }
+        })()
+        const workerFibers = new Set<number>()
+        const n = 2000
+        const producer = (yield* Effect.fiberId) as FiberId.Runtime
+        const stats = yield* Effect.supervised(
+          Effect.gen(function*() {
+            const pool = yield* FiberPool.makeStateful({
+              workers: 8,
+              // runs in each worker fiber
+              makeWorker: () =>
+                Effect.map(Effect.fiberId, (id) => {
+                  workerFibers.add((id as FiberId.Runtime).id)
+                  return Worker.make((_: number) => Effect.void)
+                })
+            })
+            for (let i = 0; i < n; i++) yield* pool.submit(i)
+            yield* pool.close
+            return yield* pool.stats
+          }),
+          supervisor
+        )
+        strictEqual(stats.processed, n)
+        const producerRuns = runs.get(producer.id) ?? 0
+        let workerRuns = 0
+        for (const id of workerFibers) workerRuns += runs.get(id) ?? 0
+        // the producer waits each time it has filled the 8 batches of 10 (and a partial one): more
+        // than 20 times for 2,000 items
+        assertTrue(producerRuns > 20, `producer runs: ${producerRuns}`)
+        // each time, the worker that takes the first batch resumes the producer and drains the
+        // rest; the worker it wakes after that runs when the producer has refilled, so there is
+        // work for it. Woken before the producer, it found nothing and waited again: each refill
+        // took two worker runs. Besides: each worker's first run, and the wake at close.
+        assertTrue(
+          workerRuns <= producerRuns + 2 * 8,
+          `worker runs: ${workerRuns}, producer runs: ${producerRuns}`
+        )
       }))
 
     it.live("a million items stream through with flat memory", () =>
