@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Record from "effect/Record"
 import { compareCodePoints } from "./internal/fmt.js"
@@ -175,6 +176,30 @@ export const itemDurationBoundaries: ReadonlyArray<number> = [
 ]
 
 /**
+ * The key of {@link itemDuration}'s series. A pool takes the histogram's hook for its labels from
+ * `Metric.globalMetricRegistry` once, with this key, and updates it per item without a lookup.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Metric, MetricKey } from "effect"
+ *
+ * const hook = Metric.globalMetricRegistry.get(
+ *   MetricKey.taggedWithLabels(Metrics.itemDurationKey, Metrics.poolLabels("emails"))
+ * )
+ * hook.update(0.002) // what Metric.update(Metric.taggedWithLabels(Metrics.itemDuration, …), 0.002) does
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const itemDurationKey: MetricKey.MetricKey.Histogram = MetricKey.histogram(
+  "fiberpool_item_duration_seconds",
+  MetricBoundaries.fromIterable(itemDurationBoundaries),
+  "Time one item spent in its fiberpool worker, in seconds"
+)
+
+/**
  * Histogram of the time one item spent in its worker, in seconds.
  *
  * @example
@@ -191,11 +216,7 @@ export const itemDurationBoundaries: ReadonlyArray<number> = [
  * @since 0.1.0
  * @category metrics
  */
-export const itemDuration: Metric.Metric.Histogram<number> = Metric.histogram(
-  "fiberpool_item_duration_seconds",
-  MetricBoundaries.fromIterable(itemDurationBoundaries),
-  "Time one item spent in its fiberpool worker, in seconds"
-)
+export const itemDuration: Metric.Metric.Histogram<number> = Metric.fromMetricKey(itemDurationKey)
 
 /**
  * Gauge of the items buffered in a pool's queues (accepted, not yet taken by a worker). Updated

@@ -5,6 +5,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as MetricPair from "effect/MetricPair"
 import * as Option from "effect/Option"
@@ -261,6 +262,20 @@ describe("Effect Metric series", () => {
         fiberpool_items_failed_total: 1,
         fiberpool_items_dropped_total: 1
       })
+    }))
+
+  it.effect("itemDurationKey's hook in the global registry is the series itemDuration updates", () =>
+    Effect.gen(function*() {
+      const pool = uniquePool("histogram-key")
+      const labels = Metrics.poolLabels(pool)
+      const hook = Metric.globalMetricRegistry.get(MetricKey.taggedWithLabels(Metrics.itemDurationKey, labels))
+      hook.update(0.002)
+      Metrics.itemDuration.unsafeUpdate(0.004, labels)
+      const series = yield* seriesOf("fiberpool_item_duration_seconds", pool)
+      strictEqual(series.length, 1)
+      const state = yield* Metric.value(Metric.taggedWithLabels(Metrics.itemDuration, labels))
+      strictEqual(state.count, 2)
+      strictEqual(state.sum, 0.006)
     }))
 
   it.effect("fiberpool_item_duration_seconds has the stated boundaries", () =>

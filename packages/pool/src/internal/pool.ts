@@ -6,9 +6,12 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricKey from "effect/MetricKey"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -204,6 +207,24 @@ class Envelope {
 }
 
 /**
+ * The effect of a plain `submit(item)`: an instance of a class whose `commit` offers the item,
+ * rather than `Effect.suspend` around a closure. Per item, that is one small object instead of a
+ * closure, its context and a suspend primitive, and no first call of a fresh closure (V8 installs
+ * a new closure's code at its first call).
+ */
+class Submission extends Effectable.Class<void, PoolClosedError> {
+  constructor(
+    readonly offer: (item: unknown) => Effect.Effect<void, PoolClosedError>,
+    readonly item: unknown
+  ) {
+    super()
+  }
+  commit(): Effect.Effect<void, PoolClosedError> {
+    return this.offer(this.item)
+  }
+}
+
+/**
  * A user function returned something else than an Effect: a defect that says so. A promise is
  * given a rejection handler, so that a rejected one does not also become an unhandled rejection.
  */
@@ -274,6 +295,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const name = options.name ?? "fiberpool"
     const publish = options.metrics !== false
     const labels: ReadonlyArray<MetricLabel.MetricLabel> = Metrics.poolLabels(name)
+    /**
+     * The duration histogram of this pool's labels, updated once per item: its hook is taken once
+     * (the series `Metrics.itemDuration` tagged with `labels` reads), where `unsafeUpdate` looks it
+     * up in a WeakMap at every call.
+     */
+    const durationHook = publish
+      ? Metric.globalMetricRegistry.get(MetricKey.taggedWithLabels(Metrics.itemDurationKey, labels))
+      : undefined
     const counters = Metrics.makeCounters({ pool: name, publish })
 
     const clock = yield* Effect.clock
@@ -503,14 +532,16 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       return putWait(ch, entry)
     }
 
+    /** What a plain submit does when it runs. */
+    const offerItem = (item: unknown): Effect.Effect<void, PoolClosedError> => {
+      if (state !== OPEN) return Effect.fail(closedError())
+      const ch = routeOf(item)
+      if (ch.putters.length === 0 && accept(ch, item)) return Effect.void
+      return putWait(ch, item)
+    }
+
     const submit: (item: unknown) => Effect.Effect<void, PoolClosedError> = spanName === undefined
-      ? (item) =>
-        Effect.suspend(() => {
-          if (state !== OPEN) return Effect.fail(closedError())
-          const ch = routeOf(item)
-          if (ch.putters.length === 0 && accept(ch, item)) return Effect.void
-          return putWait(ch, item)
-        })
+      ? (item) => new Submission(offerItem, item)
       : (item) =>
         Effect.withFiberRuntime((fiber) => {
           if (state !== OPEN) return Effect.fail(closedError())
@@ -798,7 +829,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (!publish) return
         const elapsed = lap(ws)
         ws.proc += elapsed
-        Metrics.itemDuration.unsafeUpdate(elapsed / 1000, labels)
+        durationHook!.update(elapsed / 1000)
       }
       const endBatch = (): void => {
         ws.batch = null
