@@ -286,9 +286,10 @@ describe("FiberPool", () => {
         // each time, the worker that takes the first batch resumes the producer and drains the
         // rest; the worker it wakes after that runs when the producer has refilled, so there is
         // work for it. Woken before the producer, it found nothing and waited again: each refill
-        // took two worker runs. Besides: each worker's first run, and the wake at close.
+        // took two worker runs (58 here, against 37 now). Besides: each worker's first run, and
+        // the wake at close. The bound sits between one and two runs per refill.
         assertTrue(
-          workerRuns <= producerRuns + 2 * 8,
+          workerRuns <= 1.5 * producerRuns + 2 * 8,
           `worker runs: ${workerRuns}, producer runs: ${producerRuns}`
         )
       }))

@@ -276,6 +276,15 @@ describe("Effect Metric series", () => {
       for (const pair of series) deepStrictEqual(tagsOf(pair), { pool: name })
     }))
 
+  it.effect("the duration series exists from the pool's start, with a count of 0", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const name = uniqueName("idle")
+      yield* FiberPool.make({ name, workers: 2, worker: (_: number) => Effect.void })
+      const names = (yield* seriesOfPool(name)).map((pair) => pair.metricKey.name)
+      deepStrictEqual(names, ["fiberpool_item_duration_seconds"])
+      strictEqual((yield* published(name)).durationCount, 0)
+    })))
+
   it.effect("pools sharing a name add up", () =>
     Effect.gen(function*() {
       const name = uniqueName("shared")
