@@ -916,7 +916,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const takeNow = (): true | Effect.Effect<void> => {
         flush()
         if (state === STOPPED) return afterTake(false)
-        if (liveClock) {
+        // the yield check only when there is something to take: a worker that will wait reads no
+        // clock for it (the check of the next take covers the event loop)
+        if (liveClock && (ch.buffer.length > 0 || ch.partial.length > 0)) {
           const turn = yieldToEventLoop()
           if (turn !== undefined) return Effect.flatMap(turn, takeNext)
         }
@@ -934,12 +936,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ws.paused += lap(ws)
         return takeNext()
       }
-      /** What a woken worker resumes with: the batch it was woken for (or the end), and on. */
-      const woken: Effect.Effect<void> = Effect.suspend(() => {
+      /** A woken worker is no longer waiting: its wake is used. */
+      const wokenUp = (): void => {
         ws.taker = undefined
         ch.signalled--
-        return takeNext()
-      })
+      }
       /**
        * Waits until the channel may have something to take, or input ended, and goes on with it: the
        * waker resumes the worker with `woken` itself, not with `Effect.void` and a continuation (a
@@ -968,8 +969,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const ready = (): boolean => {
         if (fault !== undefined) return false
         try {
-          if (ws.index < ws.batch!.length) return state !== STOPPED && !paused
-          endBatch()
+          const batch = ws.batch
+          if (batch === null) {
+            // the loop was resumed by a wake (`woken`): its batch ended before it waited
+            wokenUp()
+          } else {
+            if (ws.index < batch.length) return state !== STOPPED && !paused
+            endBatch()
+          }
           const got = takeNow()
           if (got !== true) {
             taking = got
@@ -1008,6 +1015,15 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           Effect.whileLoop({ while: ready, body: call, step }),
           { onFailure: handlers.onFailure, onSuccess: afterItems }
         )
+      /**
+       * What a woken worker resumes with: the batch it was woken for (or the end), and on. A worker
+       * with an item loop re-enters the loop itself, whose condition takes the batch (a step fewer
+       * per wait than an effect that takes it and then returns the loop).
+       */
+      const woken: Effect.Effect<void> = items ?? Effect.suspend(() => {
+        wokenUp()
+        return takeNext()
+      })
       const afterPause = (): Effect.Effect<void> => {
         ws.paused += lap(ws)
         return next()
