@@ -507,6 +507,26 @@ describe("FiberPool", () => {
   })
 
   describe("end / close", () => {
+    it.scoped("a submit to a closed pool fails as closed before keyBy is asked for the item's key", () =>
+      Effect.gen(function*() {
+        let keyed = 0
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          keyBy: (s: string) => {
+            keyed++
+            if (s === "bad") throw new Error("no key")
+            return s
+          },
+          worker: (_: string) => Effect.void
+        })
+        yield* pool.submit("a")
+        yield* pool.close
+        strictEqual(keyed, 1)
+        const error = yield* Effect.flip(pool.submit("bad"))
+        strictEqual(error._tag, "PoolClosedError")
+        strictEqual(keyed, 1)
+      }))
+
     it.scoped("end is a cut-off, also for submits suspended on a full queue", () =>
       Effect.gen(function*() {
         const gate = yield* Deferred.make<void>()

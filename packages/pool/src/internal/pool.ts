@@ -410,9 +410,12 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
     }
 
+    /** The channel holds items to take (a full batch, or the one being filled). */
+    const hasQueued = (ch: Channel): boolean => ch.buffer.length > 0 || ch.partial.length > 0
+
     /** Wakes an idle worker when batches are queued and no wake is pending (it passes the wake on). */
     const wakeIfQueued = (ch: Channel): void => {
-      if (ch.signalled === 0 && (ch.buffer.length > 0 || ch.partial.length > 0)) wakeOne(ch)
+      if (ch.signalled === 0 && hasQueued(ch)) wakeOne(ch)
     }
 
     /** Takes `item` into the channel if there is room, waking no one; never suspends. */
@@ -532,13 +535,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       return putWait(ch, entry)
     }
 
-    /** What a plain submit does when it runs. */
-    const offerItem = (item: unknown): Effect.Effect<void, PoolClosedError> => {
-      if (state !== OPEN) return Effect.fail(closedError())
-      const ch = routeOf(item)
-      if (ch.putters.length === 0 && accept(ch, item)) return Effect.void
-      return putWait(ch, item)
-    }
+    /** What a plain submit does when it runs (a closed pool fails it before its key is asked for). */
+    const offerItem = (item: unknown): Effect.Effect<void, PoolClosedError> =>
+      state !== OPEN ? Effect.fail(closedError()) : offer(routeOf(item), item)
 
     const submit: (item: unknown) => Effect.Effect<void, PoolClosedError> = spanName === undefined
       ? (item) => new Submission(offerItem, item)
@@ -918,7 +917,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (state === STOPPED) return afterTake(false)
         // the yield check only when there is something to take: a worker that will wait reads no
         // clock for it (the check of the next take covers the event loop)
-        if (liveClock && (ch.buffer.length > 0 || ch.partial.length > 0)) {
+        if (liveClock && hasQueued(ch)) {
           const turn = yieldToEventLoop()
           if (turn !== undefined) return Effect.flatMap(turn, takeNext)
         }
