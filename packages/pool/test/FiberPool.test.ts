@@ -14,6 +14,8 @@ import {
   Layer,
   Option,
   Ref,
+  RuntimeFlags,
+  RuntimeFlagsPatch,
   Scope,
   Supervisor,
   TestClock
@@ -243,6 +245,90 @@ describe("FiberPool", () => {
         yield* Fiber.join(alice)
         yield* pool.close
         strictEqual((yield* Ref.get(done)).length, 6)
+      }))
+
+    it.scoped("a plain submit that finds room costs its producer one run-loop step, also after the queue was full", () =>
+      Effect.gen(function*() {
+        // counts the run-loop steps of the producer fiber (OpSupervision calls onEffect at each)
+        const producer = ((yield* Effect.fiberId) as FiberId.Runtime).id
+        let steps = 0
+        const supervisor = new (class extends Supervisor.AbstractSupervisor<void> {
+          value = Effect.void
+          override onEffect<A, E>(fiber: Fiber.RuntimeFiber<A, E>): void {
+            if (fiber.id().id === producer) steps++
+          }
+        })()
+        const n = 1000
+        const gate = yield* Deferred.make<void>()
+        // item 0 holds the worker until the gate opens; n batches of one fit in the queue
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: n,
+          worker: (i: number) => i === 0 ? Deferred.await(gate) : Effect.void
+        })
+        let i = 0
+        const submitTo = (end: number) =>
+          Effect.whileLoop({ while: () => i < end, body: () => pool.submit(i++), step: () => {} }).pipe(
+            Effect.supervised(supervisor),
+            Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
+          )
+        yield* pool.submit(i++)
+        yield* settle // item 0 in flight
+        yield* submitTo(1 + n)
+        // one step per submit (the submit itself, which goes on to the loop's next one), and a few
+        // to enter and leave the loop; a submit evaluated as offer-then-result takes two
+        assertTrue(steps >= n && steps <= n + 20, `producer steps: ${steps} for ${n} submits`)
+        // the buffer is full; this one fills the partial batch: no room anywhere
+        yield* pool.submit(i++)
+        const waiting = yield* Effect.fork(pool.submit(i++))
+        yield* settle
+        assertTrue(Option.isNone(yield* Fiber.poll(waiting)), "a submit to a full queue should wait")
+        yield* Deferred.succeed(gate, void 0)
+        yield* Fiber.join(waiting)
+        yield* settle // everything ran: room again
+        strictEqual((yield* pool.stats).processed, n + 3)
+        steps = 0
+        yield* submitTo(n + 3 + n)
+        assertTrue(steps >= n && steps <= n + 20, `producer steps: ${steps} for ${n} submits after a full queue`)
+        yield* pool.close
+        strictEqual((yield* pool.stats).processed, 2 * n + 3)
+      }))
+
+    it.scoped("while one key's queue is full, plain submits for other keys are taken at once and one for that key waits", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const done = yield* Ref.make<Array<string>>([])
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          batchSize: 1,
+          keyBy: (s: string) => s.split(":")[0]!,
+          worker: (s) =>
+            Effect.zipRight(
+              s.startsWith("alice") ? Deferred.await(gate) : Effect.void,
+              Ref.update(done, (a) => [...a, s])
+            )
+        })
+        // alice → worker 2: one in flight, one queued, one in the partial slot: no room left
+        for (const s of ["alice:1", "alice:2", "alice:3"]) yield* pool.submit(s)
+        yield* settle
+        const alice = yield* Effect.fork(pool.submit("alice:4"))
+        yield* settle
+        assertTrue(Option.isNone(yield* Fiber.poll(alice)), "a submit to a full queue should wait")
+        // charlie → worker 1, which has room
+        yield* pool.submit("charlie:1")
+        yield* pool.submit("charlie:2")
+        yield* settle
+        deepStrictEqual(yield* Ref.get(done), ["charlie:1", "charlie:2"])
+        yield* Deferred.succeed(gate, void 0)
+        yield* Fiber.join(alice)
+        // room everywhere again
+        yield* pool.submit("alice:5")
+        yield* pool.close
+        strictEqual((yield* Ref.get(done)).length, 7)
+        const stats = yield* pool.stats
+        strictEqual(stats.submitted, 7)
+        strictEqual(stats.processed, 7)
       }))
 
     it.scoped("a busy pool refills with two suspensions: the producer's and one worker's", () =>
