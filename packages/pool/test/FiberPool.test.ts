@@ -295,6 +295,31 @@ describe("FiberPool", () => {
         strictEqual((yield* pool.stats).processed, 2 * n + 3)
       }))
 
+    it.scoped("one submit effect run again submits its item again, and waits when the queue is full", () =>
+      Effect.gen(function*() {
+        const gate = yield* Deferred.make<void>()
+        const seen = yield* Ref.make<Array<number>>([])
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 1,
+          worker: (i: number) => Effect.zipRight(Deferred.await(gate), Ref.update(seen, (a) => [...a, i]))
+        })
+        const seven = pool.submit(7)
+        yield* seven
+        yield* settle // in flight
+        yield* seven // queued
+        yield* seven // in the partial batch: no room left
+        const fourth = yield* Effect.fork(seven)
+        yield* settle
+        assertTrue(Option.isNone(yield* Fiber.poll(fourth)), "the fourth run should wait for room")
+        strictEqual((yield* pool.stats).submitted, 3)
+        yield* Deferred.succeed(gate, void 0)
+        yield* Fiber.join(fourth)
+        yield* pool.close
+        deepStrictEqual(yield* Ref.get(seen), [7, 7, 7, 7])
+      }))
+
     it.scoped("while one key's queue is full, plain submits for other keys are taken at once and one for that key waits", () =>
       Effect.gen(function*() {
         const gate = yield* Deferred.make<void>()
