@@ -227,9 +227,13 @@ interface SubmitPath {
  * the choice is made when the submit runs, as often as it runs.
  *
  * `Sync` and `effect_instruction_i0` are Effect 3's primitive protocol, which `Effectable.Class`
- * does not expose: the peer range (`~3.22.4`) holds it fixed, and tests count the run-loop steps of
- * both paths. A submit that finds room is most submits: one run-loop step fewer per item is ~11% of
- * the instructions of a pool fed by `submit` (bench/README.md).
+ * does not expose: the peer range (`~3.22.4`) holds it fixed. Tests count the producer's steps on
+ * the direct path, before and after a queue was full, and check that a submit to a full queue
+ * waits, also in a keyed pool where another queue has drained. Most submits find room: one
+ * run-loop step fewer per item is ~10–13% of the instructions of a pool fed by `submit`
+ * (bench/README.md). `keyBy` runs inside the direct path, after the choice: a `keyBy` that submits
+ * to or closes its own pool can leave no room for the item, which then dies with a message that
+ * says so (it cannot wait any more).
  */
 class Submission extends Effectable.Class<void, PoolClosedError> {
   constructor(
@@ -581,8 +585,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const path: SubmitPath = {
       open: true,
       place: (item) => {
-        if (!accept(routeOf(item), item)) {
-          throw new Error("fiberpool: a submit found no room where the pool had room (a bug in fiberpool)")
+        const ch = routeOf(item)
+        // the pool was open with room everywhere when the run loop read `_op`; only `keyBy`, user
+        // code run just now, can have changed that (by submitting to or closing this pool)
+        if (state !== OPEN || !accept(ch, item)) {
+          throw new Cause.IllegalArgumentException(
+            `${name}: keyBy must only compute the item's key: the pool filled up or closed while it ran for a submit`
+          )
         }
       },
       offer: offerItem
