@@ -462,7 +462,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           ch.partial = []
         } else {
           full++
-          path.open = false
+          updatePath()
         }
       }
       return true
@@ -502,7 +502,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           ch.buffer.push(ch.partial)
           ch.partial = []
           full--
-          openPath()
+          updatePath()
         }
       } else if (ch.partial.length > 0) {
         batch = ch.partial
@@ -596,8 +596,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       },
       offer: offerItem
     }
-    /** Opens the direct path again when the pool is open and every channel has room. */
-    const openPath = (): void => {
+    /** The direct path is open while the pool is open and every channel has room. */
+    const updatePath = (): void => {
       path.open = state === OPEN && full === 0
     }
 
@@ -677,7 +677,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const end = Effect.sync(() => {
       if (state !== OPEN) return
       state = ENDED
-      path.open = false
+      updatePath()
       for (const ch of channels) {
         rejectPutters(ch)
         // idle workers take what is left, then see the end of input
@@ -692,7 +692,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const stop = (reason: "failed" | "interrupted", self: number): void => {
       if (state === STOPPED) return
       state = STOPPED
-      path.open = false
+      updatePath()
       stopReason = reason
       for (const ch of channels) {
         depth -= ch.depth
@@ -1258,7 +1258,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Effect.onExit((exit) => {
         if (exit._tag === "Success") return Effect.void
         state = STOPPED
-        path.open = false
+        updatePath()
         return Fiber.interruptAll(fibers)
       })
     )
