@@ -755,34 +755,47 @@ describe("faults: concurrency", () => {
     }))
 
   it.live("a waiting worker interrupted from outside the pool (via Fiber.roots): the other worker takes every item", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const before = new Set((yield* Fiber.roots).map((f) => f.id().id))
-      const seen: Array<number> = []
-      const pool = yield* FiberPool.make({ workers: 2, worker: (n: number) => Effect.sync(() => void seen.push(n)) })
-      // both workers reach their wait for input (a busy pool parks its workers until the event
-      // loop's next turn, so let a few turns pass)
-      yield* Effect.repeatN(macrotask, 3)
-      const forked = (yield* Fiber.roots).filter((f) => !before.has(f.id().id)).sort((a, b) => a.id().id - b.id().id)
-      strictEqual(forked.length, 3, "two worker fibers and the pool's supervisor")
-      // worker 0, forked first, waits first: the first submit wakes its taker (without the
-      // withdrawal, that wake is lost on the dead fiber and no worker runs; tried)
-      yield* Fiber.interrupt(forked[0]!)
-      yield* pool.submitAll(range(20))
-      // before any close (which wakes every waiting worker): the items are taken as they come
-      const processed = yield* Effect.exit(Effect.timeout(
-        Effect.repeat(Effect.sync(() => seen.length), {
-          until: (n) => n === 20,
-          schedule: Schedule.spaced("1 millis")
-        }),
-        "5 seconds"
-      ))
-      assertTrue(Exit.isSuccess(processed), `the remaining worker was woken: ${seen.length} of 20 processed`)
-      yield* pool.close
-      deepStrictEqual([...seen].sort((a, b) => a - b), range(20))
-      const stats = yield* pool.stats
-      strictEqual(stats.processed, 20)
-      assertAccounting(stats)
-    })))
+    Effect.gen(function*() {
+      // the first submit wakes the worker that waited first; interrupted, it must hand the wake on
+      // (without the withdrawal the wake is lost on the dead fiber and no worker runs; tried).
+      // Which worker waits first is up to the scheduler: each one is interrupted in turn
+      const interruptWorker = (victim: number) =>
+        Effect.scoped(Effect.gen(function*() {
+          const before = new Set((yield* Fiber.roots).map((f) => f.id().id))
+          const seen: Array<number> = []
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            worker: (n: number) => Effect.sync(() => void seen.push(n))
+          })
+          // both workers reach their wait for input (a busy pool parks its workers until the
+          // event loop's next turn, so let a few turns pass)
+          yield* Effect.repeatN(macrotask, 3)
+          const forked = (yield* Fiber.roots).filter((f) => !before.has(f.id().id))
+            .sort((a, b) => a.id().id - b.id().id)
+          strictEqual(forked.length, 3, "two worker fibers and the pool's supervisor, forked last")
+          yield* Fiber.interrupt(forked[victim]!)
+          yield* pool.submitAll(range(20))
+          // before any close (which wakes every waiting worker): the items are taken as they come
+          const processed = yield* Effect.exit(Effect.timeout(
+            Effect.repeat(Effect.sync(() => seen.length), {
+              until: (n) => n === 20,
+              schedule: Schedule.spaced("1 millis")
+            }),
+            "5 seconds"
+          ))
+          assertTrue(
+            Exit.isSuccess(processed),
+            `worker ${victim} interrupted: the other one was woken, ${seen.length} of 20 processed`
+          )
+          yield* pool.close
+          deepStrictEqual([...seen].sort((a, b) => a - b), range(20))
+          const stats = yield* pool.stats
+          strictEqual(stats.processed, 20)
+          assertAccounting(stats)
+        }))
+      yield* interruptWorker(0)
+      yield* interruptWorker(1)
+    }))
 
   it.scoped("1,000 producers and a fail-fast failure: every producer returns; accepted items are accounted", () =>
     Effect.gen(function*() {
