@@ -11,6 +11,7 @@ import {
   Exit,
   Fiber,
   type FiberId,
+  Inspectable,
   Layer,
   Option,
   Ref,
@@ -20,6 +21,7 @@ import {
   Supervisor,
   TestClock
 } from "effect"
+import * as util from "node:util"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import { assertAccounting, Boom, range, settle } from "./helpers.js"
@@ -298,6 +300,21 @@ describe("FiberPool", () => {
         assertTrue(steps >= n && steps <= n + 50, `producer steps: ${steps} for ${n} submits after a full queue`)
         yield* pool.close
         strictEqual((yield* pool.stats).processed, 2 * n + 3)
+      }))
+
+    it.scoped("a submit effect prints as the submit of its item to its pool", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ name: "mail", workers: 1, worker: (_: { id: number }) => Effect.void })
+        const submit = pool.submit({ id: 7 })
+        const json = { _id: "Effect", method: "FiberPool.submit", pool: "mail", item: { id: 7 } }
+        deepStrictEqual(Inspectable.toJSON(submit), json)
+        strictEqual(String(submit), JSON.stringify(json, null, 2))
+        // Node's util.inspect (console.log) shows the same, not the pool's internals
+        assertTrue(util.inspect(submit).includes("method: 'FiberPool.submit'"), util.inspect(submit))
+        assertTrue(!util.inspect(submit).includes("place"), util.inspect(submit))
+        yield* submit
+        yield* pool.close
+        strictEqual((yield* pool.stats).processed, 1)
       }))
 
     it.scoped("one submit effect run again submits its item again, and waits when the queue is full", () =>

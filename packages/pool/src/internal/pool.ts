@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricKey from "effect/MetricKey"
@@ -208,6 +209,8 @@ class Envelope {
 
 /** What a plain submit's effect needs of its pool. */
 interface SubmitPath {
+  /** The pool's name, for printing. */
+  readonly pool: string
   /** The pool is open and every channel has room: a submit can place its item without waiting. */
   open: boolean
   /** Places the item (when `open`). */
@@ -250,6 +253,21 @@ class Submission extends Effectable.Class<void, PoolClosedError> {
   }
   commit(): Effect.Effect<void, PoolClosedError> {
     return this.path.offer(this.item)
+  }
+  /** Printed as what it is, not as its fields (the pool's internals) or `[object Object]`. */
+  toJSON(): unknown {
+    return {
+      _id: "Effect",
+      method: "FiberPool.submit",
+      pool: this.path.pool,
+      item: Inspectable.toJSON(this.item)
+    }
+  }
+  override toString(): string {
+    return Inspectable.format(this.toJSON())
+  }
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.toJSON()
   }
 }
 
@@ -583,6 +601,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * wait on a channel only then, so none is waiting while the path is open.
      */
     const path: SubmitPath = {
+      pool: name,
       open: true,
       place: (item) => {
         const ch = routeOf(item)
