@@ -22,7 +22,11 @@ import * as internal from "./internal/collector.js"
  *   Readers then drain what is buffered and end. Idempotent; returns at once.
  * - `stream` emits values in arrival order and ends after `close` once the buffer is drained.
  *   Every run of the stream is a separate reader; concurrent readers share the values, each value
- *   goes to exactly ONE reader (it is a work queue, not a broadcast).
+ *   goes to exactly ONE reader (it is a work queue, not a broadcast). A reader takes one value per
+ *   pull: one that stops early (`Stream.take`, `Stream.runHead`, a failing consumer) leaves the
+ *   rest for other readers, readers share a backlog, and a reader holds no values beyond
+ *   `capacity`. (Effect's queue streams take everything buffered as one chunk, faster per value,
+ *   and lose what such a reader took but did not use.)
  * - `all` collects every value taken from the moment it is called until the collector is closed
  *   and drained, in arrival order. Values another reader took are not included.
  *

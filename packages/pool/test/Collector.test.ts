@@ -19,8 +19,6 @@ import * as TestClock from "effect/TestClock"
 import * as Collector from "../src/Collector.js"
 import { range, settle } from "./helpers.js"
 
-/** Lets forked fibers (and the mailbox's scheduled wake-ups) run, without advancing time. */
-
 /** Asserts that a fiber has finished with a `CollectorClosedError` failure. */
 const assertClosedFailure = <A>(exit: Exit.Exit<A, Collector.CollectorClosedError>) => {
   assertTrue(Exit.isFailure(exit), "expected the submit to fail")
@@ -134,7 +132,7 @@ describe("Collector", () => {
         deepStrictEqual(yield* Fiber.join(reader), [0, 1, 2, 3])
       }))
 
-    it.scoped("an interrupted suspended submitter's value is not delivered", () =>
+    it.scoped("a suspended submitter interrupted before a reader frees space: its value is not delivered", () =>
       Effect.gen(function*() {
         const collector = yield* Collector.make<number>(1)
         yield* collector.submit(1)
@@ -257,6 +255,53 @@ describe("Collector", () => {
         deepStrictEqual([...a, ...b].sort((x, y) => x - y), range(40))
       }))
 
+    it.scoped("a stream reader that stops early leaves the rest for other readers", () =>
+      Effect.gen(function*() {
+        const collector = yield* Collector.make<number>(10)
+        for (const i of range(5)) yield* collector.submit(i)
+        deepStrictEqual(Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(collector.stream, 2))), [0, 1])
+        deepStrictEqual(Option.getOrNull(yield* Stream.runHead(collector.stream)), 2)
+        yield* collector.close
+        deepStrictEqual(yield* collector.all, [3, 4])
+      }))
+
+    it.scoped("readers that start on a backlog share it", () =>
+      Effect.gen(function*() {
+        const collector = yield* Collector.make<number>(8)
+        for (const i of range(8)) yield* collector.submit(i)
+        yield* collector.close
+        // each reader spends 10 ms (TestClock) per value
+        const slowReader = collector.stream.pipe(
+          Stream.mapEffect((v) => Effect.as(Effect.sleep("10 millis"), v)),
+          Stream.runCollect
+        )
+        const r1 = yield* Effect.fork(slowReader)
+        const r2 = yield* Effect.fork(slowReader)
+        yield* settle
+        yield* TestClock.adjust("40 millis")
+        const a = Chunk.toReadonlyArray(yield* Fiber.join(r1))
+        const b = Chunk.toReadonlyArray(yield* Fiber.join(r2))
+        deepStrictEqual([a.length, b.length], [4, 4])
+        deepStrictEqual([...a, ...b].sort((x, y) => x - y), range(8))
+      }))
+
+    it.scoped("a stream reader holds no values beyond capacity", () =>
+      Effect.gen(function*() {
+        const collector = yield* Collector.make<number>(2)
+        let accepted = 0
+        yield* Effect.fork(
+          Effect.forEach(range(10), (i) => Effect.zipRight(collector.submit(i), Effect.sync(() => accepted++)), {
+            discard: true
+          })
+        )
+        yield* settle
+        strictEqual(accepted, 2)
+        // a reader stuck on its first value: one more value fits in the buffer, no more
+        yield* Effect.fork(collector.stream.pipe(Stream.mapEffect(() => Effect.never), Stream.runDrain))
+        yield* settle
+        strictEqual(accepted, 3)
+      }))
+
     it.scoped("a stream reader and an all reader share the values", () =>
       Effect.gen(function*() {
         const collector = yield* Collector.make<number>(2)
@@ -324,17 +369,26 @@ describe("Collector", () => {
   })
 
   describe("make", () => {
-    for (const capacity of [0, -1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY]) {
-      it.effect(`capacity ${capacity} dies with IllegalArgumentException naming capacity`, () =>
+    const invalid: ReadonlyArray<readonly [unknown, string]> = [
+      [0, "0"],
+      [-1, "-1"],
+      [1.5, "1.5"],
+      [Number.NaN, "NaN"],
+      [Number.NEGATIVE_INFINITY, "-Infinity"],
+      // from plain JavaScript: quoted, so that it does not read as a valid number
+      ["10", "got \"10\""]
+    ]
+    for (const [capacity, shown] of invalid) {
+      it.effect(`capacity ${String(capacity)} dies with IllegalArgumentException naming capacity`, () =>
         Effect.gen(function*() {
-          const made = Collector.make<number>(capacity) // must not throw at call time
+          const made = Collector.make<number>(capacity as number) // must not throw at call time
           const exit = yield* Effect.exit(Effect.scoped(made))
           assertTrue(Exit.isFailure(exit), "make should fail")
           const defect = Cause.dieOption(exit.cause)
           assertTrue(Option.isSome(defect), `expected a defect, got ${Cause.pretty(exit.cause)}`)
           assertInstanceOf(defect.value, Cause.IllegalArgumentException)
           assertInclude(defect.value.message, "capacity")
-          assertInclude(defect.value.message, String(capacity))
+          assertInclude(defect.value.message, shown)
         }))
     }
 

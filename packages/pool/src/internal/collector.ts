@@ -5,9 +5,11 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Api from "../Collector.js"
+import { show } from "./show.js"
 
 /** @internal */
 export class CollectorClosedError extends Data.TaggedError("CollectorClosedError")<{ readonly message: string }> {
@@ -41,7 +43,7 @@ export const make = <V>(capacity: number): Effect.Effect<Api.Collector<V>, never
     if (!isValidCapacity(capacity)) {
       return Effect.die(
         new Cause.IllegalArgumentException(
-          `Collector.make: capacity must be an integer >= 1 or Infinity (unbounded), got ${String(capacity)}`
+          `Collector.make: capacity must be an integer >= 1 or Infinity (unbounded), got ${show(capacity)}`
         )
       )
     }
@@ -116,31 +118,37 @@ export const make = <V>(capacity: number): Effect.Effect<Api.Collector<V>, never
         })
       )
 
-      const take: Effect.Effect<readonly [Chunk.Chunk<V>, boolean]> = Effect.suspend(() => {
-        refill()
-        return mailbox.takeAll
-      }).pipe(Effect.map((result) => {
-        refill()
-        return result
-      }))
+      /** Takes with `takeFrom`, moving suspended submitters' values in before and after. */
+      const refilling = <A, E>(takeFrom: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+        Effect.suspend(() => {
+          refill()
+          return takeFrom
+        }).pipe(Effect.map((result) => {
+          refill()
+          return result
+        }))
 
+      // `all` keeps every value it takes: it takes the whole buffer at a time
+      const takeAll = refilling(mailbox.takeAll)
       const all: Effect.Effect<ReadonlyArray<V>> = Effect.gen(function*() {
         const out: Array<V> = []
         while (true) {
-          const [chunk, done] = yield* take
+          const [chunk, done] = yield* takeAll
           for (const value of chunk) out.push(value)
           if (done) return out
         }
       })
 
-      const loop: Channel.Channel<Chunk.Chunk<V>, unknown, never, unknown, void, unknown> = Channel.flatMap(
-        Channel.fromEffect(take),
-        ([chunk, done]) =>
-          done
-            ? Chunk.isEmpty(chunk) ? Channel.void : Channel.write(chunk)
-            : Channel.zipRight(Channel.write(chunk), loop)
+      // A stream reader takes one value per pull. Taking the whole buffer as one chunk would lose
+      // the rest of it when the reader stops early (`Stream.take`, `runHead`, a failure), hand a
+      // backlog to one of several readers, and hold values beyond `capacity` out of the buffer.
+      // The mailbox fails `take` only when it is done: closed and drained, or shut down.
+      const takeOne: Effect.Effect<Option.Option<V>> = refilling(Effect.option(mailbox.take))
+      const read: Channel.Channel<Chunk.Chunk<V>, unknown, never, unknown, void, unknown> = Channel.flatMap(
+        Channel.fromEffect(takeOne),
+        (next) => Option.isNone(next) ? Channel.void : Channel.zipRight(Channel.write(Chunk.of(next.value)), read)
       )
-      const stream: Stream.Stream<V> = Stream.fromChannel(loop)
+      const stream: Stream.Stream<V> = Stream.fromChannel(read)
 
       const collector: Api.Collector<V> = { submit, close, stream, all }
       return collector

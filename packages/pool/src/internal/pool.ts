@@ -26,6 +26,7 @@ import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
 import { workerForKey } from "./hash.js"
+import { show } from "./show.js"
 import { yieldToEventLoop } from "./turn.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -53,16 +54,6 @@ export interface AnyOptions {
   readonly span?: boolean | string | undefined
   readonly worker?: Worker.Worker<any, any, any> | undefined
   readonly makeWorker?: ((id: number) => Effect.Effect<Worker.Worker<any, any, any>, any, any>) | undefined
-}
-
-const show = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(u)
-  if (typeof u === "function") return "a function"
-  try {
-    return String(u)
-  } catch {
-    return typeof u
-  }
 }
 
 const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boolean"
