@@ -132,18 +132,21 @@ describe("middleware in a pool", () => {
         workers: 1,
         continueOnError: true,
         worker: (n: number) =>
-          Effect.sync(() => {
-            if (n === 2) throw new Error("boom")
-            done.push(n)
-          }),
+          n === 4
+            // a child dies and its sibling is interrupted: a defect beside interruption
+            ? Effect.all([Effect.die(new Error("child died")), Effect.never], { concurrency: 2, discard: true })
+            : Effect.sync(() => {
+              if (n === 2) throw new Error("boom")
+              done.push(n)
+            }),
         middleware: [Middleware.recover()]
       })
-      yield* pool.submitAll([1, 2, 3])
+      yield* pool.submitAll([1, 2, 3, 4, 5])
       const exit = yield* Effect.exit(pool.close)
       const error = failureOf(exit)
       strictEqual(error._tag, "WorkerDefect")
-      deepStrictEqual(done, [1, 3])
-      strictEqual((yield* pool.stats).errors, 1)
+      deepStrictEqual(done, [1, 3, 5])
+      strictEqual((yield* pool.stats).errors, 2)
     }))
 
   it.scoped("validate: rejected items never reach the worker and are counted as errors", () =>

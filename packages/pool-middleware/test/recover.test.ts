@@ -101,15 +101,23 @@ describe("Middleware.recover", () => {
       assertTrue(!called)
     }))
 
-  it.effect("a defect beside interruption (a finalizer that dies) is left as it is", () =>
+  it.effect("a defect beside interruption (a finalizer that dies) is recovered, as Effect.catchAllDefect finds it", () =>
     Effect.gen(function*() {
-      let called = false
+      const seen: Array<unknown> = []
       // the worker interrupts itself, and a finalizer dies on the way out
       const worker = (_: string) => Effect.interrupt.pipe(Effect.ensuring(Effect.die("finalizer died")))
-      const exit = yield* Effect.exit(Middleware.recover(() => void (called = true))(worker)("a"))
-      assertTrue(Exit.isFailure(exit) && Cause.isInterrupted(exit.cause))
-      strictEqual(defectOf(exit), "finalizer died")
-      assertTrue(!called)
+      strictEqual(yield* Effect.catchAllDefect(worker("a"), (d) => Effect.succeed(d)), "finalizer died")
+      const exit = yield* Effect.exit(Middleware.recover((d) => void seen.push(d))(worker)("a"))
+      deepStrictEqual(exit, Exit.fail(new Middleware.WorkerDefect({ defect: "finalizer died", item: "a" })))
+      deepStrictEqual(seen, ["finalizer died"])
+    }))
+
+  it.effect("a child of Effect.all that dies while its sibling is interrupted: recovered", () =>
+    Effect.gen(function*() {
+      const boom = new Error("child died")
+      const worker = (_: string) => Effect.all([Effect.die(boom), Effect.never], { concurrency: 2, discard: true })
+      const exit = yield* Effect.exit(Middleware.recover()(worker)("a"))
+      deepStrictEqual(exit, Exit.fail(new Middleware.WorkerDefect({ defect: boom, item: "a" })))
     }))
 
   it.effect("interrupting the item while a finalizer dies: still interrupted", () =>
