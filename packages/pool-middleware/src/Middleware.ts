@@ -162,8 +162,10 @@ export interface RetryOptions {
  * `Random` or `TestRandom` makes it reproducible); delays use Effect's `Clock` (`TestClock` drives
  * them). With a schedule, `Effect.retry(schedule)` decides; the schedule sees the error as input.
  *
- * Only failures are retried: defects and interruption never are. When retries run out, the item
- * fails with the last error, unchanged, so `catchTag` still works (go-pkgz wraps it).
+ * Only failures are retried: defects and interruption never are, nor is a failure that comes with
+ * a defect (its finalizer died), which passes through with its defect, as with `Effect.retry`.
+ * When retries run out, the item fails with the last error, unchanged, so `catchTag` still works
+ * (go-pkgz wraps it).
  *
  * Invalid options (`attempts` < 1 or fractional, a negative `baseDelay`, `factor` < 1, `jitter`
  * < 0 or NaN) do not throw: every item of the wrapped worker dies with a
@@ -240,8 +242,10 @@ export const timeout: (duration: Duration.DurationInput) => Worker.Middleware<un
  * `continueOnError`) the pool counts the item as an error and goes on.
  *
  * `onDefect(defect, item)` runs first; it may return an effect (run before the failure; it must
- * handle its own errors) or nothing. Failures and interruption pass through untouched. A defect
- * that comes together with interruption (an interrupted item whose finalizer died) stays as it is.
+ * handle its own errors) or nothing. Failures and interruption pass through untouched. A defect is
+ * recovered wherever `Effect.catchAllDefect` would find it, also beside interruption: a child of
+ * `Effect.all` that dies while its siblings are interrupted, a finalizer that dies. An item
+ * interrupted from outside (the pool stopping) is not: Effect runs no handler in an interrupted fiber.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -214,6 +215,25 @@ describe("Middleware.retry", () => {
       const exit = yield* Effect.exit(Middleware.retry({ baseDelay: 0 })(worker)("a"))
       strictEqual(defectOf(exit), "boom")
       strictEqual(calls, 1)
+    }))
+
+  it.effect("a failure that comes with a defect (its finalizer died) is neither retried nor erased, as with Effect.retry", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) =>
+        Effect.suspend(() => (calls++, Effect.fail(new Transient(calls)))).pipe(
+          Effect.ensuring(Effect.die("finalizer died"))
+        )
+      // Effect.retry runs it once and keeps it a defect (it turns the failure into one too)
+      const effectRetry = yield* Effect.exit(Effect.retry(worker("a"), Schedule.recurs(2)))
+      assertTrue(Exit.isFailure(effectRetry) && Cause.isDie(effectRetry.cause))
+      strictEqual(calls, 1)
+      for (const retry of [Middleware.retry({ baseDelay: 0 }), Middleware.retry(Schedule.recurs(2))]) {
+        calls = 0
+        const exit = yield* Effect.exit(retry(worker)("a"))
+        strictEqual(defectOf(exit), "finalizer died")
+        strictEqual(calls, 1)
+      }
     }))
 
   it.effect("invalid options die with IllegalArgumentException when an item runs, never at call time", () =>

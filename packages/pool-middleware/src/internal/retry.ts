@@ -18,6 +18,14 @@ interface Parsed {
 
 const where = "Middleware.retry"
 
+/**
+ * The failure to retry, as `Effect.catchAll` (and so `Effect.retry`) sees it: the first failure
+ * of the cause, or none (`Right`, the cause as it is) when the cause holds no failure or holds a
+ * defect as well, say a failure whose finalizer died. Defects are never retried, nor erased.
+ */
+const retryable = <E>(cause: Cause.Cause<E>): Either.Either<Cause.Cause<E>, E> =>
+  Cause.isDie(cause) ? Either.right(cause) : Cause.failureOrCause(cause)
+
 const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgumentException> =>
   Either.gen(function*() {
     const attempts = yield* Options.number(
@@ -77,7 +85,7 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
   // failures only, as `Effect.catchAll` sees them: defects and interruption are never retried. A
   // `catchCause` middleware: a pool runs it only for items that fail
   return Worker.catchCause((cause, _item, again) => {
-    const failure = Cause.failureOrCause(cause)
+    const failure = retryable(cause)
     return Either.isLeft(failure) ? retryAfter(0, again)(failure.left) : Effect.failCause(cause)
   })
 }
@@ -91,7 +99,7 @@ export const fromSchedule = <Out, RS>(
   // one; when the schedule is done, the item fails with its last error
   Worker.catchCause<unknown, never, RS>(
     <A1, E1, R1>(cause: Cause.Cause<E1>, _item: A1, again: Effect.Effect<void, E1, R1>) => {
-      const failure = Cause.failureOrCause(cause)
+      const failure = retryable(cause)
       if (Either.isRight(failure)) return Effect.failCause(cause)
       return Effect.flatMap(Schedule.driver(schedule), (driver) => {
         const next = (error: E1): Effect.Effect<void, E1, R1 | RS> =>
