@@ -207,7 +207,9 @@ export const retry: {
 /**
  * Gives each item at most `duration`. A slower item is interrupted (its finalizers run, and the
  * middleware waits for them) and then fails with `Cause.TimeoutException`, whose message names the
- * duration. Unlike go-pkgz's context deadline, the worker does not have to cooperate.
+ * duration. Unlike go-pkgz's context deadline, the worker does not have to cooperate. As with
+ * `Effect.timeoutFail`, which it is: an uninterruptible item runs to its end and, if that was
+ * late, still fails with the timeout; a defect of a finalizer run by the interruption is not kept.
  *
  * A duration that is zero, negative or malformed makes every item die with a
  * `Cause.IllegalArgumentException`.

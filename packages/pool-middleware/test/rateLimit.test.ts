@@ -195,7 +195,10 @@ describe("Middleware.rateLimit", () => {
         [{ rate: Infinity }, "rate", "Infinity"],
         [{ rate: 1, burst: 0 }, "burst", "0"],
         [{ rate: 1, burst: 1.5 }, "burst", "1.5"],
-        [{ rate: 1, burst: NaN }, "burst", "NaN"]
+        [{ rate: 1, burst: NaN }, "burst", "NaN"],
+        // an interval (1000 / rate ms) or a tolerance ((burst - 1) intervals) that overflows
+        [{ rate: 1e-306 }, "rate", "1e-306"],
+        [{ rate: 1e-300, burst: 1e15 }, "burst", "1000000000000000"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0

@@ -251,7 +251,10 @@ describe("Middleware.retry", () => {
         [{ factor: 0.5 }, "factor", "0.5"],
         [{ factor: NaN }, "factor", "NaN"],
         [{ jitter: -0.1 }, "jitter", "-0.1"],
-        [{ jitter: NaN }, "jitter", "NaN"]
+        [{ jitter: NaN }, "jitter", "NaN"],
+        // from plain JavaScript: neither a Schedule nor an options object
+        [5 as any, "options", "5"],
+        ["3 times" as any, "options", "3 times"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0

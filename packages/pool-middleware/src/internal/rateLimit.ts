@@ -157,8 +157,8 @@ const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalAr
       where,
       "rate",
       options.rate,
-      "a finite number > 0 (tokens per second)",
-      (n) => Number.isFinite(n) && n > 0
+      "a finite number > 0 (tokens per second) whose interval, 1000 / rate milliseconds, is finite",
+      (n) => Number.isFinite(n) && n > 0 && Number.isFinite(1000 / n)
     )
     const burst = yield* Options.number(
       where,
@@ -167,6 +167,17 @@ const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalAr
       "an integer >= 1 (the bucket's capacity)",
       (n) => Number.isSafeInteger(n) && n >= 1
     )
+    if (!Number.isFinite((burst - 1) * (1000 / rate))) {
+      // the bucket's tolerance would be infinite: no limit at all
+      return yield* Either.left(
+        Options.invalid(
+          where,
+          "burst",
+          `an integer >= 1 whose (burst - 1) / rate seconds is finite (rate ${rate})`,
+          burst
+        )
+      )
+    }
     return new Bucket(rate, burst)
   })
 

@@ -28,6 +28,16 @@ const retryable = <E>(cause: Cause.Cause<E>): Either.Either<Cause.Cause<E>, E> =
 
 const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgumentException> =>
   Either.gen(function*() {
+    if (typeof options !== "object" || options === null) {
+      return yield* Either.left(
+        Options.invalid(
+          where,
+          "options",
+          "a Schedule, or an object { attempts?, baseDelay?, factor?, jitter?, while? }",
+          options
+        )
+      )
+    }
     const attempts = yield* Options.number(
       where,
       "attempts",

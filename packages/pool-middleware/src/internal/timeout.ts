@@ -14,7 +14,8 @@ export const timeout = (input: Duration.DurationInput): Worker.Middleware<unknow
     (_item) => Effect.die(error)
   }
   const duration = parsed.right
-  const message = `item timed out after ${Duration.format(duration)}: it was interrupted by Middleware.timeout`
+  // not "interrupted": an uninterruptible item runs to its end, and still fails with this
+  const message = `item timed out after ${Duration.format(duration)} (Middleware.timeout)`
   return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> => (item) =>
     Effect.timeoutFail(Effect.suspend(() => next(item)), {
       duration,
