@@ -163,13 +163,14 @@ export interface RetryOptions {
  * them). With a schedule, `Effect.retry(schedule)` decides; the schedule sees the error as input.
  *
  * Only failures are retried: defects and interruption never are, nor is a failure that comes with
- * a defect (its finalizer died), which passes through with its defect, as with `Effect.retry`.
+ * a defect (its finalizer died): its defect is kept, as with `Effect.retry`.
  * When retries run out, the item fails with the last error, unchanged, so `catchTag` still works
  * (go-pkgz wraps it).
  *
  * Invalid options (`attempts` < 1 or fractional, a negative `baseDelay`, `factor` < 1, `jitter`
- * < 0 or NaN) do not throw: every item of the wrapped worker dies with a
- * `Cause.IllegalArgumentException` naming the option and the value.
+ * < 0 or NaN; from JavaScript, an argument that is neither a Schedule nor an options object) do
+ * not throw: every item of the wrapped worker dies with a `Cause.IllegalArgumentException` naming
+ * the option and the value.
  *
  * @example
  * ```ts
@@ -198,7 +199,7 @@ export const retry: {
   (options?: RetryOptions | undefined): Worker.Middleware
 } =
   ((input?: RetryOptions | Schedule.Schedule<unknown, unknown, unknown> | undefined) =>
-    retry_.isSchedule(input) ? retry_.fromSchedule(input) : retry_.fromOptions(input ?? {})) as any
+    retry_.isSchedule(input) ? retry_.fromSchedule(input) : retry_.fromOptions(input === undefined ? {} : input)) as any
 
 // -----------------------------------------------------------------------------
 // timeout
@@ -349,8 +350,9 @@ export interface RateLimitOptions {
  * value each have their own (go-pkgz shares one limiter across every pool that uses the value).
  * Applying it by hand to two workers also gives two buckets.
  *
- * Invalid options (`rate` <= 0 or NaN, `burst` not an integer >= 1) make every item die with a
- * `Cause.IllegalArgumentException` naming the option.
+ * Invalid options (`rate` <= 0 or NaN, or so small that 1000 / `rate` ms overflows; `burst` not
+ * an integer >= 1, or so large with a tiny rate that its tolerance overflows) make every item die
+ * with a `Cause.IllegalArgumentException` naming the option.
  *
  * @example
  * ```ts

@@ -254,7 +254,9 @@ describe("Middleware.retry", () => {
         [{ jitter: NaN }, "jitter", "NaN"],
         // from plain JavaScript: neither a Schedule nor an options object
         [5 as any, "options", "5"],
-        ["3 times" as any, "options", "3 times"]
+        ["3 times" as any, "options", "3 times"],
+        [null as any, "options", "null"],
+        [[] as any, "options", "[]"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0

@@ -24,9 +24,10 @@ import * as internal from "./internal/collector.js"
  *   Every run of the stream is a separate reader; concurrent readers share the values, each value
  *   goes to exactly ONE reader (it is a work queue, not a broadcast). A reader takes one value per
  *   pull: one that stops early (`Stream.take`, `Stream.runHead`, a failing consumer) leaves the
- *   rest for other readers, readers share a backlog, and a reader holds no values beyond
- *   `capacity`. (Effect's queue streams take everything buffered as one chunk, faster per value,
- *   and lose what such a reader took but did not use.)
+ *   rest for other readers, readers share a backlog, and each busy reader holds only the value it
+ *   is working on outside the buffer. The price is a stream step per value: for throughput, read
+ *   everything with `all`. (`Mailbox.toStream` and `Stream.fromQueue` take values in chunks,
+ *   faster per value, and lose what such a reader took but did not use.)
  * - `all` collects every value taken from the moment it is called until the collector is closed
  *   and drained, in arrival order. Values another reader took are not included.
  *

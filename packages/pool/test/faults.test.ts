@@ -781,7 +781,8 @@ describe("faults: concurrency", () => {
               until: (n) => n === 20,
               schedule: Schedule.spaced("1 millis")
             }),
-            "5 seconds"
+            // within vitest's 5 s test timeout, so that a failure reports this message
+            "2 seconds"
           ))
           assertTrue(
             Exit.isSuccess(processed),

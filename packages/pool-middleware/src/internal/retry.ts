@@ -28,7 +28,7 @@ const retryable = <E>(cause: Cause.Cause<E>): Either.Either<Cause.Cause<E>, E> =
 
 const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgumentException> =>
   Either.gen(function*() {
-    if (typeof options !== "object" || options === null) {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
       return yield* Either.left(
         Options.invalid(
           where,
