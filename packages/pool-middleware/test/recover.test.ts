@@ -148,4 +148,13 @@ describe("Middleware.recover", () => {
     assertInclude(new Middleware.WorkerDefect({ defect: { code: 7 }, item: 1 }).message, `{"code":7}`)
     assertInclude(new Middleware.WorkerDefect({ defect: undefined, item: 1 }).message, "undefined")
   })
+
+  it("message shows objects JSON cannot: bigints, cycles (a shared object is no cycle)", () => {
+    const cyclic: Record<string, unknown> = { id: 1 }
+    cyclic["self"] = cyclic
+    const shared = { n: 1 }
+    const message = new Middleware.WorkerDefect({ defect: { code: 7n, shared, again: shared }, item: cyclic }).message
+    assertInclude(message, `item {"id":1,"self":"[Circular]"}`)
+    assertInclude(message, `{"code":"7n","shared":{"n":1},"again":{"n":1}}`)
+  })
 })

@@ -256,6 +256,7 @@ describe("Middleware.retry", () => {
         [5 as any, "options", "5"],
         ["3 times" as any, "options", "3 times"],
         [null as any, "options", "null"],
+        [{ attempts: () => 3 } as any, "attempts", "got a function"],
         [[] as any, "options", "[]"]
       ]
       for (const [options, option, value] of cases) {

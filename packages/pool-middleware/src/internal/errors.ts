@@ -1,5 +1,26 @@
 import * as Data from "effect/Data"
 
+/**
+ * An object as JSON, with bigints written `1n` and a reference back to an enclosing object written
+ * `"[Circular]"`, where `JSON.stringify` would throw; `undefined` when it still cannot.
+ */
+const toJson = (u: object): string | undefined => {
+  const ancestors: Array<unknown> = []
+  try {
+    return JSON.stringify(u, function(this: unknown, _key, value: unknown) {
+      if (typeof value === "bigint") return `${value}n`
+      if (typeof value !== "object" || value === null) return value
+      // `this` is the object holding `value`: the ancestors are the chain up to it
+      while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop()
+      if (ancestors.includes(value)) return "[Circular]"
+      ancestors.push(value)
+      return value
+    })
+  } catch {
+    return undefined // a throwing toJSON or getter
+  }
+}
+
 /** @internal */
 export const describe = (u: unknown): string => {
   if (u instanceof Error) {
@@ -9,13 +30,9 @@ export const describe = (u: unknown): string => {
     return u
   }
   if (typeof u === "object" && u !== null) {
-    try {
-      const json = JSON.stringify(u)
-      if (json !== undefined) {
-        return truncate(json)
-      }
-    } catch {
-      // fall through: cyclic or otherwise not serialisable
+    const json = toJson(u)
+    if (json !== undefined) {
+      return truncate(json)
     }
   }
   return truncate(String(u))
@@ -30,13 +47,9 @@ export const describeItem = (item: unknown): string => {
     return `${item}n`
   }
   if (typeof item === "object" && item !== null) {
-    try {
-      const json = JSON.stringify(item)
-      if (json !== undefined) {
-        return truncate(json)
-      }
-    } catch {
-      // fall through
+    const json = toJson(item)
+    if (json !== undefined) {
+      return truncate(json)
     }
   }
   return truncate(String(item))

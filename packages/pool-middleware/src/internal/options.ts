@@ -24,6 +24,10 @@ export const showValue = (value: unknown): string => {
   if (typeof value === "bigint") {
     return `${value}n`
   }
+  if (typeof value === "function") {
+    // not its source, which can be long (the pool's errors say the same)
+    return "a function"
+  }
   if (Duration.isDuration(value)) {
     return `Duration(${Duration.format(value)})`
   }
