@@ -330,9 +330,9 @@ export const makeCounters = (options: {
       }
     },
     unsafeSnapshot() {
-      const out: Record<string, number> = {}
-      for (const [k, v] of values) out[k] = v
-      return out
+      // own data properties, whatever the name: an assignment `out["__proto__"] = v` would set the
+      // record's prototype instead of adding the counter
+      return Object.fromEntries(values)
     }
   }
 }

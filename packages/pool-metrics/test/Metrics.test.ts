@@ -94,6 +94,20 @@ describe("Metrics.increment / add / snapshot", () => {
       deepStrictEqual(yield* Metrics.snapshot.pipe(Effect.provideService(Metrics.PoolMetrics, counters)), { x: 8 })
     }))
 
+  it.effect("keep counters whose names are Object.prototype's (__proto__, constructor)", () =>
+    Effect.gen(function*() {
+      const counters = Metrics.makeCounters({ pool: uniquePool("proto"), publish: false })
+      const provide = Effect.provideService(Metrics.PoolMetrics, counters)
+      yield* Metrics.add("__proto__", 2).pipe(provide)
+      yield* Metrics.increment("constructor").pipe(provide)
+      yield* Metrics.increment("a").pipe(provide)
+      const snapshot = yield* Metrics.snapshot.pipe(provide)
+      deepStrictEqual(Object.keys(snapshot).sort(), ["__proto__", "a", "constructor"])
+      strictEqual(snapshot["__proto__"], 2)
+      strictEqual(Object.getPrototypeOf(snapshot), Object.prototype)
+      strictEqual(Metrics.format(snapshot), "[__proto__:2, a:1, constructor:1]")
+    }))
+
   describe("a delta that is not a finite number dies with IllegalArgumentException", () => {
     for (const delta of [NaN, Infinity, -Infinity]) {
       it.effect(`add("bytes", ${delta})`, () =>
