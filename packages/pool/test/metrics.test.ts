@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as MetricPair from "effect/MetricPair"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { FiberPool } from "../src/index.js"
 import { range } from "./helpers.js"
@@ -258,6 +258,27 @@ describe("Effect Metric series", () => {
       assertTrue(Math.abs(after.durationSum - 0.08) < 1e-9, `duration sum ${after.durationSum}`)
     }))
 
+  it.effect("the queue-depth gauge no longer counts a batch once a worker took it", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const name = uniqueName("depth-taken")
+      const pool = yield* FiberPool.make({
+        name,
+        workers: 2,
+        batchSize: 1,
+        worker: (_: number) => Effect.sleep("1 hour")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll([1, 2])
+      yield* TestClock.adjust("30 minutes")
+      // both items are running, nothing is buffered
+      strictEqual((yield* published(name)).queueDepth, 0)
+      yield* TestClock.adjust("31 minutes")
+      yield* pool.submit(3)
+      yield* TestClock.adjust("1 minute")
+      strictEqual((yield* published(name)).queueDepth, 0)
+      yield* Scope.close(scope, Exit.void)
+    }))
+
   it.effect("item series carry exactly the label pool=<name>", () =>
     Effect.gen(function*() {
       const name = uniqueName("labels")
@@ -401,6 +422,96 @@ describe("Stats timings (TestClock)", () => {
       strictEqual(ms(stats.waitTime), 40)
       strictEqual(ms(stats.totalTime), 60)
       strictEqual(stats.utilization, 20 / 60)
+    }))
+
+  for (const metrics of [true, false]) {
+    it.effect(`closing the scope mid-batch counts the batch's time as processing (metrics: ${metrics})`, () =>
+      Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const pool = yield* FiberPool.make({
+          name: uniqueName("proc-interrupted"),
+          metrics,
+          workers: 1,
+          batchSize: 10,
+          worker: (_: number) => Effect.sleep("100 millis")
+        }).pipe(Scope.extend(scope))
+        yield* pool.submitAll(range(10))
+        // five items done, the sixth half-way
+        yield* TestClock.adjust("550 millis")
+        yield* Scope.close(scope, Exit.void)
+        const stats = yield* pool.stats
+        strictEqual(stats.processed, 5)
+        strictEqual(stats.dropped, 5)
+        // the finished items (without metrics, added per batch) and the interrupted one
+        strictEqual(ms(stats.processingTime), 550)
+        strictEqual(ms(stats.waitTime), 0)
+        strictEqual(ms(stats.totalTime), 550)
+      }))
+  }
+
+  it.effect("closing the scope counts the idle workers' time as waiting", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        name: uniqueName("wait-interrupted"),
+        workers: 2,
+        batchSize: 1,
+        worker: (_: number) => Effect.sleep("100 millis")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submit(1)
+      yield* TestClock.adjust("1 second")
+      yield* Scope.close(scope, Exit.void)
+      const stats = yield* pool.stats
+      strictEqual(ms(stats.processingTime), 100)
+      // worker 0 idle for 900ms after its item, worker 1 for the whole second
+      strictEqual(ms(stats.waitTime), 1900)
+      strictEqual(stats.utilization, 100 / 1000 / 2)
+    }))
+
+  it.effect("closing the scope of a paused pool counts the pause as paused time", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        name: uniqueName("paused-interrupted"),
+        workers: 1,
+        batchSize: 2,
+        worker: (_: number) => Effect.sleep("1 second")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(4))
+      yield* TestClock.adjust(0)
+      yield* pool.pause
+      // item 0 finishes at 1s; the worker waits, paused mid-batch, until the scope closes at 11s
+      yield* TestClock.adjust("11 seconds")
+      yield* Scope.close(scope, Exit.void)
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 1)
+      strictEqual(stats.dropped, 3)
+      strictEqual(ms(stats.processingTime), 1000)
+      strictEqual(ms(stats.pausedTime), 10_000)
+      strictEqual(ms(stats.waitTime), 0)
+    }))
+
+  it.effect("a fail-fast stop counts the other workers' time where it went", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        name: uniqueName("stop-times"),
+        workers: 3,
+        batchSize: 1,
+        worker: (n: number) => n === 2 ? Effect.fail(new ItemError({ item: n })) : Effect.sleep(`${n} seconds`)
+      }).pipe(Scope.extend(scope))
+      // worker 0 runs a 5s item; at 1s item 2 fails on worker 1 and stops the pool
+      yield* pool.submit(5)
+      yield* TestClock.adjust("1 second")
+      yield* pool.submit(2)
+      const exit = yield* Effect.exit(pool.wait)
+      assertTrue(Exit.isFailure(exit))
+      const stats = yield* pool.stats
+      strictEqual(stats.dropped, 1)
+      // the interrupted item ran 1s; workers 1 and 2 were idle for 1s each
+      strictEqual(ms(stats.processingTime), 1000)
+      strictEqual(ms(stats.waitTime), 2000)
+      yield* Scope.close(scope, Exit.void)
     }))
 
   it.effect("initTime sums the workerLayer build time of every worker", () =>

@@ -149,6 +149,8 @@ interface WorkerState {
   envelope: Envelope | undefined
   /** Set while the worker waits for a batch (in its channel's takers, or woken and not yet run). */
   taker: Taker | undefined
+  /** Set while the worker waits for the pool to be resumed. */
+  pausing: boolean
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -365,7 +367,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       wrap: 0,
       paused: 0,
       envelope: undefined,
-      taker: undefined
+      taker: undefined,
+      pausing: false
     }))
 
     const batched = options.batched === true
@@ -885,12 +888,24 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * A worker fiber that ended while it waited for a batch (interrupted: when the pool stops, or
-     * from outside, through `Fiber.roots` say): its taker leaves the channel or, if it had been
-     * woken already, the wake goes on to another idle worker, so no queued item waits for it.
+     * A worker's loop was interrupted (the pool stopped, or from outside, through `Fiber.roots`
+     * say). The time since its last step is counted where it went: waiting for a batch, paused, or
+     * on the batch it was running: the interrupted item (and, without metrics, the batch's finished
+     * items, whose time is otherwise added when the batch ends). A waiting worker's taker leaves the
+     * channel or, if it had been woken already, the wake goes on to another idle worker, so no
+     * queued item waits for it.
      */
-    const withdraw = (ws: WorkerState, ch: Channel): void => {
+    const loopInterrupted = (ws: WorkerState, ch: Channel): void => {
+      const elapsed = lap(ws)
       const taker = ws.taker
+      if (ws.pausing) {
+        ws.pausing = false
+        ws.paused += elapsed
+      } else if (taker === undefined && ws.batch !== null) {
+        ws.proc += elapsed
+      } else {
+        ws.wait += elapsed
+      }
       if (taker === undefined) return
       ws.taker = undefined
       if (ch.takers.remove(taker)) return
@@ -1005,16 +1020,27 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
        * for input, or ends the loop: the pool stopped, or input has ended and the channel is empty.
        */
       const takeNow = (): true | Effect.Effect<void> => {
-        flush()
-        if (state === STOPPED) return afterTake(false)
+        // the counters are published here, once per take: when the pool stopped, before a pause,
+        // and after the take (not before it, or the queue-depth gauge would go on counting the batch
+        // taken until the next take); a park for the event loop publishes at the take after it
+        if (state === STOPPED) {
+          flush()
+          return afterTake(false)
+        }
         // the yield check only when there is something to take: a worker that will wait reads no
         // clock for it (the check of the next take covers the event loop)
         if (liveClock && hasQueued(ch)) {
           const turn = yieldToEventLoop()
           if (turn !== undefined) return Effect.flatMap(turn, takeNext)
         }
-        if (paused) return Effect.flatMap(awaitResume, resumedToTake)
-        if (tryTake(ws, ch)) return true
+        if (paused) {
+          flush()
+          ws.pausing = true
+          return Effect.flatMap(awaitResume, resumedToTake)
+        }
+        const took = tryTake(ws, ch)
+        flush()
+        if (took) return true
         if (state !== OPEN) return afterTake(false)
         return awaitBatch
       }
@@ -1024,6 +1050,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return got === true ? afterTake(true) : got
       }
       const resumedToTake = (): Effect.Effect<void> => {
+        ws.pausing = false
         ws.paused += lap(ws)
         return takeNext()
       }
@@ -1116,6 +1143,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return takeNext()
       })
       const afterPause = (): Effect.Effect<void> => {
+        ws.pausing = false
         ws.paused += lap(ws)
         return next()
       }
@@ -1135,11 +1163,12 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           if (!publish) {
             ws.proc += lap(ws)
           }
+          ws.pausing = true
           return Effect.flatMap(awaitResume, afterPause)
         }
         return items ?? Effect.matchCauseEffect(call(), handlers)
       }
-      return Effect.onInterrupt(loop, () => Effect.sync(() => withdraw(ws, ch)))
+      return Effect.onInterrupt(loop, () => Effect.sync(() => loopInterrupted(ws, ch)))
     }
 
     // middleware is applied once per pool; for stateful pools around a worker that delegates to the
