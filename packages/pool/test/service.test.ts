@@ -249,6 +249,32 @@ describe("gracefulShutdown", () => {
       strictEqual(stats.dropped, 3)
       assertTrue(Exit.isInterrupted(yield* Effect.exit(pool.wait)))
     }))
+  it.effect("the grace period also ends a scope closed uninterruptibly (Effect.scoped, a layer's release)", () =>
+    Effect.gen(function*() {
+      let pool: FiberPool.FiberPool<number> | undefined
+      // `Effect.scoped` runs the scope's finalizers uninterruptibly
+      const closing = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 4,
+          gracefulShutdown: "2500 millis",
+          worker: (n: number) => Effect.sleep(n === 2 ? "1 hour" : "1 second")
+        })
+        yield* pool.submitAll(range(5))
+      })))
+      yield* TestClock.adjust("3 seconds")
+      // before, the wait for the workers went on after the grace period, for the hour of the
+      // item: only this timeout ended it
+      const joined = yield* Effect.fork(Effect.exit(Effect.timeout(Fiber.join(closing), "1 minute")))
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.join(joined)
+      assertTrue(Exit.isSuccess(exit), `the scope closed after the grace period: ${exit._tag}`)
+      const stats = yield* pool!.stats
+      strictEqual(stats.processed, 2)
+      strictEqual(stats.dropped, 3)
+      assertTrue(Exit.isInterrupted(yield* Effect.exit(pool!.wait)))
+    }))
 })
 
 describe("span", () => {

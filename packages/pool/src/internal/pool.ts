@@ -1341,7 +1341,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         // graceful: end input, let the workers drain (a paused pool is resumed) for up to `grace`
         return end.pipe(
           Effect.zipRight(resume),
-          Effect.zipRight(Effect.ignore(Effect.timeout(Deferred.await(done), grace))),
+          // the wait is interruptible: a finalizer runs uninterruptibly (`Effect.scoped`, a layer's
+          // release), and there `Effect.timeout` could not stop it when the grace period ends
+          Effect.zipRight(Effect.ignore(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
           Effect.zipRight(interruptNow)
         )
       })
