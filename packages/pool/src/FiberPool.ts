@@ -509,10 +509,35 @@ const isStream = (u: unknown): u is Stream.Stream<any, any, any> => hasProperty(
 const isIterable = (u: unknown): u is Iterable<any> =>
   typeof u === "string" || (typeof u === "object" && u !== null && Symbol.iterator in u)
 
+/** The feed's own marker for "the pool rejected a submit": not an error of the stream's. */
+const rejected: unique symbol = Symbol("FiberPool/rejected")
+
+/**
+ * Submits every item of `items` to `pool` until the items end or the pool does. A submit the pool
+ * rejects (it stopped) ends the feed without an error: `close` reports why. So does the pool's end
+ * while a stream waits for its next element (a slow source is not waited for). The stream's own
+ * failures go on, also a `PoolClosedError` of another pool.
+ */
+const feedPool = (
+  pool: FiberPool<any, any>,
+  items: Iterable<any> | Stream.Stream<any, any, any>
+): Effect.Effect<void, any, any> => {
+  if (!isStream(items)) {
+    // `submitAll` fails only when this pool rejects an item
+    return Effect.catchTag(pool.submitAll(items), "PoolClosedError", () => Effect.void)
+  }
+  const poolEnded = Effect.asVoid(Effect.exit(pool.wait))
+  return Stream.runForEachChunk(
+    Stream.interruptWhen(items, poolEnded),
+    (chunk) => Effect.mapError(pool.submitAll(chunk), () => rejected)
+  ).pipe(Effect.catchIf((error): error is typeof rejected => error === rejected, () => Effect.void))
+}
+
 /**
  * Makes a pool, submits every item of an `Iterable` or a `Stream`, closes the pool and returns its
  * final statistics. Needs no `Scope`. Fails like `close`; a failing stream fails `run` with the
- * stream's error after stopping the pool.
+ * stream's error after stopping the pool. A pool that stops (fail-fast) ends `run` at once, also
+ * while the stream waits for its next element (the stream is interrupted).
  *
  * @example
  * ```ts
@@ -648,11 +673,7 @@ export const run: {
             options,
             typeof options?.makeWorker === "function" && options?.worker === undefined
           )
-          const feed = isStream(items)
-            ? Stream.runForEachChunk(items, (chunk) => pool.submitAll(chunk))
-            : pool.submitAll(items)
-          // a rejected submit means the pool stopped: `close` reports why
-          yield* Effect.catchIf(feed, (e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void)
+          yield* feedPool(pool, items)
           yield* pool.close
           return yield* pool.stats
         })
@@ -880,7 +901,8 @@ export const progress: {
  * Processes a stream through a pool and returns the stream of the workers' results. Results of
  * items with the same key (`keyBy`) come in submission order; across keys, and without `keyBy`,
  * they come in completion order. The output stream fails like `close` (the first failure, in
- * fail-fast mode), or with the input stream's error; ending the output early interrupts the pool.
+ * fail-fast mode, also while the input waits for its next element), or with the input stream's
+ * error; ending the output early interrupts the pool.
  *
  * @example
  * ```ts
@@ -957,8 +979,7 @@ export const mapStream: {
         { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)) },
         false
       )
-      yield* Stream.runForEachChunk(self, (chunk) => pool.submitAll(chunk)).pipe(
-        Effect.catchIf((e): e is PoolClosedError => e instanceof PoolClosedError, () => Effect.void),
+      yield* feedPool(pool, self).pipe(
         Effect.zipRight(pool.close),
         Effect.exit,
         Effect.flatMap((exit) => results.done(exit)),

@@ -156,6 +156,31 @@ describe("FiberPool.run", () => {
       deepStrictEqual(yield* Ref.get(interrupted), [1])
     }))
 
+  it.effect("a fail-fast stop ends run while the Stream waits for its next element", () =>
+    Effect.gen(function*() {
+      let released = false
+      // three items now, the fourth in an hour (an idle queue, a socket)
+      const items = Stream.make(1, 2, 3).pipe(
+        Stream.concat(Stream.fromEffect(Effect.sleep("1 hour").pipe(Effect.as(4)))),
+        Stream.ensuring(Effect.sync(() => released = true))
+      )
+      const worker = (n: number) => n === 2 ? Effect.fail(new ItemError({ item: n })) : Effect.void
+      const fiber = yield* Effect.fork(Effect.exit(FiberPool.run(items, { workers: 2, worker })))
+      yield* TestClock.adjust("1 second")
+      assertTrue(Option.isSome(yield* Fiber.poll(fiber)), "run ended with the pool, not an hour later with the stream")
+      deepStrictEqual(failureOf(yield* Fiber.join(fiber)), Option.some(new ItemError({ item: 2 })))
+      assertTrue(released, "the stream was interrupted")
+    }))
+
+  it.effect("a Stream that fails with another pool's PoolClosedError fails run with it", () =>
+    Effect.gen(function*() {
+      // e.g. a stream fed by an upstream pool's results
+      const upstream = new FiberPool.PoolClosedError({ pool: "upstream", reason: "closed" })
+      const items = Stream.make(1, 2, 3).pipe(Stream.concat(Stream.fail(upstream)))
+      const exit = yield* Effect.exit(FiberPool.run(items, { workers: 2, worker: (_: number) => Effect.void }))
+      deepStrictEqual(failureOf(exit), Option.some(upstream))
+    }))
+
   it.effect("a Stream failure wins over an item failure that came later", () =>
     Effect.gen(function*() {
       const items = Stream.make(1, 2).pipe(Stream.concat(Stream.fail(new StreamError({ reason: "early" }))))

@@ -359,6 +359,40 @@ describe("streams", () => {
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 7 })))
     }))
 
+  it.effect("mapStream fails at the first failure while its source waits for the next element", () =>
+    Effect.gen(function*() {
+      const source = Stream.make(1, 2, 3).pipe(
+        Stream.concat(Stream.fromEffect(Effect.sleep("1 hour").pipe(Effect.as(4))))
+      )
+      const fiber = yield* source.pipe(
+        FiberPool.mapStream({
+          workers: 2,
+          worker: (n: number) => n === 2 ? Effect.fail(new Boom({ item: n })) : Effect.succeed(n)
+        }),
+        Stream.runDrain,
+        Effect.exit,
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      assertTrue(
+        Option.isSome(yield* Fiber.poll(fiber)),
+        "mapStream ended with the pool, not an hour later with its source"
+      )
+      deepStrictEqual(yield* Fiber.join(fiber), Exit.fail(new Boom({ item: 2 })))
+    }))
+
+  it.effect("mapStream passes on its source's failure, also another pool's PoolClosedError", () =>
+    Effect.gen(function*() {
+      const upstream = new FiberPool.PoolClosedError({ pool: "upstream", reason: "failed" })
+      const exit = yield* Stream.make(1, 2).pipe(
+        Stream.concat(Stream.fail(upstream)),
+        FiberPool.mapStream({ workers: 2, worker: (n: number) => Effect.succeed(n) }),
+        Stream.runDrain,
+        Effect.exit
+      )
+      deepStrictEqual(exit, Exit.fail(upstream))
+    }))
+
   it.scoped("progress samples the stats on a schedule and ends with the pool", () =>
     Effect.gen(function*() {
       const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
