@@ -729,6 +729,64 @@ describe("faults: uninterruptible items (regression)", () => {
     }))
 })
 
+describe("faults: items uninterruptible for a while", () => {
+  // the acquire of `acquireUseRelease` is uninterruptible, its use is not: a stop during the acquire
+  // interrupts the item once it is in its use (found within ~10 ms of real time), not an hour later
+  const partlyShielded = (released: Array<string>) =>
+    Effect.acquireUseRelease(
+      Effect.sleep("50 millis"),
+      () => Effect.sleep("1 hour"),
+      (_, exit) => Effect.sync(() => void released.push(exit._tag))
+    )
+
+  it.scoped("a fail-fast stop during an item's uninterruptible acquire interrupts its use", () =>
+    Effect.gen(function*() {
+      const released: Array<string> = []
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        worker: (n: number) =>
+          n === 0
+            ? Effect.zipRight(Effect.sleep("30 millis"), Effect.fail(new Boom({ item: 0 })))
+            : partlyShielded(released)
+      })
+      yield* pool.submitAll([0, 1])
+      const closing = yield* Effect.fork(pool.close)
+      // the stop at 30 ms finds item 1 in its acquire, which ends at 50 ms
+      yield* TestClock.adjust("60 millis")
+      // the close waits for the item's interruption, which real time brings (not the TestClock)
+      deepStrictEqual(yield* Fiber.await(closing), Exit.fail(new Boom({ item: 0 })))
+      deepStrictEqual(released, ["Failure"])
+      const stats = yield* pool.stats
+      deepStrictEqual(
+        { processed: stats.processed, errors: stats.errors, dropped: stats.dropped },
+        { processed: 0, errors: 1, dropped: 1 }
+      )
+    }))
+
+  it.scoped("closing the scope during an item's uninterruptible acquire interrupts its use", () =>
+    Effect.gen(function*() {
+      const released: Array<string> = []
+      const { pool, scope } = yield* open(FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        worker: (_: number) => partlyShielded(released)
+      }))
+      yield* pool.submitAll([1, 2])
+      yield* TestClock.adjust("20 millis")
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("40 millis")
+      yield* Fiber.join(closing)
+      deepStrictEqual(released, ["Failure"])
+      const stats = yield* pool.stats
+      deepStrictEqual(
+        { submitted: stats.submitted, processed: stats.processed, dropped: stats.dropped },
+        { submitted: 2, processed: 0, dropped: 2 }
+      )
+      assertTrue(Exit.isInterrupted(yield* Effect.exit(pool.wait)))
+    }))
+})
+
 describe("faults: concurrency", () => {
   it.scoped("1,000 producers submitting at once: every item processed, counted once; keyed and not", () =>
     Effect.gen(function*() {

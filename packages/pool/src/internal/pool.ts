@@ -280,6 +280,25 @@ const notAnEffect = (what: string, value: unknown) => {
   )
 }
 
+/** How often a worker that was uninterruptible when its pool stopped is looked at again (real time). */
+const SHIELD_CHECK_MILLIS = 10
+
+/**
+ * Whether `fiber` can be interrupted right now. `fiber.status` answers asynchronously (it asks the
+ * fiber); the runtime's own record of the flags is read where Effect 3's fiber keeps it, and a fiber
+ * without it counts as interruptible.
+ */
+const isInterruptible = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
+  const flags = (fiber as unknown as { readonly currentRuntimeFlags?: RuntimeFlags.RuntimeFlags }).currentRuntimeFlags
+  return flags === undefined || RuntimeFlags.interruption(flags)
+}
+
+/** Runs `f` after `SHIELD_CHECK_MILLIS`, on a timer that does not keep the process alive by itself. */
+const checkLater = (f: () => void): void => {
+  const timer: unknown = setTimeout(f, SHIELD_CHECK_MILLIS)
+  if (Predicate.hasProperty(timer, "unref") && typeof timer.unref === "function") timer.unref()
+}
+
 const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
 
 /**
@@ -738,7 +757,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
       }
       for (let i = 0; i < fibers.length; i++) {
-        if (i !== self) interruptUnlessShielded(fibers[i]!)
+        if (i !== self) interruptWhenInterruptible(i)
       }
       releasePaused()
       flush()
@@ -758,17 +777,27 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * Interrupts a worker fiber in the middle of an item, unless it is uninterruptible right now:
-     * an item made uninterruptible is let finish (interrupting its fiber would lose its result at
-     * the end of its uninterruptible region), and is recorded as what it was. The worker then sees
-     * the pool stopped and drops the rest of its batch. Idle workers are woken by `stop` anyway.
+     * Interrupts worker `i` in the middle of an item, once it is interruptible. An item that is
+     * uninterruptible from start to end is let finish (interrupting its fiber would lose its result at
+     * the end of its uninterruptible region) and is recorded as what it was; the worker then sees the
+     * pool stopped and drops the rest of its batch. An item uninterruptible only for a while (the
+     * acquire of `acquireUseRelease`) is looked at again every `SHIELD_CHECK_MILLIS` of real time,
+     * and interrupted as soon as it is found interruptible while still on the same item. Idle
+     * workers are woken by `stop` anyway.
      */
-    const interruptUnlessShielded = (fiber: Fiber.RuntimeFiber<void, never>): void => {
-      // `fiber.status` answers asynchronously (it asks the fiber); the runtime's own record of the
-      // flags is read where Effect 3's fiber keeps it, and a fiber without it is interrupted
-      const flags = (fiber as unknown as { readonly currentRuntimeFlags?: RuntimeFlags.RuntimeFlags })
-        .currentRuntimeFlags
-      if (flags === undefined || RuntimeFlags.interruption(flags)) fiber.unsafeInterruptAsFork(fiberId)
+    const interruptWhenInterruptible = (i: number): void => {
+      const fiber = fibers[i]!
+      if (isInterruptible(fiber)) return fiber.unsafeInterruptAsFork(fiberId)
+      const ws = states[i]!
+      const batch = ws.batch
+      const index = ws.index
+      const check = (): void => {
+        // the fiber ended, or the item did (its worker sees the stop)
+        if (fiber.unsafePoll() !== null || ws.batch !== batch || ws.index !== index) return
+        if (isInterruptible(fiber)) fiber.unsafeInterruptAsFork(fiberId)
+        else checkLater(check)
+      }
+      checkLater(check)
     }
 
     const setOutcome = (cause: Cause.Cause<unknown>): boolean => {
