@@ -114,8 +114,9 @@ export interface FiberPool<in A, out E = never, out B = void> {
   readonly trySubmit: (item: A) => Effect.Effect<boolean, PoolClosedError>
   /**
    * Submits `item` and waits for that item's own outcome: the worker's result, its failure `E`, its
-   * defect, or `PoolClosedError` if it was dropped. Interrupting the caller after the item was
-   * accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
+   * defect, or `PoolClosedError` if the pool dropped it (a stop, a scope close). An item that
+   * interrupts itself interrupts the caller, as `Fiber.join` would. Interrupting the caller after
+   * the item was accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
    */
   readonly execute: (item: A) => Effect.Effect<B, E | PoolClosedError>
   /**
