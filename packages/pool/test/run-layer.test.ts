@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
 import { FiberPool, Worker } from "../src/index.js"
 import { range } from "./helpers.js"
@@ -170,6 +171,29 @@ describe("FiberPool.run", () => {
       assertTrue(Option.isSome(yield* Fiber.poll(fiber)), "run ended with the pool, not an hour later with the stream")
       deepStrictEqual(failureOf(yield* Fiber.join(fiber)), Option.some(new ItemError({ item: 2 })))
       assertTrue(released, "the stream was interrupted")
+    }))
+
+  it.effect("watches the pool's end with one fiber per run, not one per element of the Stream", () =>
+    Effect.gen(function*() {
+      // counts every fiber started under it
+      class Forks extends Supervisor.AbstractSupervisor<number> {
+        started = 0
+        value = Effect.sync(() => this.started)
+        override onStart() {
+          this.started++
+        }
+      }
+      const forks = new Forks()
+      // 500 chunks of one element (as Stream.fromQueue or repeatEffect give)
+      const items = Stream.fromIterable(range(500)).pipe(Stream.rechunk(1))
+      const stats = yield* FiberPool.run(items, { workers: 2, worker: (_: number) => Effect.void }).pipe(
+        Effect.supervised(forks)
+      )
+      strictEqual(stats.processed, 500)
+      // the workers, the pool's supervisor and the race of the feed with the pool's end; a watch per
+      // pull (Stream.interruptWhen) started ~500 more: ~50 µs per element
+      const started = yield* forks.value
+      assertTrue(started < 20, `${started} fibers started`)
     }))
 
   it.effect("a Stream that fails with another pool's PoolClosedError fails run with it", () =>
