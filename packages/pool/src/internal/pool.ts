@@ -293,10 +293,12 @@ const isInterruptible = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean =
   return flags === undefined || RuntimeFlags.interruption(flags)
 }
 
-/** Runs `f` after `SHIELD_CHECK_MILLIS`, on a timer that does not keep the process alive by itself. */
+/**
+ * Runs `f` after `SHIELD_CHECK_MILLIS`. The timer keeps the process alive: a close may be waiting for
+ * that worker, and after an acquire the check can be the only thing left to make progress.
+ */
 const checkLater = (f: () => void): void => {
-  const timer: unknown = setTimeout(f, SHIELD_CHECK_MILLIS)
-  if (Predicate.hasProperty(timer, "unref") && typeof timer.unref === "function") timer.unref()
+  setTimeout(f, SHIELD_CHECK_MILLIS)
 }
 
 const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
