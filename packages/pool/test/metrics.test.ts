@@ -491,6 +491,35 @@ describe("Stats timings (TestClock)", () => {
       strictEqual(ms(stats.waitTime), 0)
     }))
 
+  for (const end of ["resume and close", "close the scope"] as const) {
+    it.effect(`a worker idle before a pause counts that time as waiting, not paused (${end})`, () =>
+      Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const pool = yield* FiberPool.make({
+          name: uniqueName("idle-paused"),
+          workers: 1,
+          batchSize: 1,
+          worker: (_: number) => Effect.sleep("1 second")
+        }).pipe(Scope.extend(scope))
+        // idle for 10s, then paused; the item submitted wakes the worker, which finds the pool paused
+        yield* TestClock.adjust("10 seconds")
+        yield* pool.pause
+        yield* pool.submit(1)
+        yield* TestClock.adjust("1 second")
+        if (end === "resume and close") {
+          yield* pool.resume
+          const closing = yield* Effect.fork(pool.close)
+          yield* TestClock.adjust("1 second")
+          yield* Fiber.join(closing)
+        }
+        yield* Scope.close(scope, Exit.void)
+        const stats = yield* pool.stats
+        strictEqual(ms(stats.waitTime), 10_000)
+        strictEqual(ms(stats.pausedTime), 1000)
+        strictEqual(ms(stats.processingTime), end === "resume and close" ? 1000 : 0)
+      }))
+  }
+
   it.effect("a fail-fast stop counts the other workers' time where it went", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()

@@ -1066,6 +1066,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         if (paused) {
           flush()
+          // the time up to here was idle (waiting for this batch, or between batches), not paused
+          ws.wait += lap(ws)
           ws.pausing = true
           return Effect.flatMap(awaitResume, resumedToTake)
         }
@@ -1095,7 +1097,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
        * waker resumes the worker with `woken` itself, not with `Effect.void` and a continuation (a
        * step fewer per wait). Without a canceller: with one, Effect wraps every wait in an
        * interruption handler, five more run-loop steps per wait. A worker fiber interrupted while it
-       * waits withdraws its taker once, on its way out (`withdraw`, when its loop is interrupted).
+       * waits withdraws its taker once, on its way out (`loopInterrupted`).
        */
       const awaitBatch: Effect.Effect<void> = Effect.async<void>((resume) => {
         const taker: Taker = { resume, woken }
