@@ -270,9 +270,9 @@ export const timeout: (duration: Duration.DurationInput) => Worker.Middleware<un
  * @category middleware
  */
 export const recover: {
-  (): Worker.Middleware<unknown, WorkerDefect>
+  (onDefect?: undefined): Worker.Middleware<unknown, WorkerDefect>
   <A = unknown, R = never>(
-    onDefect: (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
+    onDefect: ((defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void) | undefined
   ): Worker.Middleware<A, WorkerDefect, R>
 } = recover_.recover as any
 

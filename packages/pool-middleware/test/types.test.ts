@@ -31,6 +31,11 @@ describe("types", () => {
     expectTypeOf(Middleware.timeout("1 second"))
       .toEqualTypeOf<Worker.Middleware<unknown, Cause.TimeoutException, never>>()
     expectTypeOf(Middleware.recover()).toEqualTypeOf<Worker.Middleware<unknown, Middleware.WorkerDefect, never>>()
+    // recover(onDefect?): an explicit undefined, or an optional handler, as under exactOptionalPropertyTypes
+    expectTypeOf(Middleware.recover(undefined))
+      .toEqualTypeOf<Worker.Middleware<unknown, Middleware.WorkerDefect, never>>()
+    const maybe = undefined as ((defect: unknown, item: number) => void) | undefined
+    expectTypeOf(Middleware.recover(maybe)).toEqualTypeOf<Worker.Middleware<number, Middleware.WorkerDefect, never>>()
     expectTypeOf(Middleware.recover(() => {})).toEqualTypeOf<
       Worker.Middleware<unknown, Middleware.WorkerDefect, never>
     >()

@@ -152,7 +152,10 @@ export interface FiberPool<in A, out E = never, out B = void> {
  * import type { FiberPool } from "@fiberpool/pool"
  * import { Middleware } from "@fiberpool/pool-middleware"
  *
- * const middleware: ReadonlyArray<FiberPool.AnyMiddleware> = [Middleware.timeout("1 second"), Middleware.retry()]
+ * // a list kept apart: `as const` keeps each element's type, so the pool's error type gets what
+ * // they add (typed `ReadonlyArray<FiberPool.AnyMiddleware>`, their errors would read as `any`,
+ * // which counts as nothing)
+ * const middleware = [Middleware.timeout("1 second"), Middleware.retry()] as const
  * ```
  *
  * @since 0.1.0
@@ -163,8 +166,17 @@ export type AnyMiddleware =
   | ((next: never) => Worker.Worker<any, any, any>)
 
 type IsAny<T> = 0 extends 1 & T ? true : false
-/** `any` and `unknown` (what an uninferred type parameter becomes) count as nothing. */
+/**
+ * For what middleware and callbacks require: `any` and `unknown` (what an uninferred type parameter,
+ * or an untyped one-off middleware, gives) count as nothing.
+ */
 type OrNever<T> = IsAny<T> extends true ? never : unknown extends T ? never : T
+/**
+ * For errors of start-up, callbacks and input: `any` (what an uninferred type parameter can pick up
+ * from its context) counts as nothing; `unknown` is a real error type (`Effect.tryPromise` with
+ * `catch: (e) => e`) and stays.
+ */
+type ErrorOf<T> = IsAny<T> extends true ? never : T
 
 /**
  * The errors a middleware adds (for a {@link Worker.MiddlewareFn}: the errors of the worker it
@@ -378,7 +390,9 @@ export interface StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP,
  * @category type-level
  */
 export type Requirements<R, M, LO, LR, RW, RP> =
-  | Exclude<R | MiddlewareContext<M> | OrNever<RW>, Provided<LO>>
+  | Exclude<R | MiddlewareContext<M>, Provided<LO>>
+  // `onWorkerComplete` runs in the worker fiber's own scope
+  | Exclude<OrNever<RW>, Scope.Scope | Provided<LO>>
   | Exclude<OrNever<LR>, Worker.WorkerId | Metrics.PoolMetrics>
   | OrNever<RP>
 
@@ -402,7 +416,7 @@ export type Requirements<R, M, LO, LR, RW, RP> =
  * @since 0.1.0
  * @category type-level
  */
-export type PoolError<E, M, EW, EP> = E | MiddlewareError<M> | OrNever<EW> | OrNever<EP>
+export type PoolError<E, M, EW, EP> = E | MiddlewareError<M> | ErrorOf<EW> | ErrorOf<EP>
 
 /**
  * Starts a pool whose worker fibers share one worker. Returns once every worker fiber is ready
@@ -448,7 +462,7 @@ export const make: <
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
-  OrNever<LE>,
+  ErrorOf<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.make", options, false)
 
@@ -500,7 +514,7 @@ export const makeStateful: <
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
-  OrNever<LE> | OrNever<EI>,
+  ErrorOf<LE> | ErrorOf<EI>,
   | Scope.Scope
   | Requirements<R, M[number], LO, LR, RW, RP>
   | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
@@ -580,7 +594,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
   >
   <
@@ -608,7 +622,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
   <
@@ -631,7 +645,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
   >
   <
@@ -656,7 +670,7 @@ export const run: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | OrNever<LE> | OrNever<EI> | OrNever<ES>,
+    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
 } = dual(
@@ -724,7 +738,7 @@ export const layer: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<M[number]>, "middleware">
-  ): Layer.Layer<I, OrNever<LE>, Requirements<R, M[number], LO, LR, RW, RP>>
+  ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, M[number], LO, LR, RW, RP>>
   <
     I,
     A,
@@ -749,7 +763,7 @@ export const layer: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Layer.Layer<
     I,
-    OrNever<LE> | OrNever<EI>,
+    ErrorOf<LE> | ErrorOf<EI>,
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
   >
 } = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
@@ -834,7 +848,7 @@ export const makeBatched: <
     & NoScope<MiddlewareContext<M[number]>, "middleware">
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, M[number], EW, EP>>,
-  OrNever<LE>,
+  ErrorOf<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.makeBatched", { ...options, batched: true }, false) as any
 
@@ -940,7 +954,7 @@ export const mapStream: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
     B,
-    PoolError<E, M[number], EW, EP> | OrNever<LE> | ES,
+    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ES,
     Requirements<R, M[number], LO, LR, RW, RP> | RS
   >
   <
@@ -966,7 +980,7 @@ export const mapStream: {
       & NoScope<MiddlewareContext<M[number]>, "middleware">
   ): Stream.Stream<
     B,
-    PoolError<E, M[number], EW, EP> | OrNever<LE> | ES,
+    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ES,
     Requirements<R, M[number], LO, LR, RW, RP> | RS
   >
 } = dual(

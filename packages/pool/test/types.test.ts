@@ -330,6 +330,41 @@ describe("FiberPool.run and FiberPool.layer", () => {
     same<MakeContext<typeof run>, Http>(true)
   })
 
+  it("an unknown error (Effect.tryPromise with catch: (e) => e) stays unknown, not never", () => {
+    const connect = Layer.effect(
+      Db,
+      Effect.tryPromise({ try: () => Promise.resolve({ query: () => Effect.void }), catch: (e) => e })
+    )
+    const make = FiberPool.make({
+      workers: 1,
+      workerLayer: connect,
+      worker: (q: string) => Effect.flatMap(Db, (db) => db.query(q))
+    })
+    same<MakeError<typeof make>, unknown>(true)
+    const completing = FiberPool.make({
+      workers: 1,
+      worker: (_: number) => Effect.void,
+      onPoolComplete: Effect.tryPromise({ try: () => Promise.resolve(), catch: (e) => e })
+    })
+    same<PoolError<typeof completing>, unknown>(true)
+    const input: Stream.Stream<number, unknown> = Stream.make(1)
+    const run = FiberPool.run(input, { workers: 1, worker: (_: number) => Effect.void })
+    same<MakeError<typeof run>, unknown>(true)
+  })
+
+  it("an onWorkerComplete that needs Scope gets the worker fiber's: run and layer need none", () => {
+    const options = {
+      workers: 1,
+      worker: (_: number) => Effect.void,
+      onWorkerComplete: () => Effect.addFinalizer(() => Effect.void)
+    }
+    const run = FiberPool.run([1], options)
+    same<MakeContext<typeof run>, never>(true)
+    class Jobs extends Context.Tag("types/Jobs")<Jobs, FiberPool.FiberPool<number>>() {}
+    const layer = FiberPool.layer(Jobs, options)
+    same<Layer.Layer.Context<typeof layer>, never>(true)
+  })
+
   it("run of a stateful pool with acquireRelease needs no Scope", () => {
     const run = FiberPool.run([1, 2, 3], {
       workers: 1,
