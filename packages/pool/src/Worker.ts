@@ -6,6 +6,8 @@
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as internalCall from "./internal/call.js"
 import * as internal from "./internal/catchCause.js"
 
 /**
@@ -166,6 +168,29 @@ export const catchCause: <A = unknown, E = never, R = never>(handler: CauseHandl
 export const make = <A, E = never, R = never, B = void>(
   f: (item: A) => Effect.Effect<B, E, R>
 ): Worker<A, E, R, B> => f
+
+/**
+ * Calls `worker` with `item`, as an Effect whatever the worker does at call time: a throw becomes a
+ * defect, and so does a result that is not an Effect (a Promise is given a rejection handler, so it
+ * does not also become an unhandled rejection). For middleware, to call the worker they wrap as the
+ * pool calls the outermost one.
+ *
+ * @example
+ * ```ts
+ * import { Worker } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * const logged: Worker.Middleware = (next) => (item) =>
+ *   Effect.zipRight(Effect.log("item", item), Worker.call(next, item))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const call: {
+  <A>(item: A): <E, R, B>(worker: Worker<A, E, R, B>) => Effect.Effect<B, E, R>
+  <A, E, R, B>(worker: Worker<A, E, R, B>, item: A): Effect.Effect<B, E, R>
+} = dual(2, internalCall.callWorker)
 
 /**
  * The index (`0 .. workers - 1`) of the worker fiber running the current item. Provided by the pool

@@ -130,6 +130,33 @@ describe("faults: user functions that misbehave", () => {
         deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by the worker was left unhandled")
       }))
 
+    describe("returns a rejected Promise when middleware calls it: the item dies saying so; the rejection is handled", () => {
+      // the first call fails, so that retry and catchCause call the worker again; then a Promise
+      const cases: ReadonlyArray<readonly [string, ReadonlyArray<FiberPool.AnyMiddleware>]> = [
+        ["Middleware.retry (its again)", [Middleware.retry({ attempts: 2, baseDelay: "1 millis", jitter: 0 })]],
+        ["Worker.catchCause (its again)", [Worker.catchCause((_cause, _item, again) => again)]],
+        ["Middleware.timeout", [Middleware.timeout("1 minute")]],
+        ["Middleware.rateLimit", [Middleware.rateLimit({ rate: 1000, burst: 10 })]],
+        ["Middleware.validate", [Middleware.validate((n: number) => n >= 0)]]
+      ]
+      for (const [name, middleware] of cases) {
+        it.live(name, () =>
+          Effect.gen(function*() {
+            let calls = 0
+            const worker = ((_: number) =>
+              ++calls === 1 && name.includes("again")
+                ? Effect.fail(new Boom({ item: 1 }))
+                : rejected("late")) as unknown as Worker.Worker<number, Boom>
+            const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+              const pool = yield* FiberPool.make({ workers: 1, middleware, worker })
+              return yield* Effect.exit(pool.execute(1))
+            })))
+            assertIllegalArgument(exit, "worker", "Promise")
+            deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by the worker was left unhandled")
+          }))
+      }
+    })
+
     it.scoped("returns something that is not an Effect: the item dies naming the worker and what it got", () =>
       Effect.gen(function*() {
         for (const [value, shown] of [[undefined, "undefined"], [null, "null"], [42, "number"]] as const) {

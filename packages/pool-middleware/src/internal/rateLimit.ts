@@ -1,4 +1,4 @@
-import type { Worker } from "@fiberpool/pool"
+import { Worker } from "@fiberpool/pool"
 import type * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -193,5 +193,5 @@ export const rateLimit =
       return (_item) => Effect.die(error)
     }
     const acquire = bucket.right.acquire
-    return (item) => Effect.zipRight(acquire, Effect.suspend(() => next(item)))
+    return (item) => Effect.zipRight(acquire, Effect.suspend(() => Worker.call(next, item)))
   }

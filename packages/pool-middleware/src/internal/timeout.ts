@@ -1,4 +1,4 @@
-import type { Worker } from "@fiberpool/pool"
+import { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,7 +17,7 @@ export const timeout = (input: Duration.DurationInput): Worker.Middleware<unknow
   // not "interrupted": an uninterruptible item runs to its end, and still fails with this
   const message = `item timed out after ${Duration.format(duration)} (Middleware.timeout)`
   return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> => (item) =>
-    Effect.timeoutFail(Effect.suspend(() => next(item)), {
+    Effect.timeoutFail(Effect.suspend(() => Worker.call(next, item)), {
       duration,
       onTimeout: () => new Cause.TimeoutException(message)
     })

@@ -1,7 +1,6 @@
-import type { Worker } from "@fiberpool/pool"
+import { Worker } from "@fiberpool/pool"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { callWorker } from "./call.js"
 import { ValidationError } from "./errors.js"
 import * as Options from "./options.js"
 
@@ -14,7 +13,7 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
     (item) =>
       Effect.matchEffect(run(item), {
         onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
-        onSuccess: () => Effect.suspend(() => next(item))
+        onSuccess: () => Effect.suspend(() => Worker.call(next, item))
       })
   }
   if (typeof check !== "function") {
@@ -44,9 +43,9 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
     if (Effect.isEffect(result)) {
       return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
         onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
-        onSuccess: () => callWorker(next, item)
+        onSuccess: () => Worker.call(next, item)
       })
     }
-    return result ? callWorker(next, item) : Effect.fail(new ValidationError({ item, cause: rejected }))
+    return result ? Worker.call(next, item) : Effect.fail(new ValidationError({ item, cause: rejected }))
   }
 }

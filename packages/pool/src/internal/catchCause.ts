@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Worker from "../Worker.js"
+import { callWorker } from "./call.js"
 
 /** @internal */
 export type AnyCauseHandler = (
@@ -13,14 +14,8 @@ const CauseHandlerId: unique symbol = Symbol.for("@fiberpool/pool/Worker/catchCa
 
 type AnyWorker = (item: unknown) => Effect.Effect<unknown, unknown, unknown>
 
-/** `next(item)`, with a throw turned into a defect. */
-const call = (next: AnyWorker, item: unknown): Effect.Effect<unknown, unknown, unknown> => {
-  try {
-    return next(item)
-  } catch (defect) {
-    return Effect.die(defect)
-  }
-}
+/** `next(item)`, with a throw, or a result that is not an Effect, turned into a defect. */
+const call = (next: AnyWorker, item: unknown): Effect.Effect<unknown, unknown, unknown> => callWorker(next, item)
 
 /**
  * Runs `handler` for a failure of `next(item)`; a handler that throws or returns something else

@@ -22,6 +22,7 @@ import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
 import type * as Worker from "../Worker.js"
 import { WorkerId } from "../Worker.js"
+import { notAnEffect } from "./call.js"
 import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
@@ -262,22 +263,6 @@ class Submission extends Effectable.Class<void, PoolClosedError> {
   [Inspectable.NodeInspectSymbol](): unknown {
     return this.toJSON()
   }
-}
-
-/**
- * A user function returned something else than an Effect: a defect that says so. A promise is
- * given a rejection handler, so that a rejected one does not also become an unhandled rejection.
- */
-const notAnEffect = (what: string, value: unknown) => {
-  const thenable = Predicate.isPromiseLike(value)
-  if (thenable) Promise.resolve(value).catch(() => {})
-  return Effect.die(
-    new Cause.IllegalArgumentException(
-      `${what} must return an Effect, got ${value === null ? "null" : typeof value}${
-        thenable ? " (a Promise: wrap it with Effect.tryPromise)" : ""
-      }`
-    )
-  )
 }
 
 /** How often a worker that was uninterruptible when its pool stopped is looked at again (real time). */

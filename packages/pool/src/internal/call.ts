@@ -1,0 +1,40 @@
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * A user function returned something else than an Effect: a defect that says so. A promise is
+ * given a rejection handler, so that a rejected one does not also become an unhandled rejection.
+ *
+ * @internal
+ */
+export const notAnEffect = (what: string, value: unknown): Effect.Effect<never> => {
+  const thenable = Predicate.isPromiseLike(value)
+  if (thenable) Promise.resolve(value).catch(() => {})
+  return Effect.die(
+    new Cause.IllegalArgumentException(
+      `${what} must return an Effect, got ${value === null ? "null" : typeof value}${
+        thenable ? " (a Promise: wrap it with Effect.tryPromise)" : ""
+      }`
+    )
+  )
+}
+
+/**
+ * `worker(item)`, as an Effect whatever the worker does at call time: a throw becomes a defect, and
+ * so does a result that is not an Effect (see `notAnEffect`).
+ *
+ * @internal
+ */
+export const callWorker = (
+  worker: (item: any) => unknown,
+  item: unknown
+): Effect.Effect<any, any, any> => {
+  let result: unknown
+  try {
+    result = worker(item)
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+  return Effect.isEffect(result) ? result : notAnEffect("A worker", result)
+}
