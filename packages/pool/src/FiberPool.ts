@@ -909,7 +909,8 @@ export const progress: {
   ): Stream.Stream<Stats.Stats, never, R> =>
     Stream.concat(
       Stream.repeatEffectWithSchedule(pool.stats, schedule).pipe(Stream.interruptWhen(Effect.exit(pool.wait))),
-      Stream.fromEffect(pool.stats)
+      // the last sample once the pool has ended, also after a finite schedule ended first
+      Stream.fromEffect(Effect.zipRight(Effect.exit(pool.wait), pool.stats))
     )
 )
 

@@ -275,6 +275,22 @@ describe("gracefulShutdown", () => {
       strictEqual(stats.dropped, 3)
       assertTrue(Exit.isInterrupted(yield* Effect.exit(pool!.wait)))
     }))
+  it.effect("a defect while the pool drains does not fail the scope's close; wait reports it", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 4,
+        gracefulShutdown: "10 seconds",
+        worker: (n: number) => n === 2 ? Effect.die("item 2 died") : Effect.sleep("1 second")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(4))
+      const closing = yield* Effect.fork(Effect.exit(Scope.close(scope, Exit.void)))
+      yield* TestClock.adjust("5 seconds")
+      deepStrictEqual(yield* Fiber.join(closing), Exit.void)
+      deepStrictEqual(yield* Effect.exit(pool.wait), Exit.die("item 2 died"))
+    }))
 })
 
 describe("span", () => {
@@ -391,6 +407,20 @@ describe("streams", () => {
         Effect.exit
       )
       deepStrictEqual(exit, Exit.fail(upstream))
+    }))
+
+  it.scoped("progress with a finite schedule still ends with the pool, on its final stats", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
+      // two samples at once, then the schedule is done while the pool runs for 3 more seconds
+      const samples = yield* FiberPool.progress(pool, Schedule.recurs(1)).pipe(Stream.runCollect, Effect.fork)
+      yield* pool.submitAll(range(3))
+      yield* pool.end
+      yield* settle
+      assertTrue(Option.isNone(yield* Fiber.poll(samples)), "the stream ended before the pool")
+      yield* TestClock.adjust("5 seconds")
+      const processed = Chunk.toReadonlyArray(yield* Fiber.join(samples)).map((s) => s.processed)
+      strictEqual(processed[processed.length - 1], 3)
     }))
 
   it.scoped("progress samples the stats on a schedule and ends with the pool", () =>

@@ -1361,7 +1361,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           Effect.zipRight(resume),
           // the wait is interruptible: a finalizer runs uninterruptibly (`Effect.scoped`, a layer's
           // release), and there `Effect.timeout` could not stop it when the grace period ends
-          Effect.zipRight(Effect.ignore(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
+          // the pool's outcome, a defect too, stays for `wait`: closing the scope does not fail with it
+          Effect.zipRight(Effect.exit(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
           Effect.zipRight(interruptNow)
         )
       })
