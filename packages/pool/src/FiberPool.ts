@@ -315,7 +315,9 @@ export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
   readonly gracefulShutdown?: Duration.DurationInput | undefined
   /**
    * Run each item in a span (named by the string, or `"fiberpool <name>"`), child of the submitter's
-   * span, with attributes `fiberpool.pool`, `fiberpool.worker` and `fiberpool.key`. Default off.
+   * span (a root span when the submitter had none), with attributes `fiberpool.pool`,
+   * `fiberpool.worker` and `fiberpool.key`. A batched call (`makeBatched`) runs in one root span
+   * linked to its items' submitters' spans, with `fiberpool.items` for its size. Default off.
    */
   readonly span?: boolean | string | undefined
 }

@@ -323,6 +323,57 @@ describe("span", () => {
         "fiberpool.key": "alice"
       })
     }))
+
+  it.scoped("an item whose submitter has no span gets a root span, not the span current at make", () =>
+    Effect.gen(function*() {
+      const parents: Array<string | undefined> = []
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        span: true,
+        worker: (_: number) =>
+          Effect.flatMap(
+            Effect.currentSpan,
+            (span) =>
+              Effect.sync(() =>
+                parents.push(Option.getOrUndefined(Option.map(span.parent, (p) => (p as Tracer.Span).name)))
+              )
+          ).pipe(Effect.orDie)
+      }).pipe(Effect.withSpan("startup"))
+      yield* pool.submit(1)
+      yield* pool.submit(2).pipe(Effect.withSpan("request"))
+      yield* pool.close
+      deepStrictEqual(parents, [undefined, "request"])
+    }))
+
+  it.scoped("a batched call's span is a root span linked to its items' submitters, with the item count", () =>
+    Effect.gen(function*() {
+      const seen: Array<{ parent: boolean; links: Array<string>; attributes: Record<string, unknown> }> = []
+      const pool = yield* FiberPool.makeBatched({
+        workers: 1,
+        batchSize: 3,
+        span: "batch",
+        worker: (_: ReadonlyArray<number>) =>
+          Effect.flatMap(Effect.currentSpan, (span) =>
+            Effect.sync(() =>
+              seen.push({
+                parent: Option.isSome(span.parent),
+                links: span.links.map((link) => (link.span as Tracer.Span).name),
+                attributes: Object.fromEntries(span.attributes)
+              })
+            )).pipe(Effect.orDie)
+      })
+      yield* pool.pause
+      yield* pool.submit(1).pipe(Effect.withSpan("first"))
+      yield* pool.submit(2).pipe(Effect.withSpan("second"))
+      yield* pool.submit(3)
+      yield* pool.resume
+      yield* pool.close
+      deepStrictEqual(seen, [{
+        parent: false,
+        links: ["first", "second"],
+        attributes: { "fiberpool.pool": "fiberpool", "fiberpool.worker": 0, "fiberpool.items": 3 }
+      }])
+    }))
 })
 
 describe("streams", () => {

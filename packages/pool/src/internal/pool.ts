@@ -886,19 +886,35 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     // -- tracing ---------------------------------------------------------------------------------
 
+    /**
+     * Runs an item's effect in its span: a child of its submitter's span, or a root span when the
+     * submitter had none (not a child of whatever span was current when the pool was made). A batched
+     * call covers items of several submitters: its span is a root span linked to each of theirs.
+     */
     const withItemSpan = (
       effect: Effect.Effect<unknown, unknown>,
       id: number,
-      envelope: Envelope | undefined
+      envelope: Envelope | undefined,
+      items: ReadonlyArray<unknown> | undefined
     ): Effect.Effect<unknown, unknown> => {
       const attributes: Record<string, unknown> = { "fiberpool.pool": name, "fiberpool.worker": id }
-      if (envelope?.key !== undefined) attributes["fiberpool.key"] = envelope.key
       // no stack trace per item: capturing one (Effect's default) costs more than the item itself
+      if (items !== undefined) {
+        attributes["fiberpool.items"] = items.length
+        const parents = new Set<Tracer.AnySpan>()
+        for (const entry of items) {
+          if (entry instanceof Envelope && entry.parent !== undefined) parents.add(entry.parent)
+        }
+        const links: Array<Tracer.SpanLink> = []
+        for (const span of parents) links.push({ _tag: "SpanLink", span, attributes: {} })
+        return Effect.withSpan(effect, spanName!, { attributes, links, root: true, captureStackTrace: false })
+      }
+      if (envelope?.key !== undefined) attributes["fiberpool.key"] = envelope.key
       return Effect.withSpan(
         effect,
         spanName!,
         envelope?.parent === undefined
-          ? { attributes, captureStackTrace: false }
+          ? { attributes, root: true, captureStackTrace: false }
           : { attributes, parent: envelope.parent, captureStackTrace: false }
       )
     }
@@ -1001,9 +1017,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         const batch = ws.batch!
         let input: unknown
         let envelope: Envelope | undefined
+        let items: Array<unknown> | undefined
         if (batched) {
           count = batch.length - ws.index
-          const items = ws.index === 0 ? batch : batch.slice(ws.index)
+          items = ws.index === 0 ? batch : batch.slice(ws.index)
           input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
         } else {
           input = batch[ws.index]
@@ -1021,7 +1038,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         } catch (error) {
           effect = Effect.die(error)
         }
-        if (spanName !== undefined) effect = withItemSpan(effect, ws.id, envelope)
+        if (spanName !== undefined) effect = withItemSpan(effect, ws.id, envelope, items)
         current = input
         return effect
       }
