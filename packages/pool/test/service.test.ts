@@ -275,6 +275,27 @@ describe("gracefulShutdown", () => {
       strictEqual(stats.dropped, 3)
       assertTrue(Exit.isInterrupted(yield* Effect.exit(pool!.wait)))
     }))
+  it.effect("interrupting the fiber that closes the scope during the grace period still stops the pool", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        gracefulShutdown: "10 seconds",
+        worker: (_: number) => Effect.sleep("1 hour")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submit(1)
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.interrupt(closing)
+      const waited = yield* Effect.fork(Effect.exit(pool.wait))
+      yield* settle
+      const exit = yield* Fiber.poll(waited)
+      assertTrue(Option.isSome(exit), "the pool went on running after its scope's close was interrupted")
+      const stats = yield* pool.stats
+      strictEqual(stats.dropped, 1)
+    }))
+
   it.effect("a defect while the pool drains does not fail the scope's close; wait reports it", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()

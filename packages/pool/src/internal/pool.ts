@@ -1380,7 +1380,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           // release), and there `Effect.timeout` could not stop it when the grace period ends
           // the pool's outcome, a defect too, stays for `wait`: closing the scope does not fail with it
           Effect.zipRight(Effect.exit(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
-          Effect.zipRight(interruptNow)
+          // also when the closing fiber is interrupted during the wait (a `Scope.close` run from an
+          // interruptible fiber): the workers must not be left running
+          Effect.ensuring(interruptNow)
         )
       })
     )
