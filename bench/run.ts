@@ -22,6 +22,7 @@ import { parallel, runChild } from "./lib/child.js"
 import { collectMeta } from "./lib/meta.js"
 import { chart, markdown, metaLine, replaceSection, tables, targetsTable } from "./lib/report.js"
 import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
+import { median } from "./lib/stats.js"
 import { evaluateTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
 import { type CaseDef, cases as allCases, matchesFilter } from "./registry.js"
@@ -201,8 +202,9 @@ const main = async (): Promise<number> => {
           c.problems.push(`run ${r + 1}: ${error instanceof Error ? error.message : String(error)}`)
         }
         if (r + 1 < runsOf(c.def) && c.problems.length === 0) return
-        const walls = c.results.map((x) => (x.wallMs * 1e6) / c.n).sort((x, y) => x - y)
-        const med = walls.length === 0 ? NaN : walls[walls.length >> 1]!
+        const walls = c.results.map((x) => (x.wallMs * 1e6) / c.n)
+        // the median the results record (the mean of the two middle runs for an even count)
+        const med = walls.length === 0 ? NaN : median(walls)
         const rss = Math.max(...c.results.map((x) => x.maxRssMiB))
         process.stdout.write(
           `${c.problems.length === 0 ? "ok  " : "FAIL"} ${pad(c.def.id, 44)} N=${pad(String(c.n), 8)} ` +
@@ -237,7 +239,9 @@ const main = async (): Promise<number> => {
 
   const summaries = summarize(caseRuns)
   const results: Results = { meta, cases: summaries, targets: evaluateTargets(summaries) }
-  const full = !args.quick && args.filter === undefined && args.n === undefined && !args.fullN
+  // only a run with every default (cases, N, runs, warm-up, one process at a time) replaces latest.*
+  const full = !args.quick && args.filter === undefined && args.n === undefined && !args.fullN &&
+    args.runs === undefined && args.warmup === undefined && (args.jobs === undefined || args.jobs === 1)
   const name = args.out ?? (full ? "latest" : args.quick ? "quick" : "partial")
   writeOutputs(results, name)
   process.stdout.write(`\n${targetsTable(results)}\n`)

@@ -121,7 +121,10 @@ export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<Target
   }
 
   // -- W0 vs every Promise-based peer -------------------------------------------------------------
-  const promise = cases.filter((c) => c.workload === "W0" && c.family === "promise" && c.ok)
+  const promiseRows = cases.filter((c) => c.workload === "W0" && c.family === "promise")
+  // a peer that failed is not left out (the next fastest would decide): there is no verdict
+  const failedPeer = promiseRows.find((c) => !c.ok)
+  const promise = failedPeer === undefined ? promiseRows : []
   const fastest = promise.reduce<CaseSummary | undefined>(
     (best, c) => best === undefined || c.nsPerTask.median < best.nsPerTask.median ? c : best,
     undefined
@@ -130,6 +133,7 @@ export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<Target
     const target = peerTarget.target
     const c = get(id)
     if (c === undefined) na(target, id, "not measured")
+    else if (failedPeer !== undefined) na(target, c.label, `the peer ${failedPeer.label} failed`)
     else if (fastest === undefined) na(target, c.label, "no Promise-based peer measured")
     else {
       check(
@@ -147,9 +151,11 @@ export const evaluateTargets = (cases: ReadonlyArray<CaseSummary>): Array<Target
   // -- memory ----------------------------------------------------------------------------------
   const memoryTarget = `1M back-pressured tasks: peak RSS ≤ ${MEMORY_LIMIT_MIB} MiB`
   const streamed = cases.filter((c) =>
-    c.family === "fiberpool" && c.mode === "stream" && (c.workload === "W0" || c.workload === "W3") && c.ok
+    c.family === "fiberpool" && c.mode === "stream" && (c.workload === "W0" || c.workload === "W3")
   )
+  const failedStream = streamed.find((c) => !c.ok)
   if (streamed.length === 0) na(memoryTarget, "fiberpool (stream rows)", "not measured")
+  else if (failedStream !== undefined) na(memoryTarget, failedStream.label, "this row failed")
   else if (streamed.some((c) => c.n < FULL_N)) na(memoryTarget, "fiberpool (stream rows)", `N < ${FULL_N}`)
   else {
     const worst = streamed.reduce((a, b) => b.peakRssMiB.max > a.peakRssMiB.max ? b : a)
