@@ -22,7 +22,7 @@ import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
 import type * as Worker from "../Worker.js"
 import { WorkerId } from "../Worker.js"
-import { notAnEffect } from "./call.js"
+import { isEffectValue, notAnEffect } from "./call.js"
 import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
@@ -302,13 +302,6 @@ const millisOf = (clock: Clock.Clock): () => number => {
   const perf = performance
   return () => perf.now()
 }
-
-/**
- * `Effect.isEffect`, as a check of its own: a worker's result is checked once per item, and a site
- * that sees only workers' effects stays monomorphic (Effect's shared predicate sees everything).
- */
-const isEffectValue = (u: unknown): u is Effect.Effect<unknown, unknown, unknown> =>
-  ((typeof u === "object" && u !== null) || typeof u === "function") && Effect.EffectTypeId in u
 
 /** The first defect of a cause, or its first failure, as a cause of its own. */
 const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
