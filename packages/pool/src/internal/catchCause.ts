@@ -14,9 +14,6 @@ const CauseHandlerId: unique symbol = Symbol.for("@fiberpool/pool/Worker/catchCa
 
 type AnyWorker = (item: unknown) => Effect.Effect<unknown, unknown, unknown>
 
-/** `next(item)`, with a throw, or a result that is not an Effect, turned into a defect. */
-const call = (next: AnyWorker, item: unknown): Effect.Effect<unknown, unknown, unknown> => callWorker(next, item)
-
 /**
  * Runs `handler` for a failure of `next(item)`; a handler that throws or returns something else
  * than an Effect is a defect of the item.
@@ -31,7 +28,7 @@ export const handle = (
 ): Effect.Effect<unknown, unknown, unknown> => {
   let result: unknown
   try {
-    result = handler(cause, item, Effect.suspend(() => call(next, item)))
+    result = handler(cause, item, Effect.suspend(() => callWorker(next, item)))
   } catch (defect) {
     return Effect.die(defect)
   }
@@ -47,7 +44,7 @@ export const handle = (
 export const catchCause = <A, E, R>(handler: Worker.CauseHandler<A, E, R>): Worker.Middleware<A, E, R> => {
   const h = handler as unknown as AnyCauseHandler
   const middleware = (next: AnyWorker) => (item: unknown) =>
-    Effect.catchAllCause(call(next, item), (cause) => handle(h, cause, item, next))
+    Effect.catchAllCause(callWorker(next, item), (cause) => handle(h, cause, item, next))
   return Object.assign(middleware, { [CauseHandlerId]: h }) as unknown as Worker.Middleware<A, E, R>
 }
 
