@@ -16,7 +16,6 @@ import * as MetricKey from "effect/MetricKey"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
@@ -27,6 +26,7 @@ import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
 import { workerForKey } from "./hash.js"
+import { interruptWhenInterruptible } from "./shield.js"
 import { show } from "./show.js"
 import { yieldToEventLoop } from "./turn.js"
 
@@ -263,27 +263,6 @@ class Submission extends Effectable.Class<void, PoolClosedError> {
   [Inspectable.NodeInspectSymbol](): unknown {
     return this.toJSON()
   }
-}
-
-/** How often a worker that was uninterruptible when its pool stopped is looked at again (real time). */
-const SHIELD_CHECK_MILLIS = 10
-
-/**
- * Whether `fiber` can be interrupted right now. `fiber.status` answers asynchronously (it asks the
- * fiber); the runtime's own record of the flags is read where Effect 3's fiber keeps it, and a fiber
- * without it counts as interruptible.
- */
-const isInterruptible = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
-  const flags = (fiber as unknown as { readonly currentRuntimeFlags?: RuntimeFlags.RuntimeFlags }).currentRuntimeFlags
-  return flags === undefined || RuntimeFlags.interruption(flags)
-}
-
-/**
- * Runs `f` after `SHIELD_CHECK_MILLIS`. The timer keeps the process alive: a close may be waiting for
- * that worker, and after an acquire the check can be the only thing left to make progress.
- */
-const checkLater = (f: () => void): void => {
-  setTimeout(f, SHIELD_CHECK_MILLIS)
 }
 
 const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
@@ -737,7 +716,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
       }
       for (let i = 0; i < fibers.length; i++) {
-        if (i !== self) interruptWhenInterruptible(i)
+        if (i !== self) interruptWorker(i)
       }
       releasePaused()
       flush()
@@ -757,27 +736,19 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * Interrupts worker `i` in the middle of an item, once it is interruptible. An item that is
-     * uninterruptible from start to end is let finish (interrupting its fiber would lose its result at
-     * the end of its uninterruptible region) and is recorded as what it was; the worker then sees the
-     * pool stopped and drops the rest of its batch. An item uninterruptible only for a while (the
-     * acquire of `acquireUseRelease`) is looked at again every `SHIELD_CHECK_MILLIS` of real time,
-     * and interrupted as soon as it is found interruptible while still on the same item. Idle
-     * workers are woken by `stop` anyway.
+     * Interrupts worker `i` in the middle of an item, once it is interruptible (`shield.ts`). An
+     * item that is uninterruptible from start to end is let finish (interrupting its fiber would lose
+     * its result at the end of its uninterruptible region) and is recorded as what it was; the worker
+     * then sees the pool stopped and drops the rest of its batch. An item uninterruptible only for a
+     * while (the acquire of `acquireUseRelease`) is interrupted when its interruptible part begins,
+     * if it is still on the same item; the interruptible fibers it runs meanwhile (the one that
+     * `Effect.timeout` races) at once. Idle workers are woken by `stop` anyway.
      */
-    const interruptWhenInterruptible = (i: number): void => {
-      const fiber = fibers[i]!
-      if (isInterruptible(fiber)) return fiber.unsafeInterruptAsFork(fiberId)
+    const interruptWorker = (i: number): void => {
       const ws = states[i]!
       const batch = ws.batch
       const index = ws.index
-      const check = (): void => {
-        // the fiber ended, or the item did (its worker sees the stop)
-        if (fiber.unsafePoll() !== null || ws.batch !== batch || ws.index !== index) return
-        if (isInterruptible(fiber)) fiber.unsafeInterruptAsFork(fiberId)
-        else checkLater(check)
-      }
-      checkLater(check)
+      interruptWhenInterruptible(fibers[i]!, fiberId, () => ws.batch === batch && ws.index === index)
     }
 
     const setOutcome = (cause: Cause.Cause<unknown>): boolean => {
