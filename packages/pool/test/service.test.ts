@@ -5,7 +5,9 @@ import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
 import { Chunk, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, Scope, Stream, TestClock } from "effect"
-import { assertAccounting, Boom, range, settle } from "./helpers.js"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
+import { assertAccounting, Boom, macrotask, range, settle } from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>
@@ -74,6 +76,51 @@ describe("execute", () => {
       strictEqual(yield* Ref.get(done), true)
       strictEqual((yield* pool.stats).processed, 1)
     }))
+})
+
+describe("a long-lived pool", () => {
+  // the collector, run on demand (`--expose-gc` set from inside the process)
+  v8.setFlagsFromString("--expose-gc")
+  const gc = vm.runInNewContext("gc") as () => void
+
+  // for each way to run an item: the items it ran, once the pool is idle, are garbage (a pool that
+  // runs for days with large payloads must not hold the last one of each worker)
+  const ways = [
+    {
+      title: "submit",
+      options: {},
+      run: (pool: FiberPool.FiberPool<object, unknown>, items: Array<object>) => pool.submitAll(items)
+    },
+    {
+      title: "execute",
+      options: {},
+      run: (pool: FiberPool.FiberPool<object, unknown>, items: Array<object>) =>
+        Effect.forEach(items, pool.execute, { concurrency: "unbounded", discard: true })
+    },
+    {
+      title: "submit, catchCause middleware",
+      options: { middleware: [Middleware.recover()] },
+      run: (pool: FiberPool.FiberPool<object, unknown>, items: Array<object>) => pool.submitAll(items)
+    }
+  ]
+  for (const { options, run, title } of ways) {
+    it.live(`an idle worker holds no item it ran (${title})`, () =>
+      Effect.scoped(Effect.gen(function*() {
+        const refs: Array<WeakRef<object>> = []
+        const item = () => {
+          const o = { payload: refs.length }
+          refs.push(new WeakRef(o))
+          return o
+        }
+        const pool = yield* FiberPool.make({ workers: 2, batchSize: 1, worker: (_: object) => Effect.void, ...options })
+        yield* run(pool, [item(), item(), item()])
+        while ((yield* pool.stats).processed < 3) yield* macrotask
+        // a WeakRef keeps its target until the end of the job that made or read it
+        yield* macrotask
+        gc()
+        deepStrictEqual(refs.map((ref) => ref.deref() === undefined), [true, true, true])
+      })))
+  }
 })
 
 describe("trySubmit", () => {

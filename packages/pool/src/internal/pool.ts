@@ -935,6 +935,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
       const endBatch = (): void => {
         ws.batch = null
+        // an idle worker keeps no item alive (a long-lived pool, large payloads)
+        current = undefined
+        ws.envelope = undefined
         if (!publish) {
           ws.proc += lap(ws)
         }
