@@ -105,6 +105,10 @@ export interface FiberPool<in A, out E = never, out B = void> {
   /**
    * Submits every item in order, cheaper than one by one. Stops at the first rejected item and
    * fails with a `PoolClosedError` whose `accepted` counts the items of this call that were accepted.
+   * A call that stops reading before the end (rejected, interrupted, a throwing `keyBy`) closes the
+   * iterator, as `for…of` does: a generator's `finally` runs. On a pool that closed while the call
+   * waited for room, the next element is read to tell whether any was left (a call whose every
+   * item was accepted succeeds).
    */
   readonly submitAll: (items: Iterable<A>) => Effect.Effect<void, PoolClosedError>
   /**

@@ -22,21 +22,13 @@ import {
   TestClock
 } from "effect"
 import * as util from "node:util"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
-import { assertAccounting, Boom, range, settle } from "./helpers.js"
+import { assertAccounting, Boom, exposeGc, range, settle } from "./helpers.js"
 
 /** The worker of `key` as go-pkgz routes it: FNV-1a over the key's UTF-8 bytes, mod workers. */
 const workerOfKey = (key: string, workers: number): number => {
   let h = 0x811c9dc5
   for (const byte of new TextEncoder().encode(key)) h = Math.imul(h ^ byte, 0x01000193)
   return (h >>> 0) % workers
-}
-
-/** A forced garbage collection, for measuring the retained heap. */
-const exposeGc = (): () => void => {
-  v8.setFlagsFromString("--expose-gc")
-  return vm.runInNewContext("gc") as () => void
 }
 
 describe("FiberPool", () => {

@@ -689,6 +689,91 @@ describe("faults: user functions that misbehave", () => {
   })
 })
 
+describe("faults: submitAll and run close the iterator they stop reading (regression)", () => {
+  /** 0, 1, 2, …, up to `n` (forever without it); records whether its `finally` ran. */
+  const numbers = (log: Array<string>, n = Infinity) =>
+    (function*() {
+      try {
+        for (let i = 0; i < n; i++) yield i
+      } finally {
+        log.push("finally")
+      }
+    })()
+
+  it.scoped("the pool was closed before the call: PoolClosedError, the generator closed", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+      yield* pool.close
+      const exit = yield* Effect.exit(pool.submitAll(numbers(log)))
+      assertTrue(Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe(Option.isSome))
+      deepStrictEqual(log, ["finally"])
+    }))
+
+  it.scoped("a fail-fast stop while the caller waits for room: the generator closed once", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        worker: (n: number) => n === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void
+      })
+      const exit = yield* Effect.exit(pool.submitAll(numbers(log)))
+      assertTrue(Exit.isFailure(exit))
+      deepStrictEqual(log, ["finally"])
+      deepStrictEqual(yield* Effect.exit(pool.wait), Exit.fail(new Boom({ item: 3 })))
+    }))
+
+  it.scoped("the caller is interrupted while it waits for room: the generator closed", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.never })
+      const feeding = yield* Effect.fork(pool.submitAll(numbers(log)))
+      yield* settle
+      deepStrictEqual(log, [])
+      yield* Fiber.interrupt(feeding)
+      deepStrictEqual(log, ["finally"])
+    }))
+
+  it.scoped("keyBy throws: the call dies with it and the generator is closed", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const bad = new Error("bad key")
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        keyBy: (n: number) => {
+          if (n === 2) throw bad
+          return "k"
+        },
+        worker: (_: number) => Effect.void
+      })
+      strictEqual(defectOf(yield* Effect.exit(pool.submitAll(numbers(log)))), bad)
+      deepStrictEqual(log, ["finally"])
+    }))
+
+  it.scoped("every item accepted: the generator ends on its own, once", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.void })
+      yield* pool.submitAll(numbers(log, 50))
+      deepStrictEqual(log, ["finally"])
+      yield* pool.close
+      strictEqual((yield* pool.stats).processed, 50)
+    }))
+
+  it.effect("FiberPool.run over a generator, stopped by a failure: the generator closed", () =>
+    Effect.gen(function*() {
+      const log: Array<string> = []
+      const exit = yield* Effect.exit(FiberPool.run(numbers(log), {
+        workers: 1,
+        batchSize: 1,
+        worker: (n: number) => n === 3 ? Effect.fail(new Boom({ item: n })) : Effect.void
+      }))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 3 })))
+      deepStrictEqual(log, ["finally"])
+    }))
+})
+
 describe("faults: uninterruptible items (regression)", () => {
   // worker 0 runs item 0, which fails at 10 ms and stops the pool; worker 1 runs item 1,
   // uninterruptible, which succeeds at 20 ms: the stop cannot interrupt it, it completes, so it was

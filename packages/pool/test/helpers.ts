@@ -4,6 +4,8 @@ import type { Stats } from "@fiberpool/pool-metrics"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
+import * as v8 from "node:v8"
+import * as vm from "node:vm"
 
 /** A typed failure of an item. */
 export class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
@@ -22,3 +24,9 @@ export const settle = TestClock.adjust(0)
 /** submitted = processed + errors + dropped */
 export const assertAccounting = (stats: Stats.Stats) =>
   strictEqual(stats.submitted, stats.processed + stats.errors + stats.dropped, `accounting: ${JSON.stringify(stats)}`)
+
+/** A forced garbage collection (`--expose-gc` set from inside the process), for retained memory. */
+export const exposeGc = (): () => void => {
+  v8.setFlagsFromString("--expose-gc")
+  return vm.runInNewContext("gc") as () => void
+}

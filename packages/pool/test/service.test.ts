@@ -5,9 +5,7 @@ import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
 import { Chunk, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, Scope, Stream, TestClock } from "effect"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
-import { assertAccounting, Boom, macrotask, range, settle } from "./helpers.js"
+import { assertAccounting, Boom, exposeGc, macrotask, range, settle } from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>
@@ -79,9 +77,7 @@ describe("execute", () => {
 })
 
 describe("a long-lived pool", () => {
-  // the collector, run on demand (`--expose-gc` set from inside the process)
-  v8.setFlagsFromString("--expose-gc")
-  const gc = vm.runInNewContext("gc") as () => void
+  const gc = exposeGc()
 
   // for each way to run an item: the items it ran, once the pool is idle, are garbage (a pool that
   // runs for days with large payloads must not hold the last one of each worker)

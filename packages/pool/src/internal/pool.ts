@@ -651,36 +651,69 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         const iterator = items[Symbol.iterator]()
         let accepted = 0
-        const rejected = () => Effect.fail(closedError(accepted))
-        const loop = (): Effect.Effect<void, PoolClosedError> => {
-          while (true) {
-            // a call whose every item was accepted succeeds, even if the pool closed just after
-            if (state !== OPEN) return iterator.next().done === true ? Effect.void : rejected()
-            const next = iterator.next()
-            if (next.done === true) return Effect.void
-            let entry = next.value
-            let ch: Channel
-            if (spanName === undefined) {
-              ch = routeOf(entry)
-            } else {
-              const routed = envelope(entry, undefined, fiber)
-              ch = routed.ch
-              entry = routed.entry
-            }
-            if (ch.putters.length === 0 && accept(ch, entry)) {
-              accepted++
-              continue
-            }
-            return Effect.matchEffect(putWait(ch, entry), {
-              onFailure: rejected,
-              onSuccess: () => {
-                accepted++
-                return loop()
-              }
-            })
+        // whether the iterator may have more to give: a call that ends before it is done closes it
+        // (`return()`, which runs a generator's `finally`), as `for…of` does; not after its own
+        // `next()` threw. A throw of `return()` is left unseen, as `for…of` leaves it behind a throw.
+        let open = false
+        const close = (): void => {
+          if (!open) return
+          open = false
+          try {
+            iterator.return?.()
+          } catch {
+            // the call already fails with what ended it
           }
         }
-        return loop()
+        const rejected = () => {
+          close()
+          return Effect.fail(closedError(accepted))
+        }
+        let suspended = false
+        const loop = (): Effect.Effect<void, PoolClosedError> => {
+          try {
+            while (true) {
+              open = false
+              // a call whose every item was accepted succeeds, even if the pool closed just after
+              // (the next element, if any, is read to know that, and the iterator is then closed)
+              if (state !== OPEN) {
+                if (iterator.next().done === true) return Effect.void
+                open = true
+                return rejected()
+              }
+              const next = iterator.next()
+              if (next.done === true) return Effect.void
+              open = true
+              let entry = next.value
+              let ch: Channel
+              if (spanName === undefined) {
+                ch = routeOf(entry)
+              } else {
+                const routed = envelope(entry, undefined, fiber)
+                ch = routed.ch
+                entry = routed.entry
+              }
+              if (ch.putters.length === 0 && accept(ch, entry)) {
+                accepted++
+                continue
+              }
+              suspended = true
+              return Effect.matchEffect(putWait(ch, entry), {
+                onFailure: rejected,
+                onSuccess: () => {
+                  accepted++
+                  return loop()
+                }
+              })
+            }
+          } catch (defect) {
+            // `keyBy` threw (a throw of `next()` left `open` false)
+            close()
+            throw defect
+          }
+        }
+        const result = loop()
+        // a caller interrupted while it waits for room closes the iterator too
+        return suspended ? Effect.onInterrupt(result, () => Effect.sync(close)) : result
       })
 
     const end = Effect.sync(() => {
