@@ -117,6 +117,48 @@ describe("a long-lived pool", () => {
         deepStrictEqual(refs.map((ref) => ref.deref() === undefined), [true, true, true])
       })))
   }
+
+  it.scoped("live stats count the idle or paused stretch a worker is in (regression: added only when it ended)", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        worker: (_: number) => Effect.sleep("1 second")
+      })
+      yield* pool.submitAll([1, 2])
+      yield* TestClock.adjust("5 seconds")
+      // both workers ran 1 s and have been idle for 4 s
+      const idle = yield* pool.stats
+      deepStrictEqual(
+        { proc: Duration.toMillis(idle.processingTime), wait: Duration.toMillis(idle.waitTime) },
+        { proc: 1000, wait: 8000 }
+      )
+      yield* pool.pause
+      yield* pool.submitAll([3, 4])
+      yield* TestClock.adjust("3 seconds")
+      // one worker, woken by the submits, has waited 3 s for the resume; the other was not woken
+      // (the first passes its wake on when it takes a batch) and has been idle for 7 s
+      const paused = yield* pool.stats
+      deepStrictEqual(
+        { wait: Duration.toMillis(paused.waitTime), paused: Duration.toMillis(paused.pausedTime) },
+        { wait: 11000, paused: 3000 }
+      )
+      yield* pool.resume
+      const closing = yield* Effect.fork(pool.close)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(closing)
+      // the records at the end agree with what the live stats showed
+      const end = yield* pool.stats
+      deepStrictEqual(
+        {
+          processed: end.processed,
+          proc: Duration.toMillis(end.processingTime),
+          wait: Duration.toMillis(end.waitTime),
+          paused: Duration.toMillis(end.pausedTime)
+        },
+        { processed: 4, proc: 2000, wait: 11000, paused: 3000 }
+      )
+    }))
 })
 
 describe("trySubmit", () => {

@@ -1398,12 +1398,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       let init = 0
       let wrap = 0
       let pausedTime = 0
+      const t = now()
       for (const ws of states) {
         if (ws.proc > proc) proc = ws.proc
         waitTime += ws.wait
         init += ws.init
         wrap += ws.wrap
         pausedTime += ws.paused
+        // the stretch a worker is in the middle of, idle or paused (added to its own record when it
+        // ends): live stats of an idle pool show it idle. The time of the item running is added at
+        // the item's end (with metrics: false, at the batch's end)
+        if (ws.pausing) pausedTime += t - ws.last
+        else if (ws.taker !== undefined) waitTime += t - ws.last
       }
       return Stats.make({
         submitted,
@@ -1415,7 +1421,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         initTime: Duration.millis(init),
         wrapTime: Duration.millis(wrap),
         pausedTime: Duration.millis(pausedTime),
-        totalTime: Duration.millis(Math.max(0, (endTime ?? now()) - startTime))
+        totalTime: Duration.millis(Math.max(0, (endTime ?? t) - startTime))
       })
     })
 
