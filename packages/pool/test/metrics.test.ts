@@ -279,6 +279,28 @@ describe("Effect Metric series", () => {
       yield* Scope.close(scope, Exit.void)
     }))
 
+  it.effect("with every worker busy, the gauge and the submitted counter follow the items queued behind them", () =>
+    Effect.gen(function*() {
+      // regression: published only at takes and when a producer waited, so they stood still while
+      // every worker was stuck and the queues (not full) filled
+      const scope = yield* Scope.make()
+      const name = uniqueName("depth-stuck")
+      const pool = yield* FiberPool.make({
+        name,
+        workers: 2,
+        batchSize: 1,
+        workerQueueSize: 10,
+        worker: (_: number) => Effect.never
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll([1, 2])
+      yield* TestClock.adjust("1 second")
+      yield* pool.submitAll(range(10, 3))
+      const stuck = yield* published(name)
+      deepStrictEqual({ submitted: stuck.submitted, queueDepth: stuck.queueDepth }, { submitted: 12, queueDepth: 10 })
+      yield* Scope.close(scope, Exit.void)
+      strictEqual((yield* published(name)).queueDepth, 0)
+    }))
+
   it.effect("item series carry exactly the label pool=<name>", () =>
     Effect.gen(function*() {
       const name = uniqueName("labels")

@@ -454,6 +454,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           full++
           updatePath()
         }
+        // published once per batch here too, not only at takes: with every worker busy for long
+        // (a stuck downstream) the queue-depth gauge and the submitted counter would stand still
+        flush()
       }
       return true
     }
