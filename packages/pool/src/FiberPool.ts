@@ -135,7 +135,8 @@ export interface FiberPool<in A, out E = never, out B = void> {
   readonly wait: Effect.Effect<void, E>
   /**
    * Workers finish the item they are running and wait; `submit` keeps its back-pressure. Time
-   * spent paused is reported as `pausedTime`, apart from wait time.
+   * spent paused is reported as `pausedTime`, apart from wait time. `close` on a paused pool waits
+   * for `resume` (closing the pool's scope does not).
    */
   readonly pause: Effect.Effect<void>
   /** Lets paused workers go on. */
@@ -314,7 +315,9 @@ export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
   readonly metrics?: boolean | undefined
   /**
    * When the pool's scope closes: end input and let the workers drain for up to this long, then
-   * interrupt; what is left is dropped and counted. Default: interrupt at once.
+   * interrupt; what is left is dropped and counted. Default: interrupt at once. A drain that ends
+   * in time ends the pool as `close` does (`onPoolComplete` runs, `wait` reports success or the
+   * first failure).
    */
   readonly gracefulShutdown?: Duration.DurationInput | undefined
   /**

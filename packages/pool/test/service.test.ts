@@ -212,6 +212,22 @@ describe("pause / resume", () => {
       strictEqual(Duration.toMillis(stats.pausedTime), 10_000)
       strictEqual(Duration.toMillis(stats.processingTime), 5_000)
     }))
+
+  it.scoped("close on a paused pool ends input and waits for resume; it does not resume", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
+      yield* pool.pause
+      yield* pool.submitAll([1, 2])
+      const closing = yield* Effect.fork(pool.close)
+      yield* TestClock.adjust("1 hour")
+      deepStrictEqual(yield* Fiber.poll(closing), Option.none())
+      strictEqual((yield* pool.stats).processed, 0)
+      strictEqual((yield* Effect.flip(pool.submit(3))).reason, "closed")
+      yield* pool.resume
+      yield* TestClock.adjust("2 seconds")
+      deepStrictEqual(yield* Fiber.poll(closing), Option.some(Exit.void))
+      strictEqual((yield* pool.stats).processed, 2)
+    }))
 })
 
 describe("the item loop across batches", () => {
@@ -292,16 +308,19 @@ describe("the item loop across batches", () => {
 })
 
 describe("gracefulShutdown", () => {
-  it.effect("when the scope closes, queued items complete within the grace period", () =>
+  it.effect("when the scope closes, queued items complete within the grace period; the pool ends as after close", () =>
     Effect.gen(function*() {
       const done = yield* Ref.make(0)
+      const completed: Array<string> = []
       const scope = yield* Scope.make()
       const pool = yield* FiberPool.make({
         workers: 2,
         batchSize: 1,
         workerQueueSize: 4,
         gracefulShutdown: "10 seconds",
-        worker: (_: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.update(done, (n) => n + 1)))
+        worker: (_: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.update(done, (n) => n + 1))),
+        onWorkerComplete: (id) => Effect.sync(() => void completed.push(`worker ${id}`)),
+        onPoolComplete: Effect.sync(() => void completed.push("pool"))
       }).pipe(Scope.extend(scope))
       yield* pool.submitAll(range(6))
       const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
@@ -311,6 +330,9 @@ describe("gracefulShutdown", () => {
       const stats = yield* pool.stats
       strictEqual(stats.processed, 6)
       strictEqual(stats.dropped, 0)
+      // nothing was interrupted: the callbacks ran, and wait succeeds
+      deepStrictEqual([...completed].sort(), ["pool", "worker 0", "worker 1"])
+      deepStrictEqual(yield* Effect.exit(pool.wait), Exit.void)
       // input ended at shutdown
       strictEqual((yield* Effect.flip(pool.submit(1))).reason, "closed")
     }))

@@ -29,7 +29,7 @@ describe("a scope closed during an item's uninterruptible acquire, under Effect.
     () =>
       Effect.gen(function*() {
         const { code, lines } = yield* run
-        // the pool's re-check of the worker is what is left to run after the acquire: the process must
+        // after the acquire, only the pool's interruption of the use makes progress: the process must
         // not exit in the middle of the scope's close
         deepStrictEqual(lines, ["released", "closed processed=0 dropped=1", "done"])
         strictEqual(code, 0)
