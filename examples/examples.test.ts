@@ -213,6 +213,15 @@ describe("examples", () => {
     expect(out).toContain("Total: 11")
   })
 
+
+  it("collectors_chain --fail: a failure in the middle stage ends the pipeline with that error, its source still open", async () => {
+    const result = await run("collectors_chain", ["--fail", "alaska"], { timeoutMs: 30_000 })
+    expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(1)
+    const output = result.stdout + result.stderr
+    expect(output).toContain("Rejected: the multiplier rejected \"alaska\"")
+    expect(output).not.toContain("PoolClosedError")
+    expect(result.stdout).not.toContain("Final results")
+  })
   it("collector_errors: successes and failures gathered together, reproducible by seed", async () => {
     const args = ["--jobs", "20", "--workers", "4", "--seed", "7"]
     const [first, second] = await Promise.all([run("collector_errors", args), run("collector_errors", args)])

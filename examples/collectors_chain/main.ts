@@ -5,39 +5,50 @@
  * stage scales on its own, and an error anywhere fails the whole stream.
  *
  *   npm run example -- collectors_chain
+ *   npm run example -- collectors_chain --fail alaska   (a failure in the middle of the pipeline,
+ *                                                        whose source never ends)
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Collector, FiberPool } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
-import { Chunk, Console, Effect, Option, Random, Stream } from "effect"
+import { Chunk, Console, Data, Effect, Option, Random, Stream } from "effect"
 
 /**
  * A stage: `workers` fibers turn each input into zero or one output, gathered by a Collector and
- * emitted downstream. When the input ends the stage closes its pool, prints its stats and closes
- * its Collector, so the end of input travels down the pipeline.
+ * emitted downstream. `FiberPool.run` feeds the input to a pool of its own and ends it with the
+ * input: it fails with the first failure (the worker's own error, not the `PoolClosedError` of a
+ * rejected submit) and stops reading an input that has nothing more to give once the pool stopped.
+ * The stage then prints its stats and closes its Collector, so the end of input travels down the
+ * pipeline.
  */
 const stage =
-  <A, B>(name: string, workers: number, f: (a: A) => Effect.Effect<Option.Option<B>>) =>
+  <A, B, E2>(name: string, workers: number, f: (a: A) => Effect.Effect<Option.Option<B>, E2>) =>
   <E>(input: Stream.Stream<A, E>) =>
     Stream.unwrapScoped(
       Effect.gen(function*() {
         const out = yield* Collector.make<B>(workers) // a small buffer: back-pressure on the workers
-        const pool = yield* FiberPool.make({
+        const feed = FiberPool.run(input, {
           name,
           workers,
           batchSize: 3,
           worker: (a: A) => Effect.flatMap(f(a), Option.match({ onNone: () => Effect.void, onSome: out.submit }))
-        })
-        const feed = input.pipe(
-          Stream.runForEachChunk((chunk) => pool.submitAll(chunk)),
-          Effect.zipRight(pool.close),
-          Effect.zipRight(Effect.flatMap(pool.stats, (stats) => Console.log(`${name}: ${Stats.format(stats)}`))),
+        }).pipe(
+          Effect.flatMap((stats) => Console.log(`${name}: ${Stats.format(stats)}`)),
           Effect.ensuring(out.close)
         )
         // read the collector while feeding the pool; a failure of either fails the stream
         return Stream.merge(out.stream, Stream.drain(Stream.fromEffect(feed)))
       })
     )
+
+/** The multiplier's failure for the input named by `--fail`. */
+class Rejected extends Data.TaggedError("Rejected")<{ readonly src: string }> {
+  override get message() {
+    return `the multiplier rejected "${this.src}"`
+  }
+}
+
+const failOn = process.argv[2] === "--fail" ? process.argv[3] : undefined
 
 interface Counted {
   readonly src: string
@@ -66,6 +77,7 @@ const countA = (src: string) =>
 const multiply = (d: Counted) =>
   Effect.gen(function*() {
     yield* jitter
+    if (d.src === failOn) return yield* new Rejected({ src: d.src })
     const value = d.count * 10
     yield* Console.log(`multiplied: ${d.count} -> ${value} (src: "${d.src}")`)
     return Option.some<Multiplied>({ src: d.src, value })
@@ -97,7 +109,11 @@ const inputs = [
 ]
 
 const program = Effect.gen(function*() {
-  const results = yield* Stream.fromIterable(inputs).pipe(
+  // with --fail, a live source: its words, then nothing more, never ending
+  const source = failOn === undefined
+    ? Stream.fromIterable(inputs)
+    : Stream.concat(Stream.fromIterable(inputs), Stream.never)
+  const results = yield* source.pipe(
     Stream.tap((src) => Console.log(`submitting: "${src}"`)),
     stage("counter", 2, countA),
     stage("multiplier", 4, multiply),

@@ -865,6 +865,11 @@ export const makeBatched: <
  * A `Sink` that submits each chunk of a stream to `pool`, with back-pressure. It does not end or
  * close the pool: several streams may feed one pool.
  *
+ * If the pool stops (a fail-fast failure, its scope closing), the sink fails with the
+ * `PoolClosedError` of its rejected submit, not with the pool's failure, which `pool.wait` and
+ * `pool.close` report; and a stream waiting for its next element goes on waiting. To feed one
+ * stream to a pool of its own and get the pool's failure, use {@link run}, which does both.
+ *
  * @example
  * ```ts
  * import { FiberPool } from "@fiberpool/pool"
