@@ -313,6 +313,22 @@ describe("faults: user functions that misbehave", () => {
         deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by keyBy was left unhandled")
       }))
 
+    it.scoped("returns a String object: submit dies saying it is an object, not the string it prints as", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+
+          keyBy: ((n: number) => new String(`k${n}`)) as unknown as (n: number) => string,
+          worker: (_: number) => Effect.void
+        })
+        assertIllegalArgument(
+          yield* Effect.exit(pool.submit(1)),
+          "keyBy",
+          "must return a string, got a String object (\"k1\")"
+        )
+        yield* pool.close
+      }))
+
     it.scoped("returns an Effect instead of a string: submit dies naming keyBy", () =>
       Effect.gen(function*() {
         const pool = yield* FiberPool.make({
