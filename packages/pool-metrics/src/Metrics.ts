@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import type * as MetricHook from "effect/MetricHook"
 import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Record from "effect/Record"
@@ -57,6 +58,28 @@ export interface Counters {
  */
 export class PoolMetrics extends Context.Tag("@fiberpool/pool-metrics/PoolMetrics")<PoolMetrics, Counters>() {}
 
+// the keys of the series a pool publishes: `Metric.counter(name, options)` is
+// `Metric.fromMetricKey(MetricKey.counter(name, options))`, and `poolSeries` takes their hooks
+const submittedKey = MetricKey.counter("fiberpool_items_submitted_total", {
+  description: "Items accepted by a fiberpool (submit succeeded)",
+  incremental: true
+})
+const processedKey = MetricKey.counter("fiberpool_items_processed_total", {
+  description: "Items a fiberpool worker processed successfully",
+  incremental: true
+})
+const failedKey = MetricKey.counter("fiberpool_items_failed_total", {
+  description: "Items whose fiberpool worker failed or died",
+  incremental: true
+})
+const droppedKey = MetricKey.counter("fiberpool_items_dropped_total", {
+  description: "Items a fiberpool accepted but dropped (stopped or interrupted before they completed)",
+  incremental: true
+})
+const queueDepthKey = MetricKey.gauge("fiberpool_queue_depth", {
+  description: "Items buffered in a fiberpool, waiting for a worker"
+})
+
 /**
  * Counter of items accepted by `submit`.
  *
@@ -74,10 +97,7 @@ export class PoolMetrics extends Context.Tag("@fiberpool/pool-metrics/PoolMetric
  * @since 0.1.0
  * @category metrics
  */
-export const itemsSubmitted: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_submitted_total", {
-  description: "Items accepted by a fiberpool (submit succeeded)",
-  incremental: true
-})
+export const itemsSubmitted: Metric.Metric.Counter<number> = Metric.fromMetricKey(submittedKey)
 
 /**
  * Counter of items processed successfully.
@@ -95,10 +115,7 @@ export const itemsSubmitted: Metric.Metric.Counter<number> = Metric.counter("fib
  * @since 0.1.0
  * @category metrics
  */
-export const itemsProcessed: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_processed_total", {
-  description: "Items a fiberpool worker processed successfully",
-  incremental: true
-})
+export const itemsProcessed: Metric.Metric.Counter<number> = Metric.fromMetricKey(processedKey)
 
 /**
  * Counter of items that failed (a typed failure or a defect).
@@ -116,10 +133,7 @@ export const itemsProcessed: Metric.Metric.Counter<number> = Metric.counter("fib
  * @since 0.1.0
  * @category metrics
  */
-export const itemsFailed: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_failed_total", {
-  description: "Items whose fiberpool worker failed or died",
-  incremental: true
-})
+export const itemsFailed: Metric.Metric.Counter<number> = Metric.fromMetricKey(failedKey)
 
 /**
  * Counter of accepted items that never completed (fail-fast stop or interruption).
@@ -137,10 +151,7 @@ export const itemsFailed: Metric.Metric.Counter<number> = Metric.counter("fiberp
  * @since 0.1.0
  * @category metrics
  */
-export const itemsDropped: Metric.Metric.Counter<number> = Metric.counter("fiberpool_items_dropped_total", {
-  description: "Items a fiberpool accepted but dropped (stopped or interrupted before they completed)",
-  incremental: true
-})
+export const itemsDropped: Metric.Metric.Counter<number> = Metric.fromMetricKey(droppedKey)
 
 /**
  * The boundaries, in seconds, of {@link itemDuration}: 100 µs to 10 s, as in Prometheus'
@@ -235,9 +246,7 @@ export const itemDuration: Metric.Metric.Histogram<number> = Metric.fromMetricKe
  * @since 0.1.0
  * @category metrics
  */
-export const queueDepth: Metric.Metric.Gauge<number> = Metric.gauge("fiberpool_queue_depth", {
-  description: "Items buffered in a fiberpool, waiting for a worker"
-})
+export const queueDepth: Metric.Metric.Gauge<number> = Metric.fromMetricKey(queueDepthKey)
 
 /**
  * Counter behind every custom counter, labelled `counter=<name>` besides `pool=<pool>`.
@@ -278,6 +287,64 @@ export const customTotal: Metric.Metric.Counter<number> = Metric.counter("fiberp
 export const poolLabels = (pool: string): ReadonlyArray<MetricLabel.MetricLabel> => [
   MetricLabel.make("pool", pool)
 ]
+
+/**
+ * The hooks of one pool's series in `Metric.globalMetricRegistry` (the series the item metrics
+ * above read, labelled `pool=<pool>`): a pool takes them once when it is made and publishes through
+ * them without a registry lookup per update. Taking them registers the series, so each exists from
+ * then on, at 0 until its first update.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ * import { Effect, Metric } from "effect"
+ *
+ * const series = Metrics.poolSeries("emails")
+ * series.submitted.update(3) // what Metric.update(Metric.taggedWithLabels(Metrics.itemsSubmitted, …), 3) does
+ * const submitted = Metric.value(Metric.taggedWithLabels(Metrics.itemsSubmitted, Metrics.poolLabels("emails")))
+ * Effect.runSync(submitted).count // 3
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const poolSeries = (pool: string): PoolSeries => {
+  const labels = poolLabels(pool)
+  const registry = Metric.globalMetricRegistry
+  return {
+    submitted: registry.get(MetricKey.taggedWithLabels(submittedKey, labels)),
+    processed: registry.get(MetricKey.taggedWithLabels(processedKey, labels)),
+    failed: registry.get(MetricKey.taggedWithLabels(failedKey, labels)),
+    dropped: registry.get(MetricKey.taggedWithLabels(droppedKey, labels)),
+    queueDepth: registry.get(MetricKey.taggedWithLabels(queueDepthKey, labels)),
+    itemDuration: registry.get(MetricKey.taggedWithLabels(itemDurationKey, labels))
+  }
+}
+
+/**
+ * One pool's series, as {@link poolSeries} returns them: `update` adds to a counter or records a
+ * duration (in seconds); `modify` adds a delta to the queue-depth gauge.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@fiberpool/pool-metrics"
+ *
+ * const series: Metrics.PoolSeries = Metrics.poolSeries("emails")
+ * series.queueDepth.modify(10) // ten items buffered
+ * series.queueDepth.modify(-10) // taken by workers
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolSeries {
+  readonly submitted: MetricHook.MetricHook.Counter<number>
+  readonly processed: MetricHook.MetricHook.Counter<number>
+  readonly failed: MetricHook.MetricHook.Counter<number>
+  readonly dropped: MetricHook.MetricHook.Counter<number>
+  readonly queueDepth: MetricHook.MetricHook.Gauge<number>
+  readonly itemDuration: MetricHook.MetricHook.Histogram
+}
 
 const checkDelta = (name: string, delta: number): void => {
   if (typeof name !== "string") {

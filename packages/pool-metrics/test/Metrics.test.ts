@@ -292,6 +292,39 @@ describe("Effect Metric series", () => {
       strictEqual(state.sum, 0.006)
     }))
 
+  it.effect("poolSeries' hooks are the series the item metrics read, one series each", () =>
+    Effect.gen(function*() {
+      const pool = uniquePool("series")
+      const labels = Metrics.poolLabels(pool)
+      const series = Metrics.poolSeries(pool)
+      series.submitted.update(5)
+      series.processed.update(3)
+      series.failed.update(1)
+      series.dropped.update(1)
+      series.queueDepth.modify(4)
+      series.queueDepth.modify(-1)
+      series.itemDuration.update(0.5)
+      // the metrics, with the same labels, reach the same series
+      Metrics.itemsSubmitted.unsafeUpdate(1, labels)
+      Metrics.queueDepth.unsafeModify(1, labels)
+      const value = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>) =>
+        Metric.value(Metric.taggedWithLabels(metric, labels))
+      deepStrictEqual(
+        {
+          submitted: (yield* value(Metrics.itemsSubmitted)).count,
+          processed: (yield* value(Metrics.itemsProcessed)).count,
+          failed: (yield* value(Metrics.itemsFailed)).count,
+          dropped: (yield* value(Metrics.itemsDropped)).count,
+          queueDepth: (yield* value(Metrics.queueDepth)).value,
+          durations: (yield* value(Metrics.itemDuration)).count
+        },
+        { submitted: 6, processed: 3, failed: 1, dropped: 1, queueDepth: 4, durations: 1 }
+      )
+      for (const name of ["fiberpool_items_submitted_total", "fiberpool_queue_depth"]) {
+        strictEqual((yield* seriesOf(name, pool)).length, 1, name)
+      }
+    }))
+
   it.effect("fiberpool_item_duration_seconds has the stated boundaries", () =>
     Effect.gen(function*() {
       const pool = uniquePool("histogram")

@@ -319,13 +319,28 @@ describe("Effect Metric series", () => {
       for (const pair of series) deepStrictEqual(tagsOf(pair), { pool: name })
     }))
 
-  it.effect("the duration series exists from the pool's start, with a count of 0", () =>
+  it.effect("every series of a pool exists from its start, at 0 (an exporter sees failed_total before a failure)", () =>
     Effect.scoped(Effect.gen(function*() {
       const name = uniqueName("idle")
       yield* FiberPool.make({ name, workers: 2, worker: (_: number) => Effect.void })
-      const names = (yield* seriesOfPool(name)).map((pair) => pair.metricKey.name)
-      deepStrictEqual(names, ["fiberpool_item_duration_seconds"])
-      strictEqual((yield* published(name)).durationCount, 0)
+      const names = (yield* seriesOfPool(name)).map((pair) => pair.metricKey.name).sort()
+      deepStrictEqual(names, [
+        "fiberpool_item_duration_seconds",
+        "fiberpool_items_dropped_total",
+        "fiberpool_items_failed_total",
+        "fiberpool_items_processed_total",
+        "fiberpool_items_submitted_total",
+        "fiberpool_queue_depth"
+      ])
+      deepStrictEqual(yield* published(name), {
+        submitted: 0,
+        processed: 0,
+        failed: 0,
+        dropped: 0,
+        durationCount: 0,
+        durationSum: 0,
+        queueDepth: 0
+      })
     })))
 
   it.effect("pools sharing a name add up", () =>

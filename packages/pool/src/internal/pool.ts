@@ -11,9 +11,6 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
-import * as MetricKey from "effect/MetricKey"
-import type * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Scope from "effect/Scope"
@@ -312,15 +309,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const continueOnError = options.continueOnError === true
     const name = options.name ?? "fiberpool"
     const publish = options.metrics !== false
-    const labels: ReadonlyArray<MetricLabel.MetricLabel> = Metrics.poolLabels(name)
     /**
-     * The duration histogram of this pool's labels, updated once per item: its hook is taken once
-     * (the series `Metrics.itemDuration` tagged with `labels` reads), where `unsafeUpdate` looks it
-     * up in a WeakMap at every call.
+     * This pool's series, their hooks taken once (registering each series at 0): `unsafeUpdate` of a
+     * metric with labels looks its hook up in a WeakMap at every call. The histogram is updated once
+     * per item, the others once per batch.
      */
-    const durationHook = publish
-      ? Metric.globalMetricRegistry.get(MetricKey.taggedWithLabels(Metrics.itemDurationKey, labels))
-      : undefined
+    const series = publish ? Metrics.poolSeries(name) : undefined
+    const durationHook = series?.itemDuration
     const counters = Metrics.makeCounters({ pool: name, publish })
 
     const clock = yield* Effect.clock
@@ -384,25 +379,25 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     let pubDropped = 0
     let pubDepth = 0
     const flush = (): void => {
-      if (!publish) return
+      if (series === undefined) return
       if (submitted !== pubSubmitted) {
-        Metrics.itemsSubmitted.unsafeUpdate(submitted - pubSubmitted, labels)
+        series.submitted.update(submitted - pubSubmitted)
         pubSubmitted = submitted
       }
       if (processed !== pubProcessed) {
-        Metrics.itemsProcessed.unsafeUpdate(processed - pubProcessed, labels)
+        series.processed.update(processed - pubProcessed)
         pubProcessed = processed
       }
       if (errors !== pubErrors) {
-        Metrics.itemsFailed.unsafeUpdate(errors - pubErrors, labels)
+        series.failed.update(errors - pubErrors)
         pubErrors = errors
       }
       if (dropped !== pubDropped) {
-        Metrics.itemsDropped.unsafeUpdate(dropped - pubDropped, labels)
+        series.dropped.update(dropped - pubDropped)
         pubDropped = dropped
       }
       if (depth !== pubDepth) {
-        Metrics.queueDepth.unsafeModify(depth - pubDepth, labels)
+        series.queueDepth.modify(depth - pubDepth)
         pubDepth = depth
       }
     }
@@ -654,13 +649,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         const iterator = items[Symbol.iterator]()
         let accepted = 0
-        // whether the iterator may have more to give: a call that ends before it is done closes it
-        // (`return()`, which runs a generator's `finally`), as `for…of` does; not after its own
-        // `next()` threw. A throw of `return()` is left unseen, as `for…of` leaves it behind a throw.
-        let open = false
+        // a call that ends before the iterator is done closes it (`return()`, which runs a
+        // generator's `finally`), as `for…of` does; not after its own `next()` threw. A throw of
+        // `return()` is left unseen, as `for…of` leaves it behind a throw.
+        let closed = false
         const close = (): void => {
-          if (!open) return
-          open = false
+          if (closed) return
+          closed = true
           try {
             iterator.return?.()
           } catch {
@@ -673,19 +668,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         let suspended = false
         const loop = (): Effect.Effect<void, PoolClosedError> => {
+          // whether a throw comes from the iterator's own `next()` (a local: no store to the
+          // closure's context per item)
+          let reading = false
           try {
             while (true) {
-              open = false
+              reading = true
               // a call whose every item was accepted succeeds, even if the pool closed just after
               // (the next element, if any, is read to know that, and the iterator is then closed)
-              if (state !== OPEN) {
-                if (iterator.next().done === true) return Effect.void
-                open = true
-                return rejected()
-              }
+              if (state !== OPEN) return iterator.next().done === true ? Effect.void : rejected()
               const next = iterator.next()
+              reading = false
               if (next.done === true) return Effect.void
-              open = true
               let entry = next.value
               let ch: Channel
               if (spanName === undefined) {
@@ -709,8 +703,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
               })
             }
           } catch (defect) {
-            // `keyBy` threw (a throw of `next()` left `open` false)
-            close()
+            // `keyBy` threw, not the iterator
+            if (!reading) close()
             throw defect
           }
         }
