@@ -770,9 +770,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * item that is uninterruptible from start to end is let finish (interrupting its fiber would lose
      * its result at the end of its uninterruptible region) and is recorded as what it was; the worker
      * then sees the pool stopped and drops the rest of its batch. An item uninterruptible only for a
-     * while (the acquire of `acquireUseRelease`) is interrupted when its interruptible part begins,
-     * if it is still on the same item; the interruptible fibers it runs meanwhile (the one that
-     * `Effect.timeout` races) at once. Idle workers are woken by `stop` anyway.
+     * while (the acquire of `acquireUseRelease`) is looked at again every 10 ms of real time and
+     * interrupted once it is found interruptible, still on the same item; the interruptible fibers
+     * it runs meanwhile (the one that `Effect.timeout` races) at once. Idle workers are woken by
+     * `stop` anyway.
      */
     const interruptWorker = (i: number): void => {
       const ws = states[i]!

@@ -3,86 +3,75 @@ import type * as FiberId from "effect/FiberId"
 import * as RuntimeFlags from "effect/RuntimeFlags"
 
 /**
- * Interrupting a fiber at the moment it becomes interruptible, as a stopping pool does with a worker
- * that is inside an uninterruptible region.
+ * Interrupting a worker that is inside an uninterruptible region when its pool stops.
  *
  * Effect's own `Fiber.interrupt` of such a fiber is deferred to the end of the region, and there it
  * replaces what the region returned: the result of an item uninterruptible from start to end would
- * be lost. So the pool does not interrupt an uninterruptible worker; it watches the worker's runtime
- * flags, and once they allow interruption while the worker is still on the same item (the acquire of
- * `acquireUseRelease` has ended, its use begins), it interrupts it. An item that ends first is let
- * finish. Meanwhile the worker's children are treated the same way (what Effect's own signal does:
- * it reaches the children of an uninterruptible fiber at once): `Effect.timeout` waits for its
- * racing fiber in an uninterruptible region, and that fiber is interruptible.
+ * be lost. So the pool does not interrupt an uninterruptible worker. It interrupts the worker's
+ * interruptible child fibers at once, which is what Effect's own signal does (it reaches the
+ * children of an uninterruptible fiber at once): `Effect.timeout` waits for the fiber it races in
+ * an uninterruptible region, and that fiber is interruptible. It looks at the worker again every
+ * `CHECK_MILLIS` of real time, while the worker is on the same item, and interrupts it once it is
+ * interruptible (the acquire of `acquireUseRelease` has ended, its use goes on).
  *
- * Effect has no hook for a change of a fiber's flags. Effect 3's fiber keeps them in its field
- * `currentRuntimeFlags`, written at every change; the watch turns that field into an accessor for
- * as long as it lasts, and acts after the fiber's current run (a microtask), not inside Effect's
- * run loop. Nothing here uses time, so a `TestClock` decides nothing. A fiber without that field
- * counts as interruptible and gets Effect's own interruption.
+ * Effect has no hook for the end of a region. Watching the fiber's flags field (an accessor over
+ * it) was tried: it put the fiber object in V8's dictionary mode, and every Effect program of the
+ * process ran ~2× slower afterwards (deopts in the run loop), so the look is a timer. Under a
+ * `TestClock`, whether an item's use has begun when the worker is looked at again depends on real
+ * time.
  *
  * @internal
  */
 
-const FLAGS = "currentRuntimeFlags"
+/** How often a worker that was uninterruptible when its pool stopped is looked at again (real time). */
+const CHECK_MILLIS = 10
 
 interface Internals {
   readonly currentRuntimeFlags?: RuntimeFlags.RuntimeFlags
   readonly getChildren?: () => Iterable<Fiber.RuntimeFiber<unknown, unknown>>
 }
 
-/** Whether `fiber` can be interrupted right now (Effect 3's record of its flags). */
-export const isInterruptible = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
+/**
+ * Whether `fiber` can be interrupted right now. `fiber.status` answers asynchronously (it asks the
+ * fiber); the runtime's own record of the flags is read where Effect 3's fiber keeps it, and a fiber
+ * without it counts as interruptible.
+ */
+const isInterruptible = (fiber: Fiber.RuntimeFiber<unknown, unknown>): boolean => {
   const flags = (fiber as unknown as Internals).currentRuntimeFlags
   return flags === undefined || RuntimeFlags.interruption(flags)
 }
 
-/** The listeners of each watched fiber, called at every write of flags that allow interruption. */
-const watched = new WeakMap<object, Set<() => void>>()
-
 /**
- * Calls `listener` at every write of `fiber`'s flags that allows interruption, until the returned
- * function is called; `undefined` if the field is not there to watch.
+ * Interrupts, as `by`, the interruptible fibers among the descendants of `fiber` (an
+ * uninterruptible one is passed through to its own children), each once.
  */
-const watchFlags = (fiber: object, listener: () => void): (() => void) | undefined => {
-  let listeners = watched.get(fiber)
-  if (listeners === undefined) {
-    const field = Object.getOwnPropertyDescriptor(fiber, FLAGS)
-    if (field === undefined || field.writable !== true || field.configurable !== true) return undefined
-    let flags = field.value as RuntimeFlags.RuntimeFlags
-    const set = new Set<() => void>()
-    Object.defineProperty(fiber, FLAGS, {
-      configurable: true,
-      enumerable: field.enumerable === true,
-      get: () => flags,
-      set: (value: RuntimeFlags.RuntimeFlags) => {
-        flags = value
-        if (RuntimeFlags.interruption(value)) { for (const f of set) f() }
-      }
-    })
-    watched.set(fiber, set)
-    listeners = set
-  }
-  const own = listeners
-  own.add(listener)
-  return () => {
-    if (!own.delete(listener) || own.size > 0) return
-    // the last watch ended: the field is a plain one again
-    const field = Object.getOwnPropertyDescriptor(fiber, FLAGS)!
-    Object.defineProperty(fiber, FLAGS, {
-      configurable: true,
-      enumerable: field.enumerable === true,
-      writable: true,
-      value: (fiber as Internals).currentRuntimeFlags
-    })
-    watched.delete(fiber)
+const interruptChildren = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  by: FiberId.FiberId,
+  told: WeakSet<object>
+): void => {
+  // Effect 3's fiber keeps its children in a set; `fiber.children` asks the fiber, asynchronously
+  const children = (fiber as unknown as Internals).getChildren?.()
+  if (children === undefined) return
+  for (const child of children) {
+    if (told.has(child)) continue
+    if (isInterruptible(child)) {
+      told.add(child)
+      child.unsafeInterruptAsFork(by)
+    } else {
+      interruptChildren(child, by, told)
+    }
   }
 }
 
 /**
- * Interrupts `fiber` (as `by`) now if it is interruptible, else as soon as its flags allow it while
- * `current()` holds; its children likewise (with no condition but their own life). Done when the
- * fiber ends, `current()` no longer holds, or the interruption was sent.
+ * Interrupts `fiber` (as `by`) now if it is interruptible; else its interruptible descendants now,
+ * and `fiber` itself once it is found interruptible while `current()` holds, looking again every
+ * `CHECK_MILLIS`. Done when the fiber ends, `current()` no longer holds, or the interruption was
+ * sent.
+ *
+ * The timer keeps the process alive: a close may be waiting for that worker, and after an acquire
+ * the look can be the only thing left to make progress.
  *
  * @internal
  */
@@ -91,37 +80,12 @@ export const interruptWhenInterruptible = (
   by: FiberId.FiberId,
   current: () => boolean
 ): void => {
-  let unwatch: (() => void) | undefined
-  let queued = false
-  const seen = new WeakSet<object>()
-  const done = (): void => {
-    unwatch?.()
-    unwatch = undefined
-  }
+  const told = new WeakSet<object>()
   const attempt = (): void => {
-    queued = false
-    if (fiber.unsafePoll() !== null || !current()) return done()
-    if (isInterruptible(fiber)) {
-      done()
-      return fiber.unsafeInterruptAsFork(by)
-    }
-    const children = (fiber as unknown as Internals).getChildren?.()
-    if (children !== undefined) {
-      for (const child of children) {
-        if (seen.has(child)) continue
-        seen.add(child)
-        interruptWhenInterruptible(child, by, always)
-      }
-    }
-    unwatch ??= watchFlags(fiber, later)
-  }
-  /** After the fiber's current run: a region that ends with the item must be let return it. */
-  const later = (): void => {
-    if (queued) return
-    queued = true
-    queueMicrotask(attempt)
+    if (fiber.unsafePoll() !== null || !current()) return
+    if (isInterruptible(fiber)) return fiber.unsafeInterruptAsFork(by)
+    interruptChildren(fiber, by, told)
+    setTimeout(attempt, CHECK_MILLIS)
   }
   attempt()
 }
-
-const always = (): boolean => true
