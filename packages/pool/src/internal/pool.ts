@@ -402,6 +402,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
     }
 
+    /** Publishes what a producer changes: the submitted counter and the queue depth. */
+    const publishQueued = (series: Metrics.PoolSeries): void => {
+      series.submitted.update(submitted - pubSubmitted)
+      pubSubmitted = submitted
+      series.queueDepth.modify(depth - pubDepth)
+      pubDepth = depth
+    }
+
     const closedError = (accepted?: number): PoolClosedError =>
       new PoolClosedError(
         accepted === undefined
@@ -451,7 +459,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         // published once per batch here too, not only at takes: with every worker busy for long
         // (a stuck downstream) the queue-depth gauge and the submitted counter would stand still
-        flush()
+        if (series !== undefined) publishQueued(series)
       }
       return true
     }
