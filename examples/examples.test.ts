@@ -213,7 +213,6 @@ describe("examples", () => {
     expect(out).toContain("Total: 11")
   })
 
-
   it("collectors_chain --fail: a failure in the middle stage ends the pipeline with that error, its source still open", async () => {
     const result = await run("collectors_chain", ["--fail", "alaska"], { timeoutMs: 30_000 })
     expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(1)

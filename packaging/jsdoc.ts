@@ -115,7 +115,9 @@ export const typeCheckExamples = (all: ReadonlyArray<Export>): Array<string> => 
     e.examples.forEach((text, i) => {
       const module = path.basename(e.file, ".ts")
       const pkg = e.file.split(path.sep)[1]
-      virtual.set(path.join(dir, `${pkg}-${module}-${e.name}-${i}.ts`), {
+      // the line keeps names apart that differ only in case (`poolSeries`, `PoolSeries`): the
+      // compiler host treats file names case-insensitively on such file systems
+      virtual.set(path.join(dir, `${pkg}-${module}-${e.line}-${e.name}-${i}.ts`), {
         text,
         origin: `${e.file}:${e.line} (${e.name}, example ${i + 1})`
       })
