@@ -161,6 +161,26 @@ describe("a long-lived pool", () => {
     }))
 })
 
+describe("live stats on the live clock", () => {
+  it.live("a worker parked for the event loop before a take still counts its idle stretch (regression)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.void })
+      yield* pool.submit(1)
+      // idle for 30 ms: more than the 10 ms after which a take parks once for the event loop
+      yield* Effect.sleep("30 millis")
+      const idle = Duration.toMillis((yield* pool.stats).waitTime)
+      assertTrue(idle >= 25, `idle wait ${idle} ms`)
+      yield* pool.submit(2)
+      // the woken worker runs up to its park (a setImmediate), and this fiber reads while it is parked
+      yield* Effect.yieldNow()
+      yield* Effect.yieldNow()
+      const parked = Duration.toMillis((yield* pool.stats).waitTime)
+      assertTrue(parked >= idle, `wait time went backwards: ${idle} → ${parked} ms`)
+      yield* pool.close
+      strictEqual((yield* pool.stats).processed, 2)
+    })))
+})
+
 describe("trySubmit", () => {
   it.scoped("returns false without suspending when the queue is full", () =>
     Effect.gen(function*() {

@@ -149,6 +149,8 @@ interface WorkerState {
   taker: Taker | undefined
   /** Set while the worker waits for the pool to be resumed. */
   pausing: boolean
+  /** Set while the worker is parked for the event loop's next turn, before a take. */
+  parked: boolean
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -341,7 +343,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       paused: 0,
       envelope: undefined,
       taker: undefined,
-      pausing: false
+      pausing: false,
+      parked: false
     }))
 
     const batched = options.batched === true
@@ -933,6 +936,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const loopInterrupted = (ws: WorkerState, ch: Channel): void => {
       const elapsed = lap(ws)
       const taker = ws.taker
+      ws.parked = false
       if (ws.pausing) {
         ws.pausing = false
         ws.paused += elapsed
@@ -1073,7 +1077,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         // clock for it (the check of the next take covers the event loop)
         if (liveClock && hasQueued(ch)) {
           const turn = yieldToEventLoop()
-          if (turn !== undefined) return Effect.flatMap(turn, takeNext)
+          if (turn !== undefined) {
+            ws.parked = true
+            return Effect.flatMap(turn, afterPark)
+          }
         }
         if (paused) {
           flush()
@@ -1087,6 +1094,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (took) return true
         if (state !== OPEN) return afterTake(false)
         return awaitBatch
+      }
+      const afterPark = (): Effect.Effect<void> => {
+        ws.parked = false
+        return takeNext()
       }
       /** Takes the next batch, waiting for one if need be, and runs it. */
       const takeNext = (): Effect.Effect<void> => {
@@ -1411,11 +1422,12 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         init += ws.init
         wrap += ws.wrap
         pausedTime += ws.paused
-        // the stretch a worker is in the middle of, idle or paused (added to its own record when it
-        // ends): live stats of an idle pool show it idle. The time of the item running is added at
-        // the item's end (with metrics: false, at the batch's end)
+        // the stretch a worker is in the middle of, idle (waiting, or parked for the event loop
+        // before a take) or paused, added to its own record when it ends: live stats of an idle
+        // pool show it idle. The time of the item running is added at the item's end (with
+        // metrics: false, at the batch's end)
         if (ws.pausing) pausedTime += t - ws.last
-        else if (ws.taker !== undefined) waitTime += t - ws.last
+        else if (ws.taker !== undefined || ws.parked) waitTime += t - ws.last
       }
       return Stats.make({
         submitted,
