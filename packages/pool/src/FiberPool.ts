@@ -121,6 +121,8 @@ export interface FiberPool<in A, out E = never, out B = void> {
    * defect, or `PoolClosedError` if the pool dropped it (a stop, a scope close). An item that
    * interrupts itself interrupts the caller, as `Fiber.join` would. Interrupting the caller after
    * the item was accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
+   * For request/response with slow items, use `batchSize: 1`: with the default batch of 10, calls
+   * that arrive together can travel in one batch and run one after another on one worker.
    */
   readonly execute: (item: A) => Effect.Effect<B, E | PoolClosedError>
   /**
