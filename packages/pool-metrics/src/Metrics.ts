@@ -60,22 +60,21 @@ export class PoolMetrics extends Context.Tag("@fiberpool/pool-metrics/PoolMetric
 
 // the keys of the series a pool publishes: `Metric.counter(name, options)` is
 // `Metric.fromMetricKey(MetricKey.counter(name, options))`, and `poolSeries` takes their hooks
-const submittedKey = MetricKey.counter("fiberpool_items_submitted_total", {
-  description: "Items accepted by a fiberpool (submit succeeded)",
-  incremental: true
-})
-const processedKey = MetricKey.counter("fiberpool_items_processed_total", {
-  description: "Items a fiberpool worker processed successfully",
-  incremental: true
-})
-const failedKey = MetricKey.counter("fiberpool_items_failed_total", {
-  description: "Items whose fiberpool worker failed or died",
-  incremental: true
-})
-const droppedKey = MetricKey.counter("fiberpool_items_dropped_total", {
-  description: "Items a fiberpool accepted but dropped (stopped or interrupted before they completed)",
-  incremental: true
-})
+const itemCounterKey = (name: string, description: string) =>
+  MetricKey.counter(name, { description, incremental: true })
+const submittedKey = itemCounterKey(
+  "fiberpool_items_submitted_total",
+  "Items accepted by a fiberpool (submit succeeded)"
+)
+const processedKey = itemCounterKey(
+  "fiberpool_items_processed_total",
+  "Items a fiberpool worker processed successfully"
+)
+const failedKey = itemCounterKey("fiberpool_items_failed_total", "Items whose fiberpool worker failed or died")
+const droppedKey = itemCounterKey(
+  "fiberpool_items_dropped_total",
+  "Items a fiberpool accepted but dropped (stopped or interrupted before they completed)"
+)
 const queueDepthKey = MetricKey.gauge("fiberpool_queue_depth", {
   description: "Items buffered in a fiberpool, waiting for a worker"
 })

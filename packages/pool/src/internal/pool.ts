@@ -381,12 +381,20 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     let pubErrors = 0
     let pubDropped = 0
     let pubDepth = 0
+    /**
+     * Publishes what a producer changes, the submitted counter and the queue depth: also when a batch
+     * fills (`place`), through this small function. The whole `flush` there cost ~45 instructions per
+     * item with batchSize 100 · `submitAll` (a JIT effect: it runs once per 100 items).
+     */
+    const publishQueued = (series: Metrics.PoolSeries): void => {
+      series.submitted.update(submitted - pubSubmitted)
+      pubSubmitted = submitted
+      series.queueDepth.modify(depth - pubDepth)
+      pubDepth = depth
+    }
     const flush = (): void => {
       if (series === undefined) return
-      if (submitted !== pubSubmitted) {
-        series.submitted.update(submitted - pubSubmitted)
-        pubSubmitted = submitted
-      }
+      publishQueued(series)
       if (processed !== pubProcessed) {
         series.processed.update(processed - pubProcessed)
         pubProcessed = processed
@@ -399,18 +407,6 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         series.dropped.update(dropped - pubDropped)
         pubDropped = dropped
       }
-      if (depth !== pubDepth) {
-        series.queueDepth.modify(depth - pubDepth)
-        pubDepth = depth
-      }
-    }
-
-    /** Publishes what a producer changes: the submitted counter and the queue depth. */
-    const publishQueued = (series: Metrics.PoolSeries): void => {
-      series.submitted.update(submitted - pubSubmitted)
-      pubSubmitted = submitted
-      series.queueDepth.modify(depth - pubDepth)
-      pubDepth = depth
     }
 
     const closedError = (accepted?: number): PoolClosedError =>
