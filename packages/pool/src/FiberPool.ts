@@ -121,8 +121,10 @@ export interface FiberPool<in A, out E = never, out B = void> {
    * defect, or `PoolClosedError` if the pool dropped it (a stop, a scope close). An item that
    * interrupts itself interrupts the caller, as `Fiber.join` would. Interrupting the caller after
    * the item was accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
-   * For request/response with slow items, use `batchSize: 1`: with the default batch of 10, calls
-   * that arrive together can travel in one batch and run one after another on one worker.
+   * Calls that arrive together while workers idle are shared among them. For request/response with
+   * slow items under load, use `batchSize: 1`: with the default batch of 10, calls that queue up
+   * while every worker is busy are taken together by the first worker to free up, and run one after
+   * another on it.
    */
   readonly execute: (item: A) => Effect.Effect<B, E | PoolClosedError>
   /**

@@ -68,6 +68,59 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("shares a partial batch among the idle workers: a burst of slow items runs side by side", () =>
+      Effect.gen(function*() {
+        const ranBy: Array<[item: number, worker: number]> = []
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.push([n, id])
+              return Effect.sleep("10 millis")
+            })
+        })
+        yield* pool.submitAll(range(6))
+        yield* settle
+        yield* TestClock.adjust("10 millis")
+        // two rounds of three, not six items one after another on the first worker to wake
+        strictEqual((yield* pool.stats).processed, 3)
+        yield* TestClock.adjust("10 millis")
+        strictEqual((yield* pool.stats).processed, 6)
+        // the first to wake takes the first ⌈6 / 3⌉ items, in order; each worker ran two
+        deepStrictEqual(ranBy.map(([n]) => n).sort(), range(6))
+        const byWorker = new Map<number, Array<number>>()
+        for (const [n, id] of ranBy) byWorker.set(id, [...byWorker.get(id) ?? [], n])
+        deepStrictEqual([...byWorker.values()].map((items) => items.length), [2, 2, 2])
+        deepStrictEqual(byWorker.get(ranBy[0]![1]), [0, 1])
+        yield* pool.close
+      }))
+
+    it.scoped("concurrent executes of slow items arrive together and run on as many workers", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 8,
+          worker: (n: number) => Effect.as(Effect.sleep("50 millis"), n * 2)
+        })
+        const calls = yield* Effect.fork(Effect.forEach(range(8), pool.execute, { concurrency: "unbounded" }))
+        yield* settle
+        yield* TestClock.adjust("50 millis")
+        // all eight answered after one item's time (one after another, it would take 400 ms)
+        deepStrictEqual(yield* Fiber.poll(calls), Option.some(Exit.succeed(range(8).map((n) => n * 2))))
+        yield* pool.close
+      }))
+
+    it.scoped("a batched worker takes the whole partial batch in one call", () =>
+      Effect.gen(function*() {
+        const calls: Array<ReadonlyArray<number>> = []
+        const pool = yield* FiberPool.makeBatched({
+          workers: 3,
+          worker: (items: ReadonlyArray<number>) => Effect.sync(() => calls.push([...items]))
+        })
+        yield* pool.submitAll(range(6))
+        yield* pool.close
+        deepStrictEqual(calls, [range(6)])
+      }))
+
     it.scoped("keeps items of a trickle moving: each is processed before the next arrives", () =>
       Effect.gen(function*() {
         const processed = yield* Ref.make(0)

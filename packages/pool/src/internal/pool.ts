@@ -490,6 +490,24 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
     }
 
+    /**
+     * Takes the batch being filled (the buffer is empty). Other idle workers of the channel (waiting,
+     * or woken and not yet run) get their share of it: the taker takes the first
+     * ⌈items / (idle + 1)⌉ and leaves the rest for them (`wakeIfQueued` wakes the next). Items that
+     * arrive together while workers idle (concurrent `execute`s, a burst of submits) are then run by
+     * as many workers, not one after another by the first to wake. A batched worker takes the whole
+     * batch: its batch is one call.
+     */
+    const takePartial = (ch: Channel): Array<unknown> => {
+      const batch = ch.partial
+      const others = batched ? 0 : ch.takers.length + ch.signalled
+      if (others === 0 || batch.length === 1) {
+        ch.partial = []
+        return batch
+      }
+      return batch.splice(0, Math.ceil(batch.length / (others + 1)))
+    }
+
     const tryTake = (ws: WorkerState, ch: Channel): boolean => {
       let batch = ch.buffer.shift()
       if (batch !== undefined) {
@@ -500,8 +518,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           updatePath()
         }
       } else if (ch.partial.length > 0) {
-        batch = ch.partial
-        ch.partial = []
+        batch = takePartial(ch)
       } else {
         return false
       }
