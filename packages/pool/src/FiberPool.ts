@@ -8,7 +8,7 @@ import type { Metrics, Stats } from "@fiberpool/pool-metrics"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
@@ -893,8 +893,8 @@ export const sink = <A, E, B>(pool: FiberPool<A, E, B>): Sink.Sink<void, A, neve
   Sink.forEachChunk((chunk) => pool.submitAll(chunk))
 
 /**
- * The pool's statistics sampled on `schedule`, then once more when the pool has ended; the stream
- * ends with the pool.
+ * The pool's statistics sampled on `schedule`, then once more when the pool has ended (unless the
+ * last sample already showed the ended pool's final stats); the stream ends with the pool.
  *
  * @example
  * ```ts
@@ -925,12 +925,27 @@ export const progress: {
     pool: FiberPool<A, E, B>,
     schedule: Schedule.Schedule<unknown, Stats.Stats, R>
   ): Stream.Stream<Stats.Stats, never, R> =>
-    Stream.concat(
-      Stream.repeatEffectWithSchedule(pool.stats, schedule).pipe(Stream.interruptWhen(Effect.exit(pool.wait))),
-      // the last sample once the pool has ended, also after a finite schedule ended first
-      Stream.fromEffect(Effect.zipRight(Effect.exit(pool.wait), pool.stats))
-    )
+    Stream.suspend(() => {
+      let last: Stats.Stats | undefined
+      const sample = Effect.map(pool.stats, (stats) => last = stats)
+      return Stream.concat(
+        Stream.repeatEffectWithSchedule(sample, schedule).pipe(Stream.interruptWhen(Effect.exit(pool.wait))),
+        // the last sample once the pool has ended, also after a finite schedule ended first; not a
+        // second time when the schedule's last sample already showed the ended pool (an ended pool's
+        // stats no longer change)
+        Stream.fromEffect(Effect.zipRight(Effect.exit(pool.wait), pool.stats)).pipe(
+          Stream.filter((stats) => last === undefined || !sameStats(last, stats))
+        )
+      )
+    })
 )
+
+const durationFields = ["processingTime", "waitTime", "initTime", "wrapTime", "pausedTime", "totalTime"] as const
+
+/** The same counts and timings (what the derived fields are computed from). */
+const sameStats = (a: Stats.Stats, b: Stats.Stats): boolean =>
+  a.submitted === b.submitted && a.processed === b.processed && a.errors === b.errors &&
+  a.dropped === b.dropped && durationFields.every((field) => Duration.equals(a[field], b[field]))
 
 /**
  * Processes a stream through a pool and returns the stream of the workers' results. Results of

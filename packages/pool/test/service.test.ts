@@ -622,6 +622,16 @@ describe("streams", () => {
       strictEqual(processed[processed.length - 1], 3)
     }))
 
+  it.scoped("progress shows an ended pool's final stats once", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+      yield* pool.submitAll(range(3))
+      yield* pool.close
+      // the schedule's first sample already shows the ended pool: no second, equal one
+      const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(Stream.runCollect)
+      deepStrictEqual(Chunk.toReadonlyArray(samples), [yield* pool.stats])
+    }))
+
   it.scoped("progress samples the stats on a schedule and ends with the pool", () =>
     Effect.gen(function*() {
       const pool = yield* FiberPool.make({ workers: 1, batchSize: 1, worker: (_: number) => Effect.sleep("1 second") })
