@@ -155,6 +155,20 @@ describe("faults: user functions that misbehave", () => {
             deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by the worker was left unhandled")
           }))
       }
+      // a stateful pool with middleware runs each fiber's own worker through a delegate
+      it.live("makeStateful with middleware", () =>
+        Effect.gen(function*() {
+          const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.makeStateful({
+              workers: 2,
+              middleware: [Middleware.validate((n: number) => n >= 0)],
+              makeWorker: () => Effect.succeed(((_: number) => rejected("late")) as unknown as Worker.Worker<number>)
+            })
+            return yield* Effect.exit(pool.execute(1))
+          })))
+          assertIllegalArgument(exit, "worker", "Promise")
+          deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by the worker was left unhandled")
+        }))
     })
 
     it.scoped("returns something that is not an Effect: the item dies naming the worker and what it got", () =>

@@ -409,6 +409,30 @@ describe("FiberPool.layer", () => {
       strictEqual(yield* Ref.get(processed), 0)
     }))
 
+  it.effect("a start-up that fails releases what it acquired with its failure", () =>
+    Effect.gen(function*() {
+      const releases: Array<string> = []
+      const exitOf = (exit: Exit.Exit<unknown, unknown>) =>
+        Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"
+      const program = Effect.scoped(FiberPool.makeStateful({
+        workers: 1,
+        workerLayer: Layer.scopedDiscard(
+          Effect.addFinalizer((exit) => Effect.sync(() => releases.push(`layer: ${exitOf(exit)}`)))
+        ),
+        makeWorker: () =>
+          Effect.acquireRelease(
+            Effect.void,
+            (_, exit) => Effect.sync(() => releases.push(`makeWorker: ${exitOf(exit)}`))
+          ).pipe(
+            Effect.zipRight(Effect.fail(new ConnectError({ worker: 0 }))),
+            Effect.as(Worker.make((_: number) => Effect.void))
+          )
+      }))
+      const exit = yield* Effect.exit(program)
+      deepStrictEqual(failureOf(exit), Option.some(new ConnectError({ worker: 0 })))
+      deepStrictEqual(releases, ["makeWorker: failure", "layer: failure"])
+    }))
+
   it.effect("a layer failure also releases the workers that were still starting", () =>
     Effect.gen(function*() {
       const acquired = yield* Ref.make(0)

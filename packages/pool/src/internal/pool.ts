@@ -18,7 +18,7 @@ import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
 import type * as Worker from "../Worker.js"
 import { WorkerId } from "../Worker.js"
-import { isEffectValue, notAnEffect } from "./call.js"
+import { callWorker, isEffectValue, notAnEffect } from "./call.js"
 import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
@@ -1243,7 +1243,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     // current fiber's own worker
     const statefulWorkers: Array<Worker.Worker<unknown, unknown, unknown> | undefined> = []
     const base: Worker.Worker<unknown, unknown, unknown> = stateful
-      ? (item) => Effect.flatMap(WorkerId, (id) => statefulWorkers[id]!(item))
+      // through `callWorker`, as the pool calls a worker itself: what the fiber's own worker throws or
+      // returns that is not an Effect (a rejected Promise) fails that item with a defect that says so
+      ? (item) => Effect.flatMap(WorkerId, (id) => callWorker(statefulWorkers[id]!, item))
       : options.worker!
     const middleware = options.middleware ?? []
     /** `below[i]`: the worker `middleware[i]` wraps. */
@@ -1321,7 +1323,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ws.init += lap(ws)
         if (init._tag === "Failure") {
           Deferred.unsafeDone(startup, Exit.failCause(init.cause))
-          return
+          // the worker's scope closes with its failure, as `Effect.scoped` would: what its start-up
+          // acquired is released seeing it (a rollback, a resource marked unhealthy)
+          return yield* Effect.failCause(init.cause)
         }
         if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
         const { context, worker } = init.value
