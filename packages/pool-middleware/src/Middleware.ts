@@ -288,7 +288,8 @@ export const recover: {
  * - an Effect `Schema`: the item must be a valid value of its type (`Schema.validate`, all issues
  *   reported); `cause` is the `ParseError`, and the message shows the issues;
  * - a predicate `(item) => boolean`: `false` rejects;
- * - a function `(item) => Effect<unknown, E, R>`: a failure rejects, and becomes the `cause`.
+ * - a function `(item) => Effect<void, E, R>`: a failure rejects, and becomes the `cause`; an
+ *   effectful predicate, `(item) => Effect<boolean, E, R>`, also rejects by succeeding with `false`.
  *
  * Defects of the check are not rejections: they pass through as defects.
  *

@@ -166,6 +166,21 @@ describe("middleware in a pool", () => {
       strictEqual((yield* pool.stats).errors, 2)
     }))
 
+  it.scoped("recover inside retry: a defect becomes a WorkerDefect failure, and that is retried", () =>
+    Effect.gen(function*() {
+      let tries = 0
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: number) =>
+          Effect.suspend(() => ++tries < 3 ? Effect.die(new Error("flaky")) : Effect.succeed("ok")),
+        middleware: [Middleware.retry({ attempts: 3, baseDelay: "10 millis", jitter: 0 }), Middleware.recover()]
+      })
+      const call = yield* Effect.fork(pool.execute(1))
+      yield* TestClock.adjust("1 second")
+      strictEqual(yield* Fiber.join(call), "ok")
+      strictEqual(tries, 3)
+    }))
+
   it.scoped("retry and recover first in the list (run from the pool's failure path) behave as when wrapped per item", () =>
     Effect.gen(function*() {
       class Boom {

@@ -85,6 +85,19 @@ describe("Middleware.validate", () => {
       deepStrictEqual(seen, ["https://a"])
     }))
 
+  it.effect("an effectful predicate: succeeding with false rejects, with true or any other value passes", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<number>()
+      const isKnownId = (id: number) => Effect.succeed(id > 0)
+      const validated = Middleware.validate(isKnownId)(worker)
+      assertTrue(Exit.isSuccess(yield* Effect.exit(validated(7))))
+      const error = failureOf(yield* Effect.exit(validated(-5)))
+      strictEqual(error.item, -5)
+      assertInclude(error.message, "isKnownId succeeded with false")
+      assertTrue(Exit.isSuccess(yield* Effect.exit(Middleware.validate((_: number) => Effect.succeed(0))(worker)(8))))
+      deepStrictEqual(seen, [7, 8])
+    }))
+
   it.effect("an effectful check may use services", () =>
     Effect.gen(function*() {
       class Blocklist extends Context.Tag("Blocklist")<Blocklist, ReadonlySet<string>>() {}

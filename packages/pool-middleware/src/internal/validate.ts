@@ -30,6 +30,9 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
   const rejected = f.name.length > 0
     ? `the predicate ${f.name} returned false`
     : "the predicate returned false"
+  const rejectedByEffect = f.name.length > 0
+    ? `the check ${f.name} succeeded with false`
+    : "the check succeeded with false"
   return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
   (item) => {
     // the pool calls this function when the item runs: a predicate is checked right here, at no
@@ -43,7 +46,9 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
     if (Effect.isEffect(result)) {
       return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
         onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
-        onSuccess: () => Worker.call(next, item)
+        // an effectful predicate (`Effect<boolean>`) rejects with `false`, as a plain one does
+        onSuccess: (ok): Effect.Effect<void, E1 | ValidationError, R1> =>
+          ok === false ? Effect.fail(new ValidationError({ item, cause: rejectedByEffect })) : Worker.call(next, item)
       })
     }
     return result ? Worker.call(next, item) : Effect.fail(new ValidationError({ item, cause: rejected }))
