@@ -129,6 +129,10 @@ export interface CauseHandler<in A = unknown, out E = never, out R = never> {
  * behaviour are those of the list. Put them first to get this; anywhere else, and with the `span`
  * option, they run as ordinary middleware.
  *
+ * The handler is generic in the worker's error, so TypeScript cannot infer what it adds: a handler
+ * that adds errors or requirements names them as type arguments,
+ * `Worker.catchCause<unknown, never, Audit>((cause, item) => …)`.
+ *
  * @example
  * ```ts
  * import { Worker } from "@fiberpool/pool"
