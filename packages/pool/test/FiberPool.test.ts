@@ -95,6 +95,24 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.live("live: workers parked for the event loop get their share too (submitAll, then close at once)", () =>
+      Effect.gen(function*() {
+        const byWorker = new Map<number, Array<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              byWorker.set(id, [...byWorker.get(id) ?? [], n])
+              return Effect.sleep("20 millis")
+            })
+        })
+        // idle for more than the pool's 10 ms: the takes below park for the event loop's next turn
+        yield* Effect.sleep("20 millis")
+        yield* pool.submitAll(range(6))
+        yield* pool.close
+        deepStrictEqual([...byWorker.values()].map((items) => items.length), [2, 2, 2], JSON.stringify([...byWorker]))
+      }).pipe(Effect.scoped))
+
     it.scoped("concurrent executes of slow items arrive together and run on as many workers", () =>
       Effect.gen(function*() {
         const pool = yield* FiberPool.make({

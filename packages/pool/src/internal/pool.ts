@@ -175,6 +175,8 @@ interface Channel {
   depth: number
   /** Takers woken that have not run yet. */
   signalled: number
+  /** Workers parked for the event loop's next turn before a take (idle too). */
+  parked: number
 }
 
 const makeChannel = (capacity: number): Channel => ({
@@ -184,7 +186,8 @@ const makeChannel = (capacity: number): Channel => ({
   putters: new Deque(),
   capacity,
   depth: 0,
-  signalled: 0
+  signalled: 0,
+  parked: 0
 })
 
 /**
@@ -492,7 +495,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /**
      * Takes the batch being filled (the buffer is empty). Other idle workers of the channel (waiting,
-     * or woken and not yet run) get their share of it: the taker takes the first
+     * woken and not yet run, or parked for the event loop) get their share of it: the taker takes the first
      * ⌈items / (idle + 1)⌉ and leaves the rest for them (`wakeIfQueued` wakes the next). Items that
      * arrive together while workers idle (concurrent `execute`s, a burst of submits) are then run by
      * as many workers, not one after another by the first to wake. A batched worker takes the whole
@@ -500,7 +503,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      */
     const takePartial = (ch: Channel): Array<unknown> => {
       const batch = ch.partial
-      const others = batched ? 0 : ch.takers.length + ch.signalled
+      const others = batched ? 0 : ch.takers.length + ch.signalled + ch.parked
       if (others === 0 || batch.length === 1) {
         ch.partial = []
         return batch
@@ -949,7 +952,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const loopInterrupted = (ws: WorkerState, ch: Channel): void => {
       const elapsed = lap(ws)
       const taker = ws.taker
-      ws.parked = false
+      if (ws.parked) {
+        ws.parked = false
+        ch.parked--
+      }
       if (ws.pausing) {
         ws.pausing = false
         ws.paused += elapsed
@@ -1092,6 +1098,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           const turn = yieldToEventLoop()
           if (turn !== undefined) {
             ws.parked = true
+            ch.parked++
             return Effect.flatMap(turn, afterPark)
           }
         }
@@ -1110,6 +1117,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
       const afterPark = (): Effect.Effect<void> => {
         ws.parked = false
+        ch.parked--
         return takeNext()
       }
       /** Takes the next batch, waiting for one if need be, and runs it. */
