@@ -17,6 +17,7 @@ import {
   Exit,
   Fiber,
   Layer,
+  Logger,
   Option,
   Schedule,
   Scope,
@@ -1597,5 +1598,57 @@ describe("faults: a pool made in an uninterruptible region (regression)", () => 
       const stats2 = yield* pool2.stats
       strictEqual(stats2.dropped, 1)
       yield* Scope.close(scope, Exit.void)
+    }))
+})
+
+describe("faults: what stopped the pool is never silent", () => {
+  /** Runs `effect` with a logger that records every message (and its cause). */
+  const withLogs = <A, E>(effect: Effect.Effect<A, E>) => {
+    const logs: Array<{ readonly level: string; readonly message: string; readonly cause: Cause.Cause<unknown> }> = []
+    const logger = Logger.make(({ cause, logLevel, message }) =>
+      void logs.push({ level: logLevel.label, message: String(message), cause })
+    )
+    return Effect.map(
+      Effect.provide(effect, Logger.replace(Logger.defaultLogger, logger)),
+      (value) => ({ value, logs })
+    )
+  }
+
+  it.effect("continueOnError: a defect after an earlier failure stops the pool, and is logged (close reports the failure)", () =>
+    Effect.gen(function*() {
+      const defect = new Error("db connection pool exhausted")
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (n: number) =>
+            n === 1 ? Effect.fail(new Boom({ item: 1 })) : n === 2 ? Effect.die(defect) : Effect.void
+        })
+        yield* pool.submitAll([1, 2, 3, 4])
+        const exit = yield* Effect.exit(pool.close)
+        assertAccounting(yield* pool.stats)
+        strictEqual((yield* pool.stats).dropped, 2)
+        return exit
+      })))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+      const warnings = logs.filter((log) => log.level === "WARN")
+      strictEqual(warnings.length, 1, JSON.stringify(logs.map((log) => log.message)))
+      assertInclude(warnings[0]!.message, "stopped by a defect")
+      deepStrictEqual(Cause.dieOption(warnings[0]!.cause), Option.some(defect))
+    }))
+
+  it.effect("a defect that is the outcome is not logged: close reports it", () =>
+    Effect.gen(function*() {
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (n: number) => n === 2 ? Effect.die(new Error("boom")) : Effect.void
+        })
+        yield* pool.submitAll([1, 2, 3])
+        return yield* Effect.exit(pool.close)
+      })))
+      assertTrue(Exit.isFailure(exit) && Option.isSome(Cause.dieOption(exit.cause)))
+      deepStrictEqual(logs, [])
     }))
 })

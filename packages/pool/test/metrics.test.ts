@@ -57,6 +57,11 @@ const published = (name: string) =>
     }
   })
 
+const pick = (p: { readonly processed: number; readonly failed: number }) => ({
+  processed: p.processed,
+  failed: p.failed
+})
+
 /** Runs a pool to its end in a scope of its own; returns the pool (usable after the scope closed). */
 const runPool = <A, E>(make: Effect.Effect<FiberPool.FiberPool<A, E>, never, Scope.Scope>, items: Array<A>) =>
   Effect.scoped(Effect.gen(function*() {
@@ -299,6 +304,46 @@ describe("Effect Metric series", () => {
       deepStrictEqual({ submitted: stuck.submitted, queueDepth: stuck.queueDepth }, { submitted: 12, queueDepth: 10 })
       yield* Scope.close(scope, Exit.void)
       strictEqual((yield* published(name)).queueDepth, 0)
+    }))
+
+  it.effect("with slow items, the totals follow within a second, and a failure shows at once", () =>
+    Effect.gen(function*() {
+      // regression: published once per take, so with 5 s items and batches of 10 the totals stood
+      // at 0 for 50 s while items succeeded and failed
+      const scope = yield* Scope.make()
+      const name = uniqueName("slow-items")
+      const pool = yield* FiberPool.make({
+        name,
+        workers: 1,
+        continueOnError: true,
+        worker: (n: number) =>
+          Effect.zipRight(
+            Effect.sleep("5 seconds"),
+            n % 2 === 1 ? Effect.fail(new ItemError({ item: n })) : Effect.void
+          )
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(10))
+      yield* TestClock.adjust("5 seconds")
+      deepStrictEqual(pick(yield* published(name)), { processed: 1, failed: 0 })
+      yield* TestClock.adjust("5 seconds")
+      deepStrictEqual(pick(yield* published(name)), { processed: 1, failed: 1 })
+      yield* TestClock.adjust("20 seconds")
+      deepStrictEqual(pick(yield* published(name)), { processed: 3, failed: 3 })
+      const stats = yield* pool.stats
+      deepStrictEqual({ processed: stats.processed, failed: stats.errors }, { processed: 3, failed: 3 })
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("an item that interrupts itself is counted as dropped and not observed by the histogram", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("self-interrupt")
+      const { pool } = yield* runPool(
+        FiberPool.make({ name, workers: 1, worker: (n: number) => n === 2 ? Effect.interrupt : Effect.void }),
+        [1, 2, 3, 4]
+      )
+      const stats = yield* pool.stats
+      deepStrictEqual({ processed: stats.processed, dropped: stats.dropped }, { processed: 3, dropped: 1 })
+      strictEqual((yield* published(name)).durationCount, stats.processed + stats.errors)
     }))
 
   it.effect("item series carry exactly the label pool=<name>", () =>

@@ -128,6 +128,9 @@ const OPEN = 0
 const ENDED = 1
 const STOPPED = 2
 
+/** With metrics on, the end of an item publishes the counters if they were last published this long ago. */
+const PUBLISH_MILLIS = 1000
+
 type Resume<A, E = never> = (effect: Effect.Effect<A, E>) => void
 
 interface WorkerState {
@@ -410,6 +413,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         series.dropped.update(dropped - pubDropped)
         pubDropped = dropped
       }
+    }
+
+    /** Clock reading (ms) from which the end of an item publishes the counters again (metrics on). */
+    let publishDue = 0
+    const publishNow = (t: number): void => {
+      // a whole number of milliseconds: a small integer, not a boxed double, in the closure
+      publishDue = Math.floor(t) + PUBLISH_MILLIS
+      flush()
     }
 
     const closedError = (accepted?: number): PoolClosedError =>
@@ -816,19 +827,38 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /** A failed item: counted, decides the outcome if first, stops the pool unless continuing. */
-    const itemFailed = (ws: WorkerState, cause: Cause.Cause<unknown>): void => {
+    const itemFailed = (ws: WorkerState, cause: Cause.Cause<unknown>): Cause.Cause<unknown> | undefined => {
       if (Cause.isInterruptedOnly(cause)) {
         // interrupted (by a stop, or by itself): it never completed
         dropped++
         ws.envelope?.onDone?.(state === STOPPED ? Exit.fail(closedError()) : Exit.failCause(cause))
-        return
+        return undefined
       }
       if (ws.envelope?.onDone !== undefined) ws.envelope.onDone(Exit.failCause(cause))
       errors++
-      const simple = simplify(cause)
-      setOutcome(simple.cause)
-      if (simple.defect || !continueOnError) stop("failed", ws.id)
+      return failureStops(ws, cause)
     }
+
+    /**
+     * Decides the outcome if first, and stops the pool on a defect or in fail-fast mode. Returns the
+     * cause when it stopped the pool without being its outcome (a defect after an earlier failure in
+     * `continueOnError` mode): the caller logs it, or nothing would ever show what stopped the pool.
+     */
+    const failureStops = (ws: WorkerState, cause: Cause.Cause<unknown>): Cause.Cause<unknown> | undefined => {
+      const simple = simplify(cause)
+      const decided = setOutcome(simple.cause)
+      if (!simple.defect && continueOnError) return undefined
+      const unreported = !decided && state !== STOPPED
+      stop("failed", ws.id)
+      return unreported ? simple.cause : undefined
+    }
+
+    /** Logs a cause that stopped the pool after its outcome was decided, then goes on with `effect`. */
+    const reportStop = (cause: Cause.Cause<unknown>, effect: Effect.Effect<void>): Effect.Effect<void> =>
+      Effect.zipRight(
+        Effect.logWarning(`${name}: stopped by a defect after its outcome was decided by an earlier failure`, cause),
+        effect
+      )
 
     /** Tells the `execute` callers among `batch[from .. from + n]` how their items ended. */
     const settle = (batch: ReadonlyArray<unknown>, from: number, n: number, exit: Exit.Exit<unknown, unknown>) => {
@@ -845,17 +875,15 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       batch: ReadonlyArray<unknown>,
       from: number,
       n: number
-    ): void => {
+    ): Cause.Cause<unknown> | undefined => {
       if (Cause.isInterruptedOnly(cause)) {
         dropped += n
         if (hasEnvelopes) settle(batch, from, n, Exit.failCause(cause))
-        return
+        return undefined
       }
       errors += n
       if (hasEnvelopes) settle(batch, from, n, Exit.failCause(cause))
-      const simple = simplify(cause)
-      setOutcome(simple.cause)
-      if (simple.defect || !continueOnError) stop("failed", ws.id)
+      return failureStops(ws, cause)
     }
 
     /** A failed callback (onWorkerComplete, onPoolComplete): the outcome if first, else logged. */
@@ -985,16 +1013,6 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const makeLoop = (ws: WorkerState, ch: Channel, worker: Worker.Worker<unknown, unknown, unknown>) => {
       /** Items the running call covers: one, or the rest of the batch for a batched worker. */
       let count = 1
-      /**
-       * With metrics published, every call is timed for the duration histogram. Without, the clock
-       * is read once per batch (`endBatch`): processing time is the same sum, one read cheaper per item.
-       */
-      const finishCall = (): void => {
-        if (!publish) return
-        const elapsed = lap(ws)
-        ws.proc += elapsed
-        durationHook!.update(elapsed / 1000)
-      }
       const endBatch = (): void => {
         ws.batch = null
         // an idle worker keeps no item alive (a long-lived pool, large payloads)
@@ -1004,10 +1022,27 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           ws.proc += lap(ws)
         }
       }
-      /** Bookkeeping of a call that succeeded (one item, or `count` of a batched worker). */
+      /**
+       * Bookkeeping of a call that succeeded (one item, or `count` of a batched worker). With metrics
+       * published, every call is timed for the duration histogram. Without, the clock is read once per
+       * batch (`endBatch`): processing time is the same sum, one read cheaper per item.
+       */
       const succeeded = (value: unknown): void => {
-        finishCall()
-        processed += count
+        if (publish) {
+          // the clock first: a Clock that throws here is the worker loop's fault, with the item not
+          // yet counted (the worker fiber dies and the item is dropped with the rest of the batch)
+          const t = now()
+          const elapsed = t - ws.last
+          ws.last = t
+          ws.proc += elapsed
+          durationHook!.update(elapsed / 1000)
+          processed += count
+          // the counters are otherwise published once per take: with slow items, a batch can take
+          // minutes
+          if (t >= publishDue) publishNow(t)
+        } else {
+          processed += count
+        }
         if (batched) {
           if (hasEnvelopes) settle(ws.batch!, ws.index, count, Exit.void)
         } else if (ws.envelope !== undefined) {
@@ -1018,16 +1053,24 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
       const settled = {
         onFailure: (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
-          finishCall()
+          if (publish) {
+            const elapsed = lap(ws)
+            ws.proc += elapsed
+            // an item interrupted (by itself) is counted as dropped: it is not observed either
+            if (!Cause.isInterruptedOnly(cause)) durationHook!.update(elapsed / 1000)
+          }
           const from = ws.index
           ws.index += count
+          let unreported: Cause.Cause<unknown> | undefined
           if (batched) {
-            itemsFailed(ws, cause, ws.batch!, from, count)
+            unreported = itemsFailed(ws, cause, ws.batch!, from, count)
           } else {
-            itemFailed(ws, cause)
+            unreported = itemFailed(ws, cause)
             ws.envelope = undefined
           }
-          return next()
+          // a failure is published at once, not at the next take: alerts watch for it
+          flush()
+          return unreported === undefined ? next() : reportStop(unreported, next())
         },
         onSuccess: (value: unknown): Effect.Effect<void> => {
           succeeded(value)
@@ -1374,7 +1417,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         const exit = yield* Fiber.await(fiber)
         if (exit._tag === "Failure" && !Cause.isInterruptedOnly(exit.cause)) {
           // a defect escaped a worker fiber outside an item (a bug, or a throwing callback wrapper)
-          setOutcome(simplify(exit.cause).cause)
+          const cause = simplify(exit.cause).cause
+          if (!setOutcome(cause) && state !== STOPPED) {
+            yield* Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause)
+          }
           stop("failed", -1)
         }
       }
