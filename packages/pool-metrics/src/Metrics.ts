@@ -42,7 +42,8 @@ export interface Counters {
 
 /**
  * The service through which a worker reaches its pool's custom counters. A pool provides it to its
- * workers, middleware and callbacks; outside a pool, provide {@link layerTest}.
+ * workers, middleware, `makeWorker`, `workerLayer` and `onWorkerComplete` (not to `onPoolComplete`,
+ * which runs with the context the pool was made in); outside a pool, provide {@link layerTest}.
  *
  * @example
  * ```ts
