@@ -18,6 +18,7 @@ import {
   Fiber,
   Layer,
   Logger,
+  LogLevel,
   Option,
   Schedule,
   Scope,
@@ -1635,6 +1636,19 @@ describe("faults: what stopped the pool is never silent", () => {
       strictEqual(warnings.length, 1, JSON.stringify(logs.map((log) => log.message)))
       assertInclude(warnings[0]!.message, "stopped by a defect")
       deepStrictEqual(Cause.dieOption(warnings[0]!.cause), Option.some(defect))
+    }))
+
+  it.effect("a start-up failure is reported by make, and logged by nothing (not even at debug level)", () =>
+    Effect.gen(function*() {
+      const { logs, value: exit } = yield* withLogs(
+        Effect.exit(Effect.scoped(FiberPool.makeStateful({
+          workers: 3,
+          makeWorker: (id) =>
+            id === 0 ? Effect.succeed((_: number) => Effect.void) : Effect.fail(new Boom({ item: id }))
+        }))).pipe(Logger.withMinimumLogLevel(LogLevel.All))
+      )
+      assertTrue(Exit.isFailure(exit) && Option.isSome(Cause.failureOption(exit.cause)))
+      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [])
     }))
 
   it.effect("a defect that is the outcome is not logged: close reports it", () =>

@@ -1,6 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
+import type * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -331,6 +332,53 @@ describe("Effect Metric series", () => {
       deepStrictEqual(pick(yield* published(name)), { processed: 3, failed: 3 })
       const stats = yield* pool.stats
       deepStrictEqual({ processed: stats.processed, failed: stats.errors }, { processed: 3, failed: 3 })
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a pause in the middle of a batch publishes the counters", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const name = uniqueName("pause-publish")
+      const pool = yield* FiberPool.make({
+        name,
+        workers: 1,
+        batchSize: 10,
+        worker: (_: number) => Effect.sleep("100 millis")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(10))
+      yield* TestClock.adjust("250 millis")
+      yield* pool.pause
+      yield* TestClock.adjust("1 hour")
+      const stats = yield* pool.stats
+      strictEqual(stats.processed, 3)
+      deepStrictEqual(pick(yield* published(name)), { processed: 3, failed: 0 })
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("a clock set back does not stop the counters from following the items", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const name = uniqueName("clock-back")
+      // the test clock, read an hour earlier once `back` is set (a wall clock stepped back)
+      const base = yield* Effect.clock
+      let back = 0n
+      const clock: Clock.Clock = Object.create(base)
+      ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () =>
+        base.unsafeCurrentTimeNanos() - back
+      const pool = yield* FiberPool.make({
+        name,
+        workers: 1,
+        batchSize: 10,
+        worker: (_: number) => Effect.sleep("2 seconds")
+      }).pipe(Effect.withClock(clock), Scope.extend(scope))
+      yield* TestClock.adjust("1 hour")
+      yield* pool.submitAll(range(10))
+      yield* TestClock.adjust("2 seconds")
+      back = 3_600_000_000_000n
+      // five more items of the same batch end (no take in between)
+      yield* TestClock.adjust("10 seconds")
+      strictEqual((yield* pool.stats).processed, 6)
+      strictEqual((yield* published(name)).processed, 6)
       yield* Scope.close(scope, Exit.void)
     }))
 

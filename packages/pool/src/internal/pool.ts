@@ -415,11 +415,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
     }
 
-    /** Clock reading (ms) from which the end of an item publishes the counters again (metrics on). */
-    let publishDue = 0
+    /** Clock reading (ms) at which an item's end last published the counters (metrics on). */
+    let publishedAt = -PUBLISH_MILLIS
     const publishNow = (t: number): void => {
       // a whole number of milliseconds: a small integer, not a boxed double, in the closure
-      publishDue = Math.floor(t) + PUBLISH_MILLIS
+      publishedAt = Math.floor(t)
       flush()
     }
 
@@ -1039,7 +1039,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           processed += count
           // the counters are otherwise published once per take: with slow items, a batch can take
           // minutes
-          if (t >= publishDue) publishNow(t)
+          // (either way: a clock set back, a `TestClock.setTime`, must not stop them for as long)
+          if (Math.abs(t - publishedAt) >= PUBLISH_MILLIS) publishNow(t)
         } else {
           processed += count
         }
@@ -1282,6 +1283,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           if (!publish) {
             ws.proc += lap(ws)
           }
+          // published before a pause in the middle of a batch too, as at a take
+          flush()
           ws.pausing = true
           return Effect.flatMap(awaitResume, afterPause)
         }
@@ -1345,6 +1348,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const id = ws.id
       const ch = keyBy === undefined ? channels[0]! : channels[id]!
       const baseContext = Context.make(WorkerId, id).pipe(Context.add(Metrics.PoolMetrics, counters))
+      /** The start-up failure the body ended with: `make` reports it, the fiber does not fail with it. */
+      let startFailure: Cause.Cause<unknown> | undefined
       const body = Effect.gen(function*() {
         const scope = yield* Effect.scope
         ws.last = now()
@@ -1376,6 +1381,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           Deferred.unsafeDone(startup, Exit.failCause(init.cause))
           // the worker's scope closes with its failure, as `Effect.scoped` would: what its start-up
           // acquired is released seeing it (a rollback, a resource marked unhealthy)
+          startFailure = init.cause
           return yield* Effect.failCause(init.cause)
         }
         if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
@@ -1394,6 +1400,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
       })
       return Effect.scoped(body).pipe(
+        // (a fiber that fails would also log itself as an unhandled error, at debug level)
+        Effect.catchAllCause((cause) => cause === startFailure ? Effect.void : Effect.failCause(cause)),
         Effect.ensuring(Effect.sync(() => {
           // interrupted in the middle of a batch: what was not finished is dropped
           if (ws.batch !== null) {
