@@ -289,7 +289,9 @@ export const recover: {
  *   reported); `cause` is the `ParseError`, and the message shows the issues;
  * - a predicate `(item) => boolean`: `false` rejects;
  * - a function `(item) => Effect<void, E, R>`: a failure rejects, and becomes the `cause`; an
- *   effectful predicate, `(item) => Effect<boolean, E, R>`, also rejects by succeeding with `false`.
+ *   effectful predicate, `(item) => Effect<boolean, E, R>`, also rejects by succeeding with `false`
+ *   (any other value passes). A check whose value may be a legitimate `false` (a
+ *   `Schema.validate(Schema.Boolean)` of a field, say) ends with `Effect.asVoid`.
  *
  * Defects of the check are not rejections: they pass through as defects.
  *
