@@ -1651,6 +1651,76 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [])
     }))
 
+  it.scoped("a worker fiber that dies outside an item stops the pool at once, not when the supervisor reaches it", () =>
+    Effect.gen(function*() {
+      const bad = new Error("clock bug")
+      const base = yield* Effect.clock
+      let armed = false
+      // the test clock, but for one reading that throws once armed
+      const clock: Clock.Clock = Object.create(base)
+      ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
+        if (armed) {
+          armed = false
+          throw bad
+        }
+        return base.unsafeCurrentTimeNanos()
+      }
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        // one worker on an hour-long item; the other's next clock reading (its own bookkeeping,
+        // after its item) throws, and its fiber dies
+        worker: (n: number) =>
+          n === 0 ? Effect.sleep("1 hour") : Effect.sync(() => {
+            armed = true
+          })
+      }).pipe(Effect.withClock(clock), Scope.extend(scope))
+      const waited = yield* Effect.fork(pool.wait)
+      yield* pool.submitAll([0, 1])
+      yield* settle
+      const exit = yield* Fiber.poll(waited)
+      assertTrue(Option.isSome(exit), "the pool did not stop while the other worker was busy")
+      strictEqual(Option.getOrThrow(Cause.dieOption((exit.value as Exit.Failure<void, never>).cause)), bad)
+      const stats = yield* pool.stats
+      deepStrictEqual({ processed: stats.processed, dropped: stats.dropped }, { processed: 0, dropped: 2 })
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("continueOnError: a worker fiber that dies after an earlier failure decided the outcome is logged", () =>
+    Effect.gen(function*() {
+      const bad = new Error("clock bug")
+      const base = yield* Effect.clock
+      let armed = false
+      const clock: Clock.Clock = Object.create(base)
+      ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
+        if (armed) {
+          armed = false
+          throw bad
+        }
+        return base.unsafeCurrentTimeNanos()
+      }
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (n: number) =>
+            n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.sync(() => {
+              armed = true
+            })
+        }).pipe(Effect.withClock(clock))
+        yield* pool.submitAll([0, 1, 2])
+        const exit = yield* Effect.exit(pool.close)
+        assertAccounting(yield* pool.stats)
+        return exit
+      })))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
+      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
+        "WARN fiberpool: a worker fiber died after the pool's outcome was decided"
+      ])
+      deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
+    }))
+
   it.effect("a defect that is the outcome is not logged: close reports it", () =>
     Effect.gen(function*() {
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {

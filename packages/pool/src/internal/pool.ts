@@ -1420,17 +1420,26 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Deferred.unsafeDone(done, outcome === undefined ? Exit.void : Exit.failCause(outcome))
     }
 
+    /** Defects that killed a worker fiber after the outcome was decided: the supervisor logs them. */
+    const unreportedDeaths: Array<Cause.Cause<unknown>> = []
+    /**
+     * A defect that escapes a worker fiber outside an item (a bug, a Clock that throws) stops the pool
+     * as soon as the fiber ends, not when the supervisor, awaiting the fibers in turn, reaches it: a
+     * worker busy with a long item before it would otherwise leave the dead worker's queue, and any
+     * producer waiting on it, stuck meanwhile.
+     */
+    const workerEnded = (exit: Exit.Exit<void, never>): void => {
+      if (exit._tag === "Success" || Cause.isInterruptedOnly(exit.cause)) return
+      const cause = simplify(exit.cause).cause
+      const unreported = !setOutcome(cause) && state !== STOPPED
+      stop("failed", -1)
+      if (unreported) unreportedDeaths.push(cause)
+    }
+
     const supervisor = Effect.gen(function*() {
-      for (const fiber of fibers) {
-        const exit = yield* Fiber.await(fiber)
-        if (exit._tag === "Failure" && !Cause.isInterruptedOnly(exit.cause)) {
-          // a defect escaped a worker fiber outside an item (a bug, or a throwing callback wrapper)
-          const cause = simplify(exit.cause).cause
-          if (!setOutcome(cause) && state !== STOPPED) {
-            yield* Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause)
-          }
-          stop("failed", -1)
-        }
+      for (const fiber of fibers) yield* Fiber.await(fiber)
+      for (const cause of unreportedDeaths) {
+        yield* Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause)
       }
       if (interrupted) return
       if (options.onPoolComplete !== undefined) {
@@ -1453,6 +1462,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return Fiber.interruptAll(fibers)
       })
     )
+    for (const fiber of fibers) fiber.addObserver(workerEnded)
     const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
 
     const interruptNow = Effect.suspend(() => {
