@@ -1721,6 +1721,94 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
 
+  /** The test clock, but for readings that throw: `throwAt(k)` makes the k-th reading from now throw. */
+  const faultyClock = Effect.map(Effect.clock, (base) => {
+    const bad = new Error("clock bug")
+    let countdown = -1
+    const clock: Clock.Clock = Object.create(base)
+    ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
+      if (countdown > 0 && --countdown === 0) throw bad
+      return base.unsafeCurrentTimeNanos()
+    }
+    return { bad, clock, throwAt: (k: number) => void (countdown = k) }
+  })
+
+  it.scoped("a death the supervisor had no time to log is logged when the scope closes", () =>
+    Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      const { logs, value: exit } = yield* withLogs(Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        // one item each: worker 0 an uninterruptible hour (the supervisor awaits it first); worker
+        // 1 the first failure, at 10 ms (the outcome); at 20 ms, worker 2's next clock reading (its
+        // own bookkeeping after its item) throws, and its fiber dies
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          batchSize: 1,
+          continueOnError: true,
+          worker: (_: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) =>
+              id === 0
+                ? Effect.uninterruptible(Effect.sleep("1 hour"))
+                : id === 1
+                ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 1 })))
+                : Effect.zipRight(Effect.sleep("20 millis"), Effect.sync(() => throwAt(1))))
+        }).pipe(Effect.withClock(clock), Scope.extend(scope))
+        yield* pool.submitAll([0, 1, 2])
+        yield* TestClock.adjust("1 second")
+        // closed (not gracefully) while worker 0 is still in its hour: the supervisor is interrupted
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        yield* TestClock.adjust("1 hour")
+        yield* Fiber.join(closing)
+        return yield* Effect.exit(pool.wait)
+      }))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
+        "WARN fiberpool: a worker fiber died after the pool's outcome was decided"
+      ])
+      deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
+    }))
+
+  it.scoped("a Clock that throws at a worker's first reading fails make (it waited forever)", () =>
+    Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      // the first reading is make's own start time, the second the worker's
+      throwAt(2)
+      const made = yield* Effect.fork(Effect.exit(Effect.scoped(
+        FiberPool.make({ workers: 1, worker: (_: number) => Effect.void }).pipe(Effect.withClock(clock))
+      )))
+      yield* settle
+      const exit = yield* Fiber.poll(made)
+      assertTrue(Option.isSome(exit), "make is still waiting")
+      const result = Option.getOrThrow(exit)
+      assertTrue(Exit.isSuccess(result))
+      deepStrictEqual(
+        Exit.isSuccess(result)
+          ? Cause.dieOption((result.value as Exit.Failure<unknown, unknown>).cause)
+          : Option.none(),
+        Option.some(bad)
+      )
+    }))
+
+  it.scoped("a Clock that throws at the pool's end fails wait and close (they waited forever)", () =>
+    Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: number) => Effect.void,
+        onPoolComplete: Effect.sync(() => throwAt(1))
+      }).pipe(Effect.withClock(clock))
+      yield* pool.submitAll([1, 2])
+      const closed = yield* Effect.fork(Effect.exit(pool.close))
+      yield* settle
+      const exit = yield* Fiber.poll(closed)
+      assertTrue(Option.isSome(exit), "close is still waiting")
+      const result = Option.getOrThrow(exit)
+      deepStrictEqual(
+        Exit.isSuccess(result) ? Cause.dieOption((result.value as Exit.Failure<void, unknown>).cause) : Option.none(),
+        Option.some(bad)
+      )
+    }))
+
   it.effect("a defect that is the outcome is not logged: close reports it", () =>
     Effect.gen(function*() {
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {

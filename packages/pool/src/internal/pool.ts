@@ -1415,7 +1415,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const finish = () => {
       if (finished) return
       finished = true
-      endTime = now()
+      try {
+        endTime = now()
+      } catch (defect) {
+        // a Clock that throws must not leave `wait` and `close` waiting forever
+        endTime = startTime
+        setOutcome(Cause.die(defect))
+      }
       flush()
       Deferred.unsafeDone(done, outcome === undefined ? Exit.void : Exit.failCause(outcome))
     }
@@ -1431,15 +1437,28 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const workerEnded = (exit: Exit.Exit<void, never>): void => {
       if (exit._tag === "Success" || Cause.isInterruptedOnly(exit.cause)) return
       const cause = simplify(exit.cause).cause
+      // during start-up (a Clock that throws at a worker's first reading): `make` fails with it
+      Deferred.unsafeDone(startup, Exit.failCause(cause))
       const unreported = !setOutcome(cause) && state !== STOPPED
       stop("failed", -1)
       if (unreported) unreportedDeaths.push(cause)
     }
 
+    /** Logs the deaths `workerEnded` recorded, once each: from the supervisor, or from `interruptNow`. */
+    const reportDeaths: Effect.Effect<void> = Effect.suspend(() => {
+      const cause = unreportedDeaths[0]
+      if (cause === undefined) return Effect.void
+      // taken off once logged: an interruption between two logs leaves the rest for the next drain
+      return Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause).pipe(
+        Effect.zipRight(Effect.sync(() => unreportedDeaths.shift())),
+        Effect.zipRight(reportDeaths)
+      )
+    })
+
     const supervisor = Effect.gen(function*() {
-      for (const fiber of fibers) yield* Fiber.await(fiber)
-      for (const cause of unreportedDeaths) {
-        yield* Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause)
+      for (const fiber of fibers) {
+        yield* Fiber.await(fiber)
+        yield* reportDeaths
       }
       if (interrupted) return
       if (options.onPoolComplete !== undefined) {
@@ -1454,6 +1473,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     // workers are interruptible whatever the caller's region (a pool made inside `acquireRelease`'s
     // acquire, or `Effect.uninterruptible`, would otherwise fork workers that nothing can stop)
     for (const ws of states) fibers.push(yield* Effect.forkDaemon(Effect.interruptible(workerFiber(ws))))
+    for (const fiber of fibers) fiber.addObserver(workerEnded)
     yield* Deferred.await(startup).pipe(
       Effect.onExit((exit) => {
         if (exit._tag === "Success") return Effect.void
@@ -1462,7 +1482,6 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return Fiber.interruptAll(fibers)
       })
     )
-    for (const fiber of fibers) fiber.addObserver(workerEnded)
     const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
 
     const interruptNow = Effect.suspend(() => {
@@ -1473,6 +1492,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       // `stop` interrupted the workers (but those in an uninterruptible item): wait for them all
       return Fiber.interrupt(supervisorFiber).pipe(
         Effect.zipRight(Fiber.awaitAll(fibers)),
+        // deaths the interrupted supervisor did not get to log
+        Effect.zipRight(reportDeaths),
         Effect.zipRight(Effect.sync(finish))
       )
     })
