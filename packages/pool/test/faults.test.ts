@@ -1809,6 +1809,47 @@ describe("faults: what stopped the pool is never silent", () => {
       )
     }))
 
+  it.scoped("a Clock that throws at the end of a pool whose outcome was decided is logged", () =>
+    Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (n: number) => n === 1 ? Effect.fail(new Boom({ item: 1 })) : Effect.void,
+          onPoolComplete: Effect.sync(() => throwAt(1))
+        }).pipe(Effect.withClock(clock))
+        yield* pool.submitAll([1, 2])
+        return yield* Effect.exit(pool.close)
+      })))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
+        "WARN fiberpool: the Clock failed at the pool's end, after its outcome was decided"
+      ])
+      deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
+    }))
+
+  it.scoped("a scope close interrupted while it waits for an uninterruptible item still ends the pool", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: number) => Effect.uninterruptible(Effect.sleep("1 hour"))
+      }).pipe(Scope.extend(scope))
+      yield* pool.submit(1)
+      yield* settle
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* settle
+      // the closing fiber is interrupted while it waits for the item; the close goes on regardless
+      yield* Fiber.interruptFork(closing)
+      yield* TestClock.adjust("1 hour")
+      const waited = yield* Effect.fork(pool.wait)
+      yield* settle
+      const exit = yield* Fiber.poll(waited)
+      assertTrue(Option.isSome(exit), "wait never ended")
+      assertAccounting(yield* pool.stats)
+    }))
+
   it.effect("a defect that is the outcome is not logged: close reports it", () =>
     Effect.gen(function*() {
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {

@@ -1412,19 +1412,31 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       ) as Effect.Effect<void>
     }
 
-    const finish = () => {
-      if (finished) return
+    /**
+     * Ends the pool: `wait` and `close` return. A Clock that throws here must not leave them waiting
+     * forever: its defect is the outcome if none was decided, else it is returned for the caller to log.
+     */
+    const finish = (): Cause.Cause<unknown> | undefined => {
+      if (finished) return undefined
       finished = true
+      let unreported: Cause.Cause<unknown> | undefined
       try {
         endTime = now()
       } catch (defect) {
-        // a Clock that throws must not leave `wait` and `close` waiting forever
         endTime = startTime
-        setOutcome(Cause.die(defect))
+        const cause = Cause.die(defect)
+        if (!setOutcome(cause)) unreported = cause
       }
       flush()
       Deferred.unsafeDone(done, outcome === undefined ? Exit.void : Exit.failCause(outcome))
+      return unreported
     }
+    const finishAndReport = Effect.suspend(() => {
+      const unreported = finish()
+      return unreported === undefined
+        ? Effect.void
+        : Effect.logWarning(`${name}: the Clock failed at the pool's end, after its outcome was decided`, unreported)
+    })
 
     /** Defects that killed a worker fiber after the outcome was decided: the supervisor logs them. */
     const unreportedDeaths: Array<Cause.Cause<unknown>> = []
@@ -1448,9 +1460,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const reportDeaths: Effect.Effect<void> = Effect.suspend(() => {
       const cause = unreportedDeaths[0]
       if (cause === undefined) return Effect.void
-      // taken off once logged: an interruption between two logs leaves the rest for the next drain
+      // logged and taken off in one uninterruptible step: an interruption between two logs leaves
+      // the rest for the next drain, and none is logged twice
       return Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause).pipe(
         Effect.zipRight(Effect.sync(() => unreportedDeaths.shift())),
+        Effect.uninterruptible,
         Effect.zipRight(reportDeaths)
       )
     })
@@ -1465,7 +1479,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         const exit = yield* Effect.exit(options.onPoolComplete)
         if (exit._tag === "Failure") yield* callbackFailed("onPoolComplete", undefined, exit.cause)
       }
-      finish()
+      yield* finishAndReport
     })
 
     // -- start -----------------------------------------------------------------------------------
@@ -1494,7 +1508,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         Effect.zipRight(Fiber.awaitAll(fibers)),
         // deaths the interrupted supervisor did not get to log
         Effect.zipRight(reportDeaths),
-        Effect.zipRight(Effect.sync(finish))
+        Effect.zipRight(finishAndReport)
       )
     })
     const grace = options.gracefulShutdown === undefined ? undefined : Duration.decode(options.gracefulShutdown)
@@ -1502,7 +1516,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       outerScope,
       Effect.suspend(() => {
         if (finished) return Effect.void
-        if (grace === undefined) return interruptNow
+        // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
+        // leave `wait` without an outcome for ever (and a death unlogged)
+        if (grace === undefined) return Effect.uninterruptible(interruptNow)
         // graceful: end input, let the workers drain (a paused pool is resumed) for up to `grace`
         return end.pipe(
           Effect.zipRight(resume),
