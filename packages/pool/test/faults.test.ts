@@ -1850,6 +1850,29 @@ describe("faults: what stopped the pool is never silent", () => {
       assertAccounting(yield* pool.stats)
     }))
 
+  it.scoped("the execute callers of a dying worker's batch learn that the pool failed (not that it was closed)", () =>
+    Effect.gen(function*() {
+      const { clock, throwAt } = yield* faultyClock
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        batchSize: 4,
+        // the worker's next clock reading (its bookkeeping after item 0) throws: its fiber dies
+        worker: (n: number) => Effect.sync(() => n === 0 ? throwAt(1) : undefined)
+      }).pipe(Effect.withClock(clock))
+      const calls = yield* Effect.fork(
+        Effect.forEach(range(4), (n) => Effect.flip(pool.execute(n)), { concurrency: "unbounded" })
+      )
+      yield* settle
+      const errors = yield* Fiber.join(calls)
+      deepStrictEqual(errors.map((e) => e instanceof FiberPool.PoolClosedError ? e.reason : String(e)), [
+        "failed",
+        "failed",
+        "failed",
+        "failed"
+      ])
+      assertAccounting(yield* pool.stats)
+    }))
+
   it.effect("a defect that is the outcome is not logged: close reports it", () =>
     Effect.gen(function*() {
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {

@@ -1402,13 +1402,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       return Effect.scoped(body).pipe(
         // (a fiber that fails would also log itself as an unhandled error, at debug level)
         Effect.catchAllCause((cause) => cause === startFailure ? Effect.void : Effect.failCause(cause)),
-        Effect.ensuring(Effect.sync(() => {
-          // interrupted in the middle of a batch: what was not finished is dropped
-          if (ws.batch !== null) {
-            dropFrom(ws.batch, ws.index)
-            ws.batch = null
-          }
-        }))
+        Effect.onExit((exit) =>
+          Effect.sync(() => {
+            // a worker dying outside an item stops the pool first (its observer would, a moment
+            // later), so that the `execute` callers of the items dropped below learn that it failed
+            if (exit._tag === "Failure") workerEnded(exit as Exit.Exit<void, never>)
+            // interrupted, or dead, in the middle of a batch: what was not finished is dropped
+            if (ws.batch !== null) {
+              dropFrom(ws.batch, ws.index)
+              ws.batch = null
+            }
+          })
+        )
       ) as Effect.Effect<void>
     }
 
