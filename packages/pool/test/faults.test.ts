@@ -101,6 +101,18 @@ const trapUnhandledRejections = <A, E, R>(
 
 const rejected = (message: string) => Promise.reject(new Error(message))
 
+/** The test clock, but for readings that throw: `throwAt(k)` makes the k-th reading from now throw. */
+const faultyClock = Effect.map(Effect.clock, (base) => {
+  const bad = new Error("clock bug")
+  let countdown = -1
+  const clock: Clock.Clock = Object.create(base)
+  ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
+    if (countdown > 0 && --countdown === 0) throw bad
+    return base.unsafeCurrentTimeNanos()
+  }
+  return { bad, clock, throwAt: (k: number) => void (countdown = k) }
+})
+
 /** Makes a pool in its own scope, tracking every fiber it forks. */
 const open = <A, E>(make: Effect.Effect<FiberPool.FiberPool<A, E>, unknown, Scope.Scope>) =>
   Effect.gen(function*() {
@@ -244,18 +256,7 @@ describe("faults: user functions that misbehave", () => {
     for (const metrics of [true, false]) {
       it.scoped(`metrics: ${metrics}: the defect stops the pool; the item is not blamed; accounted; no fiber left`, () =>
         Effect.gen(function*() {
-          const bad = new Error("clock bug")
-          const base = yield* Effect.clock
-          let armed = false
-          // the test clock, but for one reading that throws once armed
-          const clock: Clock.Clock = Object.create(base)
-          ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
-            if (armed) {
-              armed = false
-              throw bad
-            }
-            return base.unsafeCurrentTimeNanos()
-          }
+          const { bad, clock, throwAt } = yield* faultyClock
           const ran: Array<number> = []
           const { alive, pool, scope } = yield* open(
             FiberPool.make({
@@ -267,7 +268,7 @@ describe("faults: user functions that misbehave", () => {
                 Effect.sync(() => {
                   ran.push(n)
                   // the next reading is the worker's own, after this item
-                  if (n === 1) armed = true
+                  if (n === 1) throwAt(1)
                 })
             }).pipe(Effect.withClock(clock))
           )
@@ -1653,28 +1654,14 @@ describe("faults: what stopped the pool is never silent", () => {
 
   it.scoped("a worker fiber that dies outside an item stops the pool at once, not when the supervisor reaches it", () =>
     Effect.gen(function*() {
-      const bad = new Error("clock bug")
-      const base = yield* Effect.clock
-      let armed = false
-      // the test clock, but for one reading that throws once armed
-      const clock: Clock.Clock = Object.create(base)
-      ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
-        if (armed) {
-          armed = false
-          throw bad
-        }
-        return base.unsafeCurrentTimeNanos()
-      }
+      const { bad, clock, throwAt } = yield* faultyClock
       const scope = yield* Scope.make()
       const pool = yield* FiberPool.make({
         workers: 2,
         batchSize: 1,
         // one worker on an hour-long item; the other's next clock reading (its own bookkeeping,
         // after its item) throws, and its fiber dies
-        worker: (n: number) =>
-          n === 0 ? Effect.sleep("1 hour") : Effect.sync(() => {
-            armed = true
-          })
+        worker: (n: number) => n === 0 ? Effect.sleep("1 hour") : Effect.sync(() => throwAt(1))
       }).pipe(Effect.withClock(clock), Scope.extend(scope))
       const waited = yield* Effect.fork(pool.wait)
       yield* pool.submitAll([0, 1])
@@ -1689,25 +1676,12 @@ describe("faults: what stopped the pool is never silent", () => {
 
   it.effect("continueOnError: a worker fiber that dies after an earlier failure decided the outcome is logged", () =>
     Effect.gen(function*() {
-      const bad = new Error("clock bug")
-      const base = yield* Effect.clock
-      let armed = false
-      const clock: Clock.Clock = Object.create(base)
-      ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
-        if (armed) {
-          armed = false
-          throw bad
-        }
-        return base.unsafeCurrentTimeNanos()
-      }
+      const { bad, clock, throwAt } = yield* faultyClock
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
         const pool = yield* FiberPool.make({
           workers: 1,
           continueOnError: true,
-          worker: (n: number) =>
-            n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.sync(() => {
-              armed = true
-            })
+          worker: (n: number) => n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.sync(() => throwAt(1))
         }).pipe(Effect.withClock(clock))
         yield* pool.submitAll([0, 1, 2])
         const exit = yield* Effect.exit(pool.close)
@@ -1720,18 +1694,6 @@ describe("faults: what stopped the pool is never silent", () => {
       ])
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
-
-  /** The test clock, but for readings that throw: `throwAt(k)` makes the k-th reading from now throw. */
-  const faultyClock = Effect.map(Effect.clock, (base) => {
-    const bad = new Error("clock bug")
-    let countdown = -1
-    const clock: Clock.Clock = Object.create(base)
-    ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
-      if (countdown > 0 && --countdown === 0) throw bad
-      return base.unsafeCurrentTimeNanos()
-    }
-    return { bad, clock, throwAt: (k: number) => void (countdown = k) }
-  })
 
   it.scoped("a death the supervisor had no time to log is logged when the scope closes", () =>
     Effect.gen(function*() {

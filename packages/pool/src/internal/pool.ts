@@ -1037,9 +1037,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           ws.proc += elapsed
           durationHook!.update(elapsed / 1000)
           processed += count
-          // the counters are otherwise published once per take: with slow items, a batch can take
-          // minutes
-          // (either way: a clock set back, a `TestClock.setTime`, must not stop them for as long)
+          // the counters are otherwise published once per take, and with slow items a batch can
+          // take minutes; `abs`: a clock set back (`TestClock.setTime`) must not stop them as long
           if (Math.abs(t - publishedAt) >= PUBLISH_MILLIS) publishNow(t)
         } else {
           processed += count
@@ -1404,9 +1403,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         Effect.catchAllCause((cause) => cause === startFailure ? Effect.void : Effect.failCause(cause)),
         Effect.onExit((exit) =>
           Effect.sync(() => {
-            // a worker dying outside an item stops the pool first (its observer would, a moment
-            // later), so that the `execute` callers of the items dropped below learn that it failed
-            if (exit._tag === "Failure") workerEnded(exit as Exit.Exit<void, never>)
+            // a worker dying outside an item stops the pool first, so that the `execute` callers of
+            // the items dropped below learn that it failed
+            if (exit._tag === "Failure") workerDied(ws, exit.cause)
             // interrupted, or dead, in the middle of a batch: what was not finished is dropped
             if (ws.batch !== null) {
               dropFrom(ws.batch, ws.index)
@@ -1447,21 +1446,21 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const unreportedDeaths: Array<Cause.Cause<unknown>> = []
     /**
      * A defect that escapes a worker fiber outside an item (a bug, a Clock that throws) stops the pool
-     * as soon as the fiber ends, not when the supervisor, awaiting the fibers in turn, reaches it: a
-     * worker busy with a long item before it would otherwise leave the dead worker's queue, and any
-     * producer waiting on it, stuck meanwhile.
+     * as the fiber ends (from its own exit handler), not when the supervisor, awaiting the fibers in
+     * turn, reaches it: a worker busy with a long item before it would otherwise leave the dead
+     * worker's queue, and any producer waiting on it, stuck meanwhile.
      */
-    const workerEnded = (exit: Exit.Exit<void, never>): void => {
-      if (exit._tag === "Success" || Cause.isInterruptedOnly(exit.cause)) return
-      const cause = simplify(exit.cause).cause
+    const workerDied = (ws: WorkerState, failure: Cause.Cause<unknown>): void => {
+      if (Cause.isInterruptedOnly(failure)) return
+      const cause = simplify(failure).cause
       // during start-up (a Clock that throws at a worker's first reading): `make` fails with it
       Deferred.unsafeDone(startup, Exit.failCause(cause))
       const unreported = !setOutcome(cause) && state !== STOPPED
-      stop("failed", -1)
+      stop("failed", ws.id)
       if (unreported) unreportedDeaths.push(cause)
     }
 
-    /** Logs the deaths `workerEnded` recorded, once each: from the supervisor, or from `interruptNow`. */
+    /** Logs the deaths `workerDied` recorded, once each: from the supervisor, or from `interruptNow`. */
     const reportDeaths: Effect.Effect<void> = Effect.suspend(() => {
       const cause = unreportedDeaths[0]
       if (cause === undefined) return Effect.void
@@ -1492,7 +1491,6 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     // workers are interruptible whatever the caller's region (a pool made inside `acquireRelease`'s
     // acquire, or `Effect.uninterruptible`, would otherwise fork workers that nothing can stop)
     for (const ws of states) fibers.push(yield* Effect.forkDaemon(Effect.interruptible(workerFiber(ws))))
-    for (const fiber of fibers) fiber.addObserver(workerEnded)
     yield* Deferred.await(startup).pipe(
       Effect.onExit((exit) => {
         if (exit._tag === "Success") return Effect.void
