@@ -924,6 +924,70 @@ describe("FiberPool", () => {
         strictEqual(yield* Ref.get(closed), yield* Ref.get(opened))
       }))
 
+    it.effect("each worker's scope closes with how that worker ended", () =>
+      Effect.gen(function*() {
+        class Conn extends Context.Tag("Conn")<Conn, number>() {}
+        /** A pool whose workers record how their scope closed, by worker id. */
+        const exits = (options: {
+          readonly continueOnError?: boolean
+          readonly worker: (n: number) => Effect.Effect<void, Boom, Conn>
+          readonly onWorkerComplete?: (id: number) => Effect.Effect<void, string>
+        }) =>
+          Effect.gen(function*() {
+            const closed = new Map<number, string>()
+            const describe = (exit: Exit.Exit<unknown, unknown>): string =>
+              Exit.isSuccess(exit)
+                ? "success"
+                : Cause.isInterruptedOnly(exit.cause)
+                ? "interrupted"
+                : Option.match(Cause.failureOption(exit.cause), {
+                  onNone: () => `died: ${Cause.squash(exit.cause)}`,
+                  onSome: (e) => `failed: ${e instanceof Boom ? `Boom ${e.item}` : String(e)}`
+                })
+            const pool = yield* FiberPool.make({
+              workers: 2,
+              batchSize: 1,
+              workerLayer: Layer.scoped(
+                Conn,
+                Effect.flatMap(Worker.WorkerId, (id) =>
+                  Effect.acquireRelease(
+                    Effect.succeed(id),
+                    (_, exit) => Effect.sync(() => void closed.set(id, describe(exit)))
+                  ))
+              ),
+              ...options
+            })
+            yield* pool.submitAll([0, 1]).pipe(Effect.ignore)
+            yield* Effect.exit(pool.close)
+            return [closed.get(0), closed.get(1)]
+          }).pipe(Effect.scoped)
+        // fail-fast: the failing worker's scope sees its failure, the other one the interruption
+        const failFast = yield* Effect.fork(exits({
+          worker: (n) => n === 0 ? Effect.fail(new Boom({ item: n })) : Effect.sleep("1 second")
+        }))
+        yield* TestClock.adjust("1 second")
+        const [first, second] = yield* Fiber.join(failFast)
+        deepStrictEqual([first, second].sort(), ["failed: Boom 0", "interrupted"])
+        // a defect stops a continuing pool too: the dying item's worker sees the defect
+        const defect = yield* Effect.fork(exits({
+          continueOnError: true,
+          worker: (n) => n === 0 ? Effect.die("bug") : Effect.sleep("1 second")
+        }))
+        yield* TestClock.adjust("1 second")
+        deepStrictEqual((yield* Fiber.join(defect)).sort(), ["died: bug", "interrupted"])
+        // a continuing pool whose items failed drains: every worker ends normally
+        deepStrictEqual(
+          yield* exits({ continueOnError: true, worker: (n) => Effect.fail(new Boom({ item: n })) }),
+          ["success", "success"]
+        )
+        // a failing onWorkerComplete that stops the pool: that worker's scope sees its failure
+        const complete = yield* exits({
+          worker: () => Effect.void,
+          onWorkerComplete: (id) => id === 0 ? Effect.fail("cannot flush") : Effect.void
+        })
+        strictEqual(complete[0], "failed: cannot flush")
+      }))
+
     it.scoped("makeStateful: each worker fiber makes its own worker in its own scope", () =>
       Effect.gen(function*() {
         const counts = new Map<number, number>()

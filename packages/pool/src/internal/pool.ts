@@ -154,6 +154,8 @@ interface WorkerState {
   pausing: boolean
   /** Set while the worker is parked for the event loop's next turn, before a take. */
   parked: boolean
+  /** The failure of this worker's item that stopped the pool: its scope closes with it. */
+  stopCause: Cause.Cause<unknown> | undefined
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -350,7 +352,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       envelope: undefined,
       taker: undefined,
       pausing: false,
-      parked: false
+      parked: false,
+      stopCause: undefined
     }))
 
     const batched = options.batched === true
@@ -848,9 +851,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const simple = simplify(cause)
       const decided = setOutcome(simple.cause)
       if (!simple.defect && continueOnError) return undefined
-      const unreported = !decided && state !== STOPPED
+      if (state === STOPPED) return undefined
+      ws.stopCause = simple.cause
       stop("failed", ws.id)
-      return unreported ? simple.cause : undefined
+      return decided ? undefined : simple.cause
     }
 
     /** Logs a cause that stopped the pool after its outcome was decided, then goes on with `effect`. */
@@ -892,7 +896,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const simple = simplify(cause)
       // a callback's defect stops the pool in both modes, a failure in fail-fast mode, whether or
       // not an earlier failure already decided the outcome
-      if (ws !== undefined && (simple.defect || !continueOnError)) stop("failed", ws.id)
+      if (ws !== undefined && (simple.defect || !continueOnError) && state !== STOPPED) {
+        ws.stopCause = simple.cause
+        stop("failed", ws.id)
+      }
       if (!setOutcome(simple.cause)) {
         return Effect.logWarning(`${name}: ${what} failed after the pool's outcome was decided`, simple.cause)
       }
@@ -1347,8 +1354,17 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const id = ws.id
       const ch = keyBy === undefined ? channels[0]! : channels[id]!
       const baseContext = Context.make(WorkerId, id).pipe(Context.add(Metrics.PoolMetrics, counters))
-      /** The start-up failure the body ended with: `make` reports it, the fiber does not fail with it. */
-      let startFailure: Cause.Cause<unknown> | undefined
+      /**
+       * The failure the body ends with so that the worker's scope closes with it, as `Effect.scoped`
+       * would, and what it acquired is released seeing it (a rollback, a resource marked unhealthy):
+       * its start-up failure, which `make` reports, or the failure of its item or callback that
+       * stopped the pool, which `wait` reports. The fiber itself does not fail with it.
+       */
+      let scopeFailure: Cause.Cause<unknown> | undefined
+      const closeScope = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> => {
+        scopeFailure = cause
+        return Effect.failCause(cause)
+      }
       const body = Effect.gen(function*() {
         const scope = yield* Effect.scope
         ws.last = now()
@@ -1378,15 +1394,15 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ws.init += lap(ws)
         if (init._tag === "Failure") {
           Deferred.unsafeDone(startup, Exit.failCause(init.cause))
-          // the worker's scope closes with its failure, as `Effect.scoped` would: what its start-up
-          // acquired is released seeing it (a rollback, a resource marked unhealthy)
-          startFailure = init.cause
-          return yield* Effect.failCause(init.cause)
+          return yield* closeScope(init.cause)
         }
         if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
         const { context, worker } = init.value
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
-        if (state === STOPPED || options.onWorkerComplete === undefined) return
+        if (state === STOPPED || options.onWorkerComplete === undefined) {
+          if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
+          return
+        }
         ws.last = now()
         const complete = yield* Effect.exit(Effect.provide(
           Effect.suspend(() => {
@@ -1397,10 +1413,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ))
         ws.wrap += lap(ws)
         if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
+        if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
       })
       return Effect.scoped(body).pipe(
         // (a fiber that fails would also log itself as an unhandled error, at debug level)
-        Effect.catchAllCause((cause) => cause === startFailure ? Effect.void : Effect.failCause(cause)),
+        Effect.catchAllCause((cause) => cause === scopeFailure ? Effect.void : Effect.failCause(cause)),
         Effect.onExit((exit) =>
           Effect.sync(() => {
             // a worker dying outside an item stops the pool first, so that the `execute` callers of
