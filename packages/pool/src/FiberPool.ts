@@ -525,12 +525,14 @@ export const makeStateful: <
     & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
     & NoScope<MiddlewareContext<M[number]>, "middleware">
-) => Effect.Effect<
-  FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
-  ErrorOf<LE> | ErrorOf<EI>,
-  | Scope.Scope
-  | Requirements<R, M[number], LO, LR, RW, RP>
-  | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
+) => NoInfer<
+  Effect.Effect<
+    FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
+    ErrorOf<LE> | ErrorOf<EI>,
+    | Scope.Scope
+    | Requirements<R, M[number], LO, LR, RW, RP>
+    | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
+  >
 > = (options: any) => internal.make("FiberPool.makeStateful", options, true)
 
 const isStream = (u: unknown): u is Stream.Stream<any, any, any> => hasProperty(u, Stream.StreamTypeId)

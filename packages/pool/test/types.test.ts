@@ -438,6 +438,31 @@ describe("FiberPool.run and FiberPool.layer", () => {
     same<Layer.Layer.Context<typeof Fetcher.Default>, Config | Http>(true)
     expectTypeOf<Fetcher["close"]>().toEqualTypeOf<Effect.Effect<void, WorkerCompleteError>>()
   })
+
+  it("Effect.Service with scoped: FiberPool.makeStateful(...) infers the item type from makeWorker", () => {
+    // `(id) => …` is context-sensitive: without NoInfer on makeStateful's result, the item type was
+    // inferred from the service's expected type (unknown) first, and the worker did not compile
+    class Counter extends Effect.Service<Counter>()("types/Counter", {
+      scoped: FiberPool.makeStateful({
+        workers: 2,
+        makeWorker: (id) => Effect.succeed(Worker.make((n: number) => Effect.log(id, n)))
+      })
+    }) {}
+    same<Layer.Layer.Error<typeof Counter.Default>, never>(true)
+    same<Layer.Layer.Context<typeof Counter.Default>, never>(true)
+    expectTypeOf<Parameters<Counter["submit"]>[0]>().toEqualTypeOf<number>()
+
+    class Sessions extends Effect.Service<Sessions>()("types/Sessions", {
+      scoped: FiberPool.makeStateful({
+        workers: 2,
+        workerLayer: dbLayer,
+        makeWorker: () => Effect.map(Db, (db) => (q: string) => db.query(q))
+      })
+    }) {}
+    same<Layer.Layer.Error<typeof Sessions.Default>, DbError>(true)
+    same<Layer.Layer.Context<typeof Sessions.Default>, Config>(true)
+    expectTypeOf<Parameters<Sessions["submit"]>[0]>().toEqualTypeOf<string>()
+  })
 })
 
 describe("result types work with Effect's own combinators", () => {
