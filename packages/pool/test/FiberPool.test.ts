@@ -272,19 +272,46 @@ describe("FiberPool", () => {
           workerQueueSize: 2,
           worker: (_: number) => Deferred.await(gate)
         })
-        // 1 in flight, 2 queued batches, 1 partial (a full batch of 1 waiting for room)
-        yield* pool.submitAll([1, 2, 3, 4])
+        // 1 in flight, 2 queued batches (of one item: batchSize 1 is no batching)
+        yield* pool.submitAll([1, 2, 3])
         yield* settle
-        const blocked = yield* Effect.fork(pool.submit(5))
+        const blocked = yield* Effect.fork(pool.submit(4))
         yield* settle
         assertTrue(Option.isNone(yield* Fiber.poll(blocked)), "submit should suspend on a full queue")
-        strictEqual((yield* pool.stats).submitted, 4)
+        strictEqual((yield* pool.stats).submitted, 3)
         yield* Deferred.succeed(gate, void 0)
         yield* Fiber.join(blocked)
         yield* pool.close
         const stats = yield* pool.stats
-        strictEqual(stats.submitted, 5)
-        strictEqual(stats.processed, 5)
+        strictEqual(stats.submitted, 4)
+        strictEqual(stats.processed, 4)
+      }))
+
+    it.effect("the queues hold workers × workerQueueSize batches, and the batch being filled short of one item", () =>
+      Effect.gen(function*() {
+        /** How many of `n` items the pool accepts with every worker stuck on its first batch. */
+        const acceptedOf = (n: number, options: { workers: number; batchSize: number; workerQueueSize: number }) =>
+          Effect.gen(function*() {
+            const pool = yield* FiberPool.make({ ...options, worker: (_: number) => Effect.never })
+            let accepted = 0
+            const producer = yield* Effect.fork(
+              Effect.forEach(range(n), (i) => Effect.zipRight(pool.submit(i), Effect.sync(() => accepted++)), {
+                discard: true
+              })
+            )
+            yield* settle
+            assertTrue(Option.isNone(yield* Fiber.poll(producer)), "the producer should wait for room")
+            strictEqual((yield* pool.stats).submitted, accepted)
+            return accepted
+          }).pipe(Effect.scoped)
+        // batchSize 1 is no batching: one item in flight per worker, workers × workerQueueSize queued
+        strictEqual(yield* acceptedOf(20, { workers: 1, batchSize: 1, workerQueueSize: 1 }), 1 + 1)
+        strictEqual(yield* acceptedOf(20, { workers: 3, batchSize: 1, workerQueueSize: 1 }), 3 + 3)
+        strictEqual(yield* acceptedOf(20, { workers: 2, batchSize: 1, workerQueueSize: 4 }), 2 + 8)
+        // batches of 10: one taken per worker, workers × workerQueueSize queued, and 9 being filled
+        // (the item that would complete the batch waits for room in the queue, as go-pkgz's send does)
+        strictEqual(yield* acceptedOf(100, { workers: 1, batchSize: 10, workerQueueSize: 1 }), 10 + 10 + 9)
+        strictEqual(yield* acceptedOf(200, { workers: 2, batchSize: 10, workerQueueSize: 3 }), 20 + 60 + 9)
       }))
 
     it.scoped("with keyBy, a full queue blocks only its own key's worker", () =>
@@ -301,7 +328,7 @@ describe("FiberPool", () => {
               Ref.update(done, (a) => [...a, s])
             )
         })
-        // alice → worker 2: one in flight, one queued, one in the partial slot, then blocked
+        // alice → worker 2: one in flight, one queued, then blocked
         const alice = yield* Effect.fork(pool.submitAll(["alice:1", "alice:2", "alice:3", "alice:4"]))
         yield* settle
         assertTrue(Option.isNone(yield* Fiber.poll(alice)))
@@ -349,20 +376,19 @@ describe("FiberPool", () => {
         // one step per submit (the submit itself, which goes on to the loop's next one), and a few
         // to enter and leave the loop; a submit evaluated as offer-then-result takes two
         assertTrue(steps >= n && steps <= n + 50, `producer steps: ${steps} for ${n} submits`)
-        // the buffer is full; this one fills the partial batch: no room anywhere
-        yield* pool.submit(i++)
+        // the queue is full: no room anywhere
         const waiting = yield* Effect.fork(pool.submit(i++))
         yield* settle
         assertTrue(Option.isNone(yield* Fiber.poll(waiting)), "a submit to a full queue should wait")
         yield* Deferred.succeed(gate, void 0)
         yield* Fiber.join(waiting)
         yield* settle // everything ran: room again
-        strictEqual((yield* pool.stats).processed, n + 3)
+        strictEqual((yield* pool.stats).processed, n + 2)
         steps = 0
-        yield* submitTo(n + 3 + n)
+        yield* submitTo(n + 2 + n)
         assertTrue(steps >= n && steps <= n + 50, `producer steps: ${steps} for ${n} submits after a full queue`)
         yield* pool.close
-        strictEqual((yield* pool.stats).processed, 2 * n + 3)
+        strictEqual((yield* pool.stats).processed, 2 * n + 2)
       }))
 
     it.scoped("a submit effect prints as the submit of its item to its pool", () =>
@@ -393,16 +419,15 @@ describe("FiberPool", () => {
         const seven = pool.submit(7)
         yield* seven
         yield* settle // in flight
-        yield* seven // queued
-        yield* seven // in the partial batch: no room left
-        const fourth = yield* Effect.fork(seven)
+        yield* seven // queued: no room left
+        const third = yield* Effect.fork(seven)
         yield* settle
-        assertTrue(Option.isNone(yield* Fiber.poll(fourth)), "the fourth run should wait for room")
-        strictEqual((yield* pool.stats).submitted, 3)
+        assertTrue(Option.isNone(yield* Fiber.poll(third)), "the third run should wait for room")
+        strictEqual((yield* pool.stats).submitted, 2)
         yield* Deferred.succeed(gate, void 0)
-        yield* Fiber.join(fourth)
+        yield* Fiber.join(third)
         yield* pool.close
-        deepStrictEqual(yield* Ref.get(seen), [7, 7, 7, 7])
+        deepStrictEqual(yield* Ref.get(seen), [7, 7, 7])
       }))
 
     it.scoped("in a keyed pool with two queues full, one draining does not let a submit into the other", () =>
@@ -418,21 +443,21 @@ describe("FiberPool", () => {
           keyBy: (s: string) => s.split(":")[0]!,
           worker: (s: string) => Deferred.await(s.startsWith(`${a}:`) ? gateA : gateB)
         })
-        // each: one in flight, one queued, one in the partial slot: no room left in either queue
-        for (const key of [a, b]) for (let i = 1; i <= 3; i++) yield* pool.submit(`${key}:${i}`)
+        // each: one in flight, one queued: no room left in either queue
+        for (const key of [a, b]) for (let i = 1; i <= 2; i++) yield* pool.submit(`${key}:${i}`)
         yield* settle
         yield* Deferred.succeed(gateA, void 0)
         yield* settle // a's queue drained, b's still full
-        const waiting = yield* Effect.fork(pool.submit(`${b}:4`))
+        const waiting = yield* Effect.fork(pool.submit(`${b}:3`))
         yield* settle
         assertTrue(Option.isNone(yield* Fiber.poll(waiting)), "a submit to the queue still full should wait")
-        yield* pool.submit(`${a}:4`) // room in a's queue
+        yield* pool.submit(`${a}:3`) // room in a's queue
         yield* Deferred.succeed(gateB, void 0)
         yield* Fiber.join(waiting)
         yield* pool.close
         const stats = yield* pool.stats
-        strictEqual(stats.submitted, 8)
-        strictEqual(stats.processed, 8)
+        strictEqual(stats.submitted, 6)
+        strictEqual(stats.processed, 6)
       }))
 
     it.scoped("a keyBy that fills its own pool while it routes a submit fails that submit with a defect that says so", () =>
@@ -456,9 +481,8 @@ describe("FiberPool", () => {
         self.pool = pool
         yield* pool.submit("1")
         yield* settle // in flight
-        yield* pool.submit("2") // queued
         reenter = true
-        const exit = yield* Effect.exit(pool.submit("3"))
+        const exit = yield* Effect.exit(pool.submit("2"))
         assertTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), `expected a defect, got ${String(exit)}`)
         assertTrue(
           Cause.pretty(exit.cause).includes("keyBy must only compute the item's key"),
@@ -467,9 +491,9 @@ describe("FiberPool", () => {
         yield* Deferred.succeed(gate, void 0)
         yield* pool.close
         const stats = yield* pool.stats
-        // "3" was never taken: the accounting holds without it
-        strictEqual(stats.submitted, 3)
-        strictEqual(stats.processed, 3)
+        // "2" was never taken: the accounting holds without it
+        strictEqual(stats.submitted, 2)
+        strictEqual(stats.processed, 2)
       }))
 
     it.scoped("a busy pool refills with two suspensions: the producer's and one worker's", () =>
@@ -762,23 +786,24 @@ describe("FiberPool", () => {
           batchSize: 1,
           worker: (_: number) => Deferred.await(gate)
         })
-        yield* pool.submitAll([1, 2, 3])
-        const suspended = yield* Effect.fork(pool.submit(4))
+        // 2 waits for room until the worker takes 1: then 1 is in flight, 2 queued, the queue full
+        yield* pool.submitAll([1, 2])
+        const suspended = yield* Effect.fork(pool.submit(3))
         yield* settle
         yield* pool.end
         const error = yield* Effect.flip(Fiber.join(suspended))
         strictEqual(error.reason, "closed")
-        const late = yield* Effect.flip(pool.submit(5))
+        const late = yield* Effect.flip(pool.submit(4))
         strictEqual(late.reason, "closed")
         assertTrue(late.message.includes("closed"))
-        const lateAll = yield* Effect.flip(pool.submitAll([6, 7]))
+        const lateAll = yield* Effect.flip(pool.submitAll([5, 6]))
         strictEqual(lateAll.accepted, 0)
         yield* Deferred.succeed(gate, void 0)
         yield* pool.close
         yield* pool.close // idempotent
         const stats = yield* pool.stats
-        strictEqual(stats.submitted, 3)
-        strictEqual(stats.processed, 3)
+        strictEqual(stats.submitted, 2)
+        strictEqual(stats.processed, 2)
       }))
 
     it.scoped("wait does not end input; interrupting a waiter only stops its waiting", () =>
@@ -1212,6 +1237,7 @@ describe("FiberPool", () => {
         const pool = yield* FiberPool.make({
           workers: 1,
           batchSize: 1,
+          workerQueueSize: 2,
           worker: (_: number) => Effect.sleep("1 second")
         })
         yield* pool.submitAll(range(3))

@@ -1345,7 +1345,7 @@ describe("faults: concurrency", () => {
   })
 
   describe("interrupting a submit suspended on back-pressure", () => {
-    /** 1 worker, batches of 1, one queued batch: items 1..3 fill it (1 in flight, 2 queued, 3 waiting for room) */
+    /** 1 worker, batches of 1, a queue of 2: items 1..3 fill it (1 in flight, 2 and 3 queued); 4 waits for room */
     const blocked = (
       gate: Deferred.Deferred<void>,
       seen: Array<number>,
@@ -1354,6 +1354,7 @@ describe("faults: concurrency", () => {
       FiberPool.make({
         workers: 1,
         batchSize: 1,
+        workerQueueSize: 2,
         worker: (n: number) =>
           Effect.zipRight(Effect.zipRight(Deferred.await(gate), onItem(n)), Effect.sync(() => void seen.push(n)))
       })

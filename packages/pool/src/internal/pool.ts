@@ -169,13 +169,20 @@ interface Putter {
   readonly resume: Resume<void, PoolClosedError>
 }
 
-/** A bounded queue of batches with an accumulating partial batch. */
+/**
+ * A bounded queue of full batches with the batch being filled beside it (as go-pkgz accumulates a
+ * batch before it sends it to a worker's channel): the item that would complete a batch with no room
+ * in the queue waits, so at most `limit` items are queued.
+ */
 interface Channel {
   readonly buffer: Deque<Array<unknown>>
   partial: Array<unknown>
   readonly takers: Deque<Taker>
   readonly putters: Deque<Putter>
+  /** Batches the queue holds. */
   readonly capacity: number
+  /** Items `buffer` and `partial` hold together at most: `capacity` batches and one item less than a batch. */
+  readonly limit: number
   /** Items in `buffer` and `partial`. */
   depth: number
   /** Takers woken that have not run yet. */
@@ -184,12 +191,13 @@ interface Channel {
   parked: number
 }
 
-const makeChannel = (capacity: number): Channel => ({
+const makeChannel = (capacity: number, batchSize: number): Channel => ({
   buffer: new Deque(),
   partial: [],
   takers: new Deque(),
   putters: new Deque(),
   capacity,
+  limit: capacity * batchSize + batchSize - 1,
   depth: 0,
   signalled: 0,
   parked: 0
@@ -337,8 +345,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const fiberId = yield* Effect.fiberId
 
     const channels: Array<Channel> = keyBy === undefined
-      ? [makeChannel(workers * queueSize)]
-      : Array.from({ length: workers }, () => makeChannel(queueSize))
+      ? [makeChannel(workers * queueSize, batchSize)]
+      : Array.from({ length: workers }, () => makeChannel(queueSize, batchSize))
     const states: Array<WorkerState> = Array.from({ length: workers }, (_, id) => ({
       id,
       batch: null,
@@ -368,7 +376,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     let paused = false
     const pauseWaiters = new Deque<() => void>()
     let state = OPEN
-    /** Channels with no room: their partial batch is full and so is their buffer. */
+    /** Channels with no room: their buffer is full, and their partial batch one item short of a batch. */
     let full = 0
     let stopReason: "failed" | "interrupted" = "failed"
     let submitted = 0
@@ -460,19 +468,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /** Takes `item` into the channel if there is room, waking no one; never suspends. */
     const place = (ch: Channel, item: unknown): boolean => {
-      if (ch.partial.length >= batchSize) return false
+      if (ch.depth === ch.limit) return false
       ch.partial.push(item)
-      ch.depth++
       depth++
       submitted++
+      if (++ch.depth === ch.limit) {
+        full++
+        updatePath()
+      }
       if (ch.partial.length === batchSize) {
-        if (ch.buffer.length < ch.capacity) {
-          ch.buffer.push(ch.partial)
-          ch.partial = []
-        } else {
-          full++
-          updatePath()
-        }
+        // there is room: the batch is complete only if its last item found the channel below `limit`
+        ch.buffer.push(ch.partial)
+        ch.partial = []
         // published once per batch here too, not only at takes: with every worker busy for long
         // (a stuck downstream) the queue-depth gauge and the submitted counter would stand still
         if (series !== undefined) publishQueued(series)
@@ -527,17 +534,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     const tryTake = (ws: WorkerState, ch: Channel): boolean => {
       let batch = ch.buffer.shift()
-      if (batch !== undefined) {
-        if (ch.partial.length === batchSize) {
-          ch.buffer.push(ch.partial)
-          ch.partial = []
-          full--
-          updatePath()
-        }
-      } else if (ch.partial.length > 0) {
+      if (batch === undefined) {
+        if (ch.partial.length === 0) return false
         batch = takePartial(ch)
-      } else {
-        return false
+      }
+      if (ch.depth === ch.limit) {
+        full--
+        updatePath()
       }
       ch.depth -= batch.length
       depth -= batch.length
@@ -608,7 +611,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /**
      * Plain submits place their item directly while the pool is open and no channel is full (see
-     * `Submission`). A channel without room has its partial batch full and its buffer full; producers
+     * `Submission`). A channel without room holds `limit` items (`Channel`); producers
      * wait on a channel only then, so none is waiting while the path is open.
      */
     const path: SubmitPath = {
