@@ -34,6 +34,20 @@ describe("Middleware.rateLimit", () => {
       deepStrictEqual(starts.map(([, t]) => t), [0, 500, 1000])
     }))
 
+  it.effect("3/s: the head waiter sleeps whole milliseconds, so a worker can read the TestClock in nanoseconds", () =>
+    Effect.gen(function*() {
+      // 1000 / 3 ms: a TestClock woken at 333.33… ms makes Clock.currentTimeNanos (Effect.timed) throw
+      const starts: Array<number> = []
+      const limited = Middleware.rateLimit({ rate: 3 })((_: number) =>
+        Effect.timed(Effect.flatMap(now, (t) => Effect.sync(() => void starts.push(t))))
+      )
+      const all = yield* Effect.fork(Effect.forEach([1, 2, 3, 4, 5], limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust("5 seconds")
+      deepStrictEqual(yield* Fiber.await(all).pipe(Effect.map(Exit.isSuccess)), true)
+      // at most 1 ms late, never early, and the average rate holds: 3 starts per second
+      deepStrictEqual(starts, [0, 334, 667, 1000, 1334])
+    }))
+
   it.effect("2/s, burst 2, 4 concurrent callers: two at once, then 500 ms apart", () =>
     Effect.gen(function*() {
       const { starts, worker } = recording<number>()

@@ -1,6 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -93,7 +94,8 @@ describe("Middleware.retry", () => {
         const delay = times[n + 1]! - times[n]!
         assertTrue(delay >= base && delay <= base * 1.5, `delay ${n} = ${delay} not in [${base}, ${base * 1.5}]`)
         const r = yield* replay.next
-        assertTrue(Math.abs(delay - (base + base * 0.5 * r)) < 1e-6, `delay ${n} = ${delay}, expected from Random`)
+        // rounded up to whole milliseconds
+        strictEqual(delay, Math.ceil(base + base * 0.5 * r), `delay ${n} = ${delay}, expected from Random`)
       }
     }))
 
@@ -268,11 +270,33 @@ describe("Middleware.retry", () => {
       }
     }))
 
-  it.effect("baseDelay 0 retries at once", () =>
+  it.effect("baseDelay 0 retries at once, without a timer", () =>
     Effect.gen(function*() {
       const { times, worker } = failing()
-      const exit = yield* Effect.exit(Middleware.retry({ attempts: 3, baseDelay: 0 })(worker)("a"))
+      // a Clock that counts sleeps: with the live clock, each would wait for a timer tick (~1 ms)
+      let sleeps = 0
+      const clock = yield* Effect.clock
+      const counting: Clock.Clock = {
+        ...clock,
+        sleep: (duration) => Effect.zipRight(Effect.sync(() => sleeps++), clock.sleep(duration))
+      }
+      const exit = yield* Effect.exit(Middleware.retry({ attempts: 3, baseDelay: 0 })(worker)("a")).pipe(
+        Effect.withClock(counting)
+      )
       strictEqual(failureOf(exit).attempt, 3)
       deepStrictEqual(times, [0, 0, 0])
+      strictEqual(sleeps, 0)
+    }))
+
+  it.effect("jittered delays are whole milliseconds, so a worker can read the TestClock in nanoseconds", () =>
+    Effect.gen(function*() {
+      // a TestClock woken at a fractional time makes Clock.currentTimeNanos (Effect.timed) throw
+      const { times, worker } = failing()
+      const timed = (item: string) => Effect.asVoid(Effect.timed(worker(item)))
+      const retried = Middleware.retry({ attempts: 6, baseDelay: "333 millis", factor: 1.5, jitter: 0.3 })(timed)
+      const fiber = yield* Effect.fork(Effect.exit(retried("a")).pipe(Effect.withRandom(Random.make("frac"))))
+      yield* TestClock.adjust("1 minute")
+      strictEqual(failureOf(yield* Fiber.join(fiber)).attempt, 6)
+      assertTrue(times.every(Number.isInteger), `times ${times}`)
     }))
 })

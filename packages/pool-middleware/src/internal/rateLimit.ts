@@ -122,7 +122,10 @@ export class Bucket {
         this.leave(node)
         return Effect.void
       }
-      return Effect.zipRight(clock.sleep(Duration.millis(wait)), this.headLoop(node, clock))
+      // whole milliseconds: timers have no finer resolution, and a TestClock woken at a fractional
+      // time (1000 / 3 ms) makes Effect's `Clock.currentTimeNanos` (`Effect.timed`) throw. Waking at
+      // most 1 ms late costs no rate: waiters are accounted at their arrival
+      return Effect.zipRight(clock.sleep(Duration.millis(Math.ceil(wait))), this.headLoop(node, clock))
     })
   }
 

@@ -78,12 +78,14 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
     return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => (_item) => Effect.die(error)
   }
   const { attempts, baseMillis, factor, jitter, shouldRetry } = parsed.right
-  // delay before retry n (n = 0 for the first retry): baseDelay·factor^n, plus up to `jitter` of it
+  // delay before retry n (n = 0 for the first retry): baseDelay·factor^n, plus up to `jitter` of it,
+  // rounded up to whole milliseconds (a TestClock woken at a fractional time makes Effect's
+  // `Clock.currentTimeNanos`, so `Effect.timed`, throw); none at all for a zero delay
+  const sleep = (millis: number): Effect.Effect<void> =>
+    millis === 0 ? Effect.void : Effect.sleep(Duration.millis(Math.ceil(millis)))
   const delay = (n: number): Effect.Effect<void> => {
     const d = baseMillis * Math.pow(factor, n)
-    return jitter === 0
-      ? Effect.sleep(Duration.millis(d))
-      : Effect.flatMap(Random.next, (r) => Effect.sleep(Duration.millis(d + d * jitter * r)))
+    return jitter === 0 || d === 0 ? sleep(d) : Effect.flatMap(Random.next, (r) => sleep(d + d * jitter * r))
   }
   // retry n (0 for the first) after `error`: wait, then run the worker again; its failure leads to
   // retry n + 1. Every retry calls the wrapped worker again, so middleware inside it sees each attempt
