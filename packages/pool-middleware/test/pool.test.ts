@@ -1,6 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { FiberPool, Worker } from "@fiberpool/pool"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -42,6 +43,21 @@ describe("middleware in a pool", () => {
       const wrapped = pipe(worker, mark("m3"), mark("m2"), mark("m1"))
       yield* wrapped("a")
       strictEqual(log.trace, "m1_before->m2_before->m3_before->worker->m3_after->m2_after->m1_after->")
+    }))
+
+  it.effect("a middleware factory put in the list without calling it (from JavaScript): the defect says so", () =>
+    Effect.gen(function*() {
+      // TypeScript rejects `[Middleware.recover]`; JavaScript calls recover(next), a middleware,
+      // whose (item) is a worker function, not an Effect
+      for (const factory of [Middleware.recover, Middleware.retry, Middleware.timeout] as ReadonlyArray<any>) {
+        const exit = yield* Effect.exit(
+          FiberPool.run([1], { workers: 1, worker: () => Effect.void, middleware: [factory] })
+        )
+        assertTrue(
+          Exit.isFailure(exit) && Cause.pretty(exit.cause).includes("a middleware factory in `middleware` not called"),
+          Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"
+        )
+      }
     }))
 
   it.scoped("all workers of a pool share one rate-limit bucket", () =>

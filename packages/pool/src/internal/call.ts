@@ -11,11 +11,16 @@ import * as Predicate from "effect/Predicate"
 export const notAnEffect = (what: string, value: unknown): Effect.Effect<never> => {
   const thenable = Predicate.isPromiseLike(value)
   if (thenable) Promise.resolve(value).catch(() => {})
+  const hint = thenable
+    ? " (a Promise: wrap it with Effect.tryPromise)"
+    : typeof value === "function" && what === "A worker"
+    // a middleware factory in the list, not called: `Middleware.recover(next)` is a middleware, whose
+    // `(item)` is a worker
+    ? " (a function: is a middleware factory in `middleware` not called, as `Middleware.recover` for `Middleware.recover()`?)"
+    : ""
   return Effect.die(
     new Cause.IllegalArgumentException(
-      `${what} must return an Effect, got ${value === null ? "null" : typeof value}${
-        thenable ? " (a Promise: wrap it with Effect.tryPromise)" : ""
-      }`
+      `${what} must return an Effect, got ${value === null ? "null" : typeof value}${hint}`
     )
   )
 }
