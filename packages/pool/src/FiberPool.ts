@@ -26,7 +26,9 @@ import type * as Worker from "./Worker.js"
 /**
  * The error of `submit`, `send` and `submitAll` once the pool no longer accepts items: `reason`
  * is `"closed"` after `end`/`close`, `"failed"` after a fail-fast stop, `"interrupted"` after the
- * pool's scope closed. `submitAll` sets `accepted`: how many items of that call were accepted.
+ * pool's scope closed. With `gracefulShutdown`, a scope close first ends input as `end` does, so
+ * the reason is `"closed"` until the grace period runs out. `submitAll` sets `accepted`: how many
+ * items of that call were accepted.
  *
  * @example
  * ```ts
@@ -954,7 +956,8 @@ const sameStats = (a: Stats.Stats, b: Stats.Stats): boolean =>
  * items with the same key (`keyBy`) come in submission order; across keys, and without `keyBy`,
  * they come in completion order. The output stream fails like `close` (the first failure, in
  * fail-fast mode, also while the input waits for its next element), or with the input stream's
- * error; ending the output early interrupts the pool.
+ * error; ending the output early interrupts the pool (with `gracefulShutdown`, the pool first
+ * drains what it had accepted, for up to the grace period, and those results are discarded).
  *
  * @example
  * ```ts
@@ -1031,6 +1034,11 @@ export const mapStream: {
         { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)) },
         false
       )
+      // when the output ends early, the results buffer shuts down before the pool's scope closes (the
+      // finalizers run in reverse): a worker waiting for room in it goes on, its result discarded.
+      // Else, with `gracefulShutdown`, the drain waited for a reader that was gone until the grace
+      // period ran out
+      yield* Effect.addFinalizer(() => results.shutdown)
       yield* feedPool(pool, self).pipe(
         Effect.zipRight(pool.close),
         Effect.exit,

@@ -602,6 +602,30 @@ describe("streams", () => {
       deepStrictEqual(yield* Fiber.join(fiber), Exit.fail(new Boom({ item: 2 })))
     }))
 
+  it.effect("mapStream with gracefulShutdown: an output ended early drains what the pool holds, discarding its results", () =>
+    Effect.gen(function*() {
+      // the results outnumber the buffer between the pool and the output: workers that found it full
+      // waited for a reader that was gone, and the drain could only end by running out of grace
+      let calls = 0
+      const fiber = yield* Stream.range(1, 10_000).pipe(
+        FiberPool.mapStream({
+          workers: 2,
+          batchSize: 1,
+          workerQueueSize: 100,
+          gracefulShutdown: "1 hour",
+          worker: (n: number) => Effect.sync(() => (calls++, n))
+        }),
+        Stream.take(3),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      assertTrue(Option.isSome(yield* Fiber.poll(fiber)), "the output ended an hour later, with the grace period")
+      strictEqual(Chunk.size(yield* Fiber.join(fiber)), 3)
+      // what the pool had accepted ran: at most its queues, the items in flight and the results buffer
+      assertTrue(calls < 1000, `calls: ${calls}`)
+    }))
+
   it.effect("mapStream passes on its source's failure, also another pool's PoolClosedError", () =>
     Effect.gen(function*() {
       const upstream = new FiberPool.PoolClosedError({ pool: "upstream", reason: "failed" })
