@@ -58,6 +58,13 @@ describe("middleware in a pool", () => {
           Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"
         )
       }
+      // without middleware, a worker that returns a function gets no such hint
+      const bare = yield* Effect.exit(FiberPool.run([1], { workers: 1, worker: (() => () => {}) as any }))
+      assertTrue(
+        Exit.isFailure(bare) && Cause.pretty(bare.cause).includes("A worker must return an Effect, got function") &&
+          !Cause.pretty(bare.cause).includes("middleware"),
+        Exit.isFailure(bare) ? Cause.pretty(bare.cause) : "success"
+      )
     }))
 
   it.scoped("all workers of a pool share one rate-limit bucket", () =>

@@ -8,12 +8,12 @@ import * as Predicate from "effect/Predicate"
  *
  * @internal
  */
-export const notAnEffect = (what: string, value: unknown): Effect.Effect<never> => {
+export const notAnEffect = (what: string, value: unknown, underMiddleware = false): Effect.Effect<never> => {
   const thenable = Predicate.isPromiseLike(value)
   if (thenable) Promise.resolve(value).catch(() => {})
   const hint = thenable
     ? " (a Promise: wrap it with Effect.tryPromise)"
-    : typeof value === "function" && what === "A worker"
+    : typeof value === "function" && underMiddleware
     // a middleware factory in the list, not called: `Middleware.recover(next)` is a middleware, whose
     // `(item)` is a worker
     ? " (a function: is a middleware factory in `middleware` not called, as `Middleware.recover` for `Middleware.recover()`?)"
@@ -51,5 +51,6 @@ export const callWorker = (
   } catch (defect) {
     return Effect.die(defect)
   }
-  return isEffectValue(result) ? result : notAnEffect("A worker", result)
+  // called by middleware (`Worker.call`, `catchCause`) and by a stateful pool's middleware stack
+  return isEffectValue(result) ? result : notAnEffect("A worker", result, true)
 }

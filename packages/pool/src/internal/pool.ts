@@ -1119,7 +1119,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         try {
           // a worker that throws before returning an Effect fails this item only, as a defect
           effect = worker(input) as Effect.Effect<unknown, unknown>
-          if (!isEffectValue(effect)) effect = notAnEffect("A worker", effect)
+          if (!isEffectValue(effect)) effect = notAnEffect("A worker", effect, middleware.length > 0)
         } catch (error) {
           effect = Effect.die(error)
         }
