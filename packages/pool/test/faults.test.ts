@@ -1696,6 +1696,41 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
 
+  it.effect("a worker's scope release that dies after a fail-fast stop is logged, for the stopping worker and the interrupted one", () =>
+    Effect.gen(function*() {
+      class Conn extends Context.Tag("Conn")<Conn, number>() {}
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          // a rollback that fails: the release dies whenever its scope closes with a failure
+          workerLayer: Layer.scoped(
+            Conn,
+            Effect.flatMap(Worker.WorkerId, (id) =>
+              Effect.acquireRelease(
+                Effect.succeed(id),
+                (_, exit) => Exit.isFailure(exit) ? Effect.die(`rollback ${id} failed`) : Effect.void
+              ))
+          ),
+          worker: (n: number) =>
+            n === 0 ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 }))) : Effect.never
+        })
+        yield* pool.submitAll([0, 1])
+        const closing = yield* Effect.fork(Effect.exit(pool.close))
+        yield* TestClock.adjust("1 second")
+        const exit = yield* Fiber.join(closing)
+        assertAccounting(yield* pool.stats)
+        return exit
+      })))
+      // the outcome is the item's failure alone
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
+      const warnings = logs.filter((log) => log.level === "WARN")
+      deepStrictEqual(
+        warnings.map((log) => `${log.message}: ${Option.getOrUndefined(Cause.dieOption(log.cause))}`).sort(),
+        [0, 1].map((id) => `fiberpool: a worker fiber died after the pool's outcome was decided: rollback ${id} failed`)
+      )
+    }))
+
   it.scoped("a death the supervisor had no time to log is logged when the scope closes", () =>
     Effect.gen(function*() {
       const { bad, clock, throwAt } = yield* faultyClock

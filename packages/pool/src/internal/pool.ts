@@ -1419,8 +1419,17 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
       })
       return Effect.scoped(body).pipe(
-        // (a fiber that fails would also log itself as an unhandled error, at debug level)
-        Effect.catchAllCause((cause) => cause === scopeFailure ? Effect.void : Effect.failCause(cause)),
+        // (a fiber that fails would also log itself as an unhandled error, at debug level). When the
+        // scope's release failed too, the fiber dies with that alone: the pool reports the rest
+        Effect.catchAllCause((cause) =>
+          cause === scopeFailure
+            ? Effect.void
+            : Effect.failCause(
+              cause._tag === "Sequential" && cause.left === scopeFailure && scopeFailure !== undefined
+                ? cause.right
+                : cause
+            )
+        ),
         Effect.onExit((exit) =>
           Effect.sync(() => {
             // a worker dying outside an item stops the pool first, so that the `execute` callers of
@@ -1475,9 +1484,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const cause = simplify(failure).cause
       // during start-up (a Clock that throws at a worker's first reading): `make` fails with it
       Deferred.unsafeDone(startup, Exit.failCause(cause))
-      const unreported = !setOutcome(cause) && state !== STOPPED
+      // logged whenever the outcome was decided before, also after the pool stopped: a release of the
+      // worker's scope that fails, or an item's finalizer that dies as a stop interrupts it
+      if (!setOutcome(cause)) unreportedDeaths.push(cause)
       stop("failed", ws.id)
-      if (unreported) unreportedDeaths.push(cause)
     }
 
     /** Logs the deaths `workerDied` recorded, once each: from the supervisor, or from `interruptNow`. */
