@@ -1,5 +1,6 @@
 import { describe, it } from "@effect/vitest"
 import { assertInclude, assertInstanceOf, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -122,6 +123,23 @@ describe("Middleware.validate", () => {
       })(worker)
       const defect = defectOf(yield* Effect.exit(validated("a")))
       assertInstanceOf(defect, Error)
+      deepStrictEqual(seen, [])
+    }))
+
+  it.effect("a predicate that returns neither a boolean nor an Effect (from JavaScript) dies saying so", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<string>()
+      // a Go-style validator: an error for a bad item, nothing for a good one (read as a truthy /
+      // falsy value, it would pass the bad item and reject the good one)
+      const goStyle = ((s: string) => s === "" ? new Error("empty") : undefined) as unknown as (s: string) => boolean
+      for (const item of ["", "ok"]) {
+        const defect = defectOf(yield* Effect.exit(Middleware.validate(goStyle)(worker)(item)))
+        assertTrue(Cause.isIllegalArgumentException(defect), String(defect))
+        assertInclude((defect as Error).message, "a predicate must return a boolean or an Effect")
+        assertInclude((defect as Error).message, "Effect.fail(error)")
+      }
+      const counted = Middleware.validate(((s: string) => s.length) as unknown as (s: string) => boolean)(worker)
+      assertInclude(String(defectOf(yield* Effect.exit(counted("abc")))), "got number")
       deepStrictEqual(seen, [])
     }))
 

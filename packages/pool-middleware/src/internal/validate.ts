@@ -1,4 +1,5 @@
 import { Worker } from "@fiberpool/pool"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
@@ -51,6 +52,19 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
           ok === false ? Effect.fail(new ValidationError({ item, cause: rejectedByEffect })) : Worker.call(next, item)
       })
     }
-    return result ? Worker.call(next, item) : Effect.fail(new ValidationError({ item, cause: rejected }))
+    if (result === true) return Worker.call(next, item)
+    if (result === false) return Effect.fail(new ValidationError({ item, cause: rejected }))
+    // from JavaScript: neither a boolean nor an Effect. A Go-style validator returning an error (or
+    // nothing) would be read upside down as a truthy or falsy value
+    return Effect.die(new Cause.IllegalArgumentException(notBoolean(result)))
   }
 }
+
+const notBoolean = (result: unknown): string =>
+  `Middleware.validate: a predicate must return a boolean or an Effect, got ${
+    result === null ? "null" : typeof result
+  }${
+    result instanceof Error || result === undefined
+      ? " (for a Go-style validator that returns an error, fail with it: (item) => error ? Effect.fail(error) : Effect.void)"
+      : ""
+  }`
