@@ -127,6 +127,59 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("a burst of batchSize or more concurrent executes on an idle pool is shared too, not run by one worker", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, number>()
+        const pool = yield* FiberPool.make({
+          workers: 8,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
+              return Effect.as(Effect.sleep("50 millis"), n * 2)
+            })
+        })
+        // 16 items: a full batch of 10 queued and 6 being filled when the first worker runs
+        const calls = yield* Effect.fork(Effect.forEach(range(16), pool.execute, { concurrency: "unbounded" }))
+        yield* settle
+        yield* TestClock.adjust("100 millis")
+        // two items per worker (the full batch taken whole by one worker took 500 ms)
+        deepStrictEqual(yield* Fiber.poll(calls), Option.some(Exit.succeed(range(16).map((n) => n * 2))))
+        deepStrictEqual([...ranBy.values()], [2, 2, 2, 2, 2, 2, 2, 2])
+        // with a batch for every idle worker, each takes a whole one
+        ranBy.clear()
+        yield* pool.submitAll(range(80))
+        yield* settle
+        yield* TestClock.adjust("500 millis")
+        deepStrictEqual([...ranBy.values()], [10, 10, 10, 10, 10, 10, 10, 10])
+        yield* pool.close
+      }))
+
+    it.scoped("cheap items: a full batch stays whole (a share would cost more takes and wakes than it saves)", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, Array<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 8,
+          // instant items (0 ms under the TestClock) that yield, so that the woken workers interleave
+          worker: (n: number) =>
+            Effect.flatMap(
+              Effect.zipRight(Effect.yieldNow(), Worker.WorkerId),
+              (id) => Effect.sync(() => ranBy.set(id, [...ranBy.get(id) ?? [], n]))
+            )
+        })
+        // every worker runs a batch first
+        yield* pool.submitAll(range(80))
+        yield* settle
+        deepStrictEqual([...ranBy.values()].map((items) => items.length), [10, 10, 10, 10, 10, 10, 10, 10])
+        ranBy.clear()
+        // then a full batch and a partial one arrive while all idle: the full batch goes whole
+        yield* Effect.forEach(range(16, 100), pool.execute, { concurrency: "unbounded" })
+        assertTrue(
+          [...ranBy.values()].some((items) => items.length === 10),
+          JSON.stringify([...ranBy.values()])
+        )
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes the whole partial batch in one call", () =>
       Effect.gen(function*() {
         const calls: Array<ReadonlyArray<number>> = []

@@ -131,6 +131,13 @@ const STOPPED = 2
 /** With metrics on, the end of an item publishes the counters if they were last published this long ago. */
 const PUBLISH_MILLIS = 1000
 
+/**
+ * A full batch is shared among idle workers only when the taker's last batch ran at least this long
+ * per item (or it has run none): a share costs a take and a wake (microseconds), worth it for items
+ * of a tenth of a millisecond and more, not for cheap ones streamed through a starved pool.
+ */
+const SHARE_ITEM_MILLIS = 0.1
+
 type Resume<A, E = never> = (effect: Effect.Effect<A, E>) => void
 
 interface WorkerState {
@@ -156,6 +163,10 @@ interface WorkerState {
   parked: boolean
   /** The failure of this worker's item that stopped the pool: its scope closes with it. */
   stopCause: Cause.Cause<unknown> | undefined
+  /** `proc` when the current batch was taken. */
+  procAtTake: number
+  /** Milliseconds per item of the worker's last batch (processing time); -1 before its first. */
+  itemMillis: number
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -361,7 +372,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       taker: undefined,
       pausing: false,
       parked: false,
-      stopCause: undefined
+      stopCause: undefined,
+      procAtTake: 0,
+      itemMillis: -1
     }))
 
     const batched = options.batched === true
@@ -515,16 +528,20 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * Takes the batch being filled (the buffer is empty). Other idle workers of the channel (waiting,
-     * woken and not yet run, or parked for the event loop) get their share of it: the taker takes the first
-     * ⌈items / (idle + 1)⌉ and leaves the rest for them (`wakeIfQueued` wakes the next). Items that
-     * arrive together while workers idle (concurrent `execute`s, a burst of submits) are then run by
-     * as many workers, not one after another by the first to wake. A batched worker takes the whole
-     * batch: its batch is one call.
+     * The idle workers of the channel besides the taker (waiting, woken and not yet run, or parked
+     * for the event loop), who share what it takes when there is not a batch for each of them. None
+     * for batched workers: their batch is one call, and splitting it would multiply the calls.
      */
-    const takePartial = (ch: Channel): Array<unknown> => {
+    const idleOthers = (ch: Channel): number => batched ? 0 : ch.takers.length + ch.signalled + ch.parked
+
+    /**
+     * Takes the batch being filled (the buffer is empty). Other idle workers get their share of it:
+     * the taker takes the first ⌈items / (idle + 1)⌉ and leaves the rest for them (`wakeIfQueued`
+     * wakes the next). Items that arrive together while workers idle (concurrent `execute`s, a burst
+     * of submits) are then run by as many workers, not one after another by the first to wake.
+     */
+    const takePartial = (ch: Channel, others: number): Array<unknown> => {
       const batch = ch.partial
-      const others = batched ? 0 : ch.takers.length + ch.signalled + ch.parked
       if (others === 0 || batch.length === 1) {
         ch.partial = []
         return batch
@@ -532,11 +549,32 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       return batch.splice(0, Math.ceil(batch.length / (others + 1)))
     }
 
+    /**
+     * Takes the first full batch (`head`): whole while there is one for every idle worker, or nobody
+     * to share with, or while the taker's items are cheap (its last batch ran under
+     * `SHARE_ITEM_MILLIS` per item: a share would cost more takes and wakes than it saves). Fewer
+     * batches of slow items (a burst of `batchSize` or more concurrent `execute`s on an idle pool)
+     * are shared out as the batch being filled is: the taker takes ⌈queued items / (idle + 1)⌉ of
+     * it, or the whole batch when that is more than half of it (no fragment of an item or two left
+     * behind).
+     */
+    const takeQueued = (ws: WorkerState, ch: Channel, head: Array<unknown>, others: number): Array<unknown> => {
+      if (
+        others === 0 || ch.buffer.length > others || (ws.itemMillis >= 0 && ws.itemMillis < SHARE_ITEM_MILLIS)
+      ) return ch.buffer.shift()!
+      const share = Math.ceil(ch.depth / (others + 1))
+      return 2 * share > head.length ? ch.buffer.shift()! : head.splice(0, share)
+    }
+
     const tryTake = (ws: WorkerState, ch: Channel): boolean => {
-      let batch = ch.buffer.shift()
-      if (batch === undefined) {
-        if (ch.partial.length === 0) return false
-        batch = takePartial(ch)
+      const head = ch.buffer.peek()
+      let batch: Array<unknown>
+      if (head !== undefined) {
+        batch = takeQueued(ws, ch, head, idleOthers(ch))
+      } else if (ch.partial.length > 0) {
+        batch = takePartial(ch, idleOthers(ch))
+      } else {
+        return false
       }
       if (ch.depth === ch.limit) {
         full--
@@ -546,6 +584,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       depth -= batch.length
       ws.batch = batch
       ws.index = 0
+      ws.procAtTake = ws.proc
       if (ch.putters.length > 0) drainPutters(ch)
       wakeIfQueued(ch)
       return true
@@ -1024,6 +1063,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       /** Items the running call covers: one, or the rest of the batch for a batched worker. */
       let count = 1
       const endBatch = (): void => {
+        const size = ws.batch!.length
         ws.batch = null
         // an idle worker keeps no item alive (a long-lived pool, large payloads)
         current = undefined
@@ -1031,6 +1071,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (!publish) {
           ws.proc += lap(ws)
         }
+        ws.itemMillis = (ws.proc - ws.procAtTake) / size
       }
       /**
        * Bookkeeping of a call that succeeded (one item, or `count` of a batched worker). With metrics
