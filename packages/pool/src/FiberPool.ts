@@ -825,7 +825,10 @@ export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
  * Starts a pool whose worker receives each batch (up to `batchSize` items, in submission order) in
  * one call: bulk inserts, batched requests. Accounting stays per item: a batch that succeeds counts
  * each of its items as processed, one that fails counts each as an error. Middleware wraps the
- * batch worker. `execute` resolves each item with the outcome of its batch.
+ * batch worker. `execute` resolves each item with the outcome of its batch: its failure, or
+ * `undefined` on success. What the batch worker returns is not split among the items (a worker
+ * returning rows still type-checks, as any function does where `void` is expected): for a result
+ * per item, carry a `Deferred` in each item and complete it from the worker.
  *
  * @example
  * ```ts

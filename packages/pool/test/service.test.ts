@@ -725,6 +725,32 @@ describe("makeBatched", () => {
       deepStrictEqual(bad, Exit.fail("bad batch" as const))
       yield* Effect.exit(pool.close)
     }))
+
+  it.effect("execute callers of a batch interrupted by a scope close get PoolClosedError, as with make", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.makeBatched({
+        workers: 1,
+        batchSize: 3,
+        // uninterruptible, but racing an interruptible fiber: the stop interrupts that fiber, and
+        // the call ends with the interruption after the stop
+        worker: (_: ReadonlyArray<number>) =>
+          Effect.uninterruptible(Effect.timeout(Effect.interruptible(Effect.never), "1 hour"))
+      }).pipe(Scope.extend(scope))
+      const callers = yield* Effect.fork(
+        Effect.forEach(range(3), (n) => Effect.flip(pool.execute(n)), { concurrency: "unbounded" })
+      )
+      yield* settle
+      yield* Scope.close(scope, Exit.void)
+      const errors = yield* Fiber.join(callers)
+      deepStrictEqual(errors.map((e) => e._tag === "PoolClosedError" ? e.reason : String(e)), [
+        "interrupted",
+        "interrupted",
+        "interrupted"
+      ])
+      const stats = yield* pool.stats
+      deepStrictEqual({ submitted: stats.submitted, dropped: stats.dropped }, { submitted: 3, dropped: 3 })
+    }))
 })
 
 describe("Worker results", () => {

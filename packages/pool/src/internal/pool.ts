@@ -923,8 +923,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       n: number
     ): Cause.Cause<unknown> | undefined => {
       if (Cause.isInterruptedOnly(cause)) {
+        // interrupted (by a stop, or by itself): never completed; as `itemFailed` tells its caller
         dropped += n
-        if (hasEnvelopes) settle(batch, from, n, Exit.failCause(cause))
+        if (hasEnvelopes) settle(batch, from, n, state === STOPPED ? Exit.fail(closedError()) : Exit.failCause(cause))
         return undefined
       }
       errors += n
