@@ -140,6 +140,19 @@ describe("Middleware.validate", () => {
       }
       const counted = Middleware.validate(((s: string) => s.length) as unknown as (s: string) => boolean)(worker)
       assertInclude(String(defectOf(yield* Effect.exit(counted("abc")))), "got number")
+      const nullish = Middleware.validate(((_: string) => null) as unknown as (s: string) => boolean)(worker)
+      assertInclude(String(defectOf(yield* Effect.exit(nullish("a")))), "Effect.fail(error)")
+      // an async predicate that rejects: a defect that says so, and no unhandled rejection
+      let unhandled = 0
+      const onUnhandled = () => void unhandled++
+      process.on("unhandledRejection", onUnhandled)
+      const async = Middleware.validate(
+        ((_: string) => Promise.reject(new Error("negative"))) as unknown as (s: string) => boolean
+      )(worker)
+      assertInclude(String(defectOf(yield* Effect.exit(async("a")))), "Effect.tryPromise")
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+      process.off("unhandledRejection", onUnhandled)
+      strictEqual(unhandled, 0)
       deepStrictEqual(seen, [])
     }))
 

@@ -1,6 +1,7 @@
 import { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
 import * as Options from "./options.js"
@@ -60,11 +61,16 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
   }
 }
 
-const notBoolean = (result: unknown): string =>
-  `Middleware.validate: a predicate must return a boolean or an Effect, got ${
+const notBoolean = (result: unknown): string => {
+  const thenable = Predicate.isPromiseLike(result)
+  // a rejected promise must not also become an unhandled rejection (it would end the process)
+  if (thenable) Promise.resolve(result).catch(() => {})
+  const hint = thenable
+    ? " (a Promise: wrap it with Effect.tryPromise)"
+    : result instanceof Error || result === undefined || result === null
+    ? " (for a Go-style validator that returns an error, fail with it: (item) => error ? Effect.fail(error) : Effect.void)"
+    : ""
+  return `Middleware.validate: a predicate must return a boolean or an Effect, got ${
     result === null ? "null" : typeof result
-  }${
-    result instanceof Error || result === undefined
-      ? " (for a Go-style validator that returns an error, fail with it: (item) => error ? Effect.fail(error) : Effect.void)"
-      : ""
-  }`
+  }${hint}`
+}
