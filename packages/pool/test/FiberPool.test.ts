@@ -180,6 +180,31 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("a burst of slow items after a quiet spell is shared, whatever cheap items ran before", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, number>()
+        const pool = yield* FiberPool.make({
+          workers: 8,
+          worker: (n: number) =>
+            Effect.flatMap(Effect.zipRight(Effect.yieldNow(), Worker.WorkerId), (id) => {
+              ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
+              // negative items are cheap (0 ms), the others take 50 ms
+              return n < 0 ? Effect.void : Effect.sleep("50 millis")
+            })
+        })
+        // cheap traffic on every worker, then a quiet spell
+        yield* pool.submitAll(range(80).map((n) => -1 - n))
+        yield* settle
+        yield* TestClock.adjust("10 millis")
+        ranBy.clear()
+        const calls = yield* Effect.fork(Effect.forEach(range(16), pool.execute, { concurrency: "unbounded" }))
+        yield* settle
+        yield* TestClock.adjust("100 millis")
+        assertTrue(Option.isSome(yield* Fiber.poll(calls)), JSON.stringify([...ranBy.values()]))
+        deepStrictEqual([...ranBy.values()], [2, 2, 2, 2, 2, 2, 2, 2])
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes the whole partial batch in one call", () =>
       Effect.gen(function*() {
         const calls: Array<ReadonlyArray<number>> = []

@@ -132,11 +132,14 @@ const STOPPED = 2
 const PUBLISH_MILLIS = 1000
 
 /**
- * A full batch is shared among idle workers only when the taker's last batch ran at least this long
- * per item (or it has run none): a share costs a take and a wake (microseconds), worth it for items
+ * A full batch is shared among idle workers only while some worker's last batch ran at least this
+ * long per item (or has run none): a share costs a take and a wake (microseconds), worth it for items
  * of a tenth of a millisecond and more, not for cheap ones streamed through a starved pool.
  */
 const SHARE_ITEM_MILLIS = 0.1
+
+/** ... or while the taker had idled at least this long before its take (`takeQueued`). */
+const SHARE_IDLE_MILLIS = 1
 
 type Resume<A, E = never> = (effect: Effect.Effect<A, E>) => void
 
@@ -165,8 +168,8 @@ interface WorkerState {
   stopCause: Cause.Cause<unknown> | undefined
   /** `proc` when the current batch was taken. */
   procAtTake: number
-  /** Milliseconds per item of the worker's last batch (processing time); -1 before its first. */
-  itemMillis: number
+  /** The worker's last batch ran `SHARE_ITEM_MILLIS` or more per item, or it has run none. */
+  slow: boolean
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -374,8 +377,10 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       parked: false,
       stopCause: undefined,
       procAtTake: 0,
-      itemMillis: -1
+      slow: true
     }))
+    /** Workers whose last batch ran slow items (`WorkerState.slow`): full batches are shared while any has. */
+    let slowWorkers = workers
 
     const batched = options.batched === true
     const onResult = options.onResult
@@ -551,19 +556,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /**
      * Takes the first full batch (`head`): whole while there is one for every idle worker, or nobody
-     * to share with, or while the taker's items are cheap (its last batch ran under
-     * `SHARE_ITEM_MILLIS` per item: a share would cost more takes and wakes than it saves). Fewer
-     * batches of slow items (a burst of `batchSize` or more concurrent `execute`s on an idle pool)
-     * are shared out as the batch being filled is: the taker takes ⌈queued items / (idle + 1)⌉ of
-     * it, or the whole batch when that is more than half of it (no fragment of an item or two left
-     * behind).
+     * to share with. Fewer (a burst of `batchSize` or more concurrent `execute`s on an idle pool) are
+     * shared out as the batch being filled is, the taker taking ⌈queued items / (idle + 1)⌉, when
+     * items may be slow: some worker's last batch ran `SHARE_ITEM_MILLIS` or more per item, or the
+     * taker had idled `SHARE_IDLE_MILLIS` or more (a burst after a quiet spell, whatever ran before).
+     * Cheap items streamed through a starved pool keep whole batches: a share would cost more takes
+     * and wakes than it saves.
      */
     const takeQueued = (ws: WorkerState, ch: Channel, head: Array<unknown>, others: number): Array<unknown> => {
-      if (
-        others === 0 || ch.buffer.length > others || (ws.itemMillis >= 0 && ws.itemMillis < SHARE_ITEM_MILLIS)
-      ) return ch.buffer.shift()!
+      if (others === 0 || ch.buffer.length > others) return ch.buffer.shift()!
+      if (slowWorkers === 0 && now() - ws.last < SHARE_IDLE_MILLIS) return ch.buffer.shift()!
       const share = Math.ceil(ch.depth / (others + 1))
-      return 2 * share > head.length ? ch.buffer.shift()! : head.splice(0, share)
+      return share >= head.length ? ch.buffer.shift()! : head.splice(0, share)
     }
 
     const tryTake = (ws: WorkerState, ch: Channel): boolean => {
@@ -1072,7 +1076,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (!publish) {
           ws.proc += lap(ws)
         }
-        ws.itemMillis = (ws.proc - ws.procAtTake) / size
+        const slow = ws.proc - ws.procAtTake >= SHARE_ITEM_MILLIS * size
+        if (slow !== ws.slow) {
+          ws.slow = slow
+          slowWorkers += slow ? 1 : -1
+        }
       }
       /**
        * Bookkeeping of a call that succeeded (one item, or `count` of a batched worker). With metrics
