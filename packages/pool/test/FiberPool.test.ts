@@ -205,6 +205,34 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("a burst of slow items that arrived while paused is shared on resume", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, number>()
+        const pool = yield* FiberPool.make({
+          workers: 8,
+          worker: (n: number) =>
+            Effect.flatMap(Effect.zipRight(Effect.yieldNow(), Worker.WorkerId), (id) => {
+              ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
+              return n < 0 ? Effect.void : Effect.sleep("50 millis")
+            })
+        })
+        // cheap traffic on every worker, then the burst arrives while the pool is paused for 10 ms
+        yield* pool.submitAll(range(80).map((n) => -1 - n))
+        yield* settle
+        ranBy.clear()
+        yield* pool.pause
+        const calls = yield* Effect.fork(Effect.forEach(range(16), pool.execute, { concurrency: "unbounded" }))
+        yield* TestClock.adjust("10 millis")
+        // the worker woken by the burst waited for the resume: its last clock reading is the resume,
+        // and it still counts its wait as a quiet spell
+        yield* pool.resume
+        yield* settle
+        yield* TestClock.adjust("100 millis")
+        assertTrue(Option.isSome(yield* Fiber.poll(calls)), JSON.stringify([...ranBy.values()]))
+        deepStrictEqual([...ranBy.values()], [2, 2, 2, 2, 2, 2, 2, 2])
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes the whole partial batch in one call", () =>
       Effect.gen(function*() {
         const calls: Array<ReadonlyArray<number>> = []

@@ -170,6 +170,8 @@ interface WorkerState {
   procAtTake: number
   /** The worker's last batch ran `SHARE_ITEM_MILLIS` or more per item, or it has run none. */
   slow: boolean
+  /** Set while the worker waits for the pool to be resumed before a take, and until that take. */
+  resumed: boolean
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -203,6 +205,8 @@ interface Channel {
   signalled: number
   /** Workers parked for the event loop's next turn before a take (idle too). */
   parked: number
+  /** Workers waiting for the pool to be resumed before a take (idle too). */
+  pausedIdle: number
 }
 
 const makeChannel = (capacity: number, batchSize: number): Channel => ({
@@ -214,7 +218,8 @@ const makeChannel = (capacity: number, batchSize: number): Channel => ({
   limit: capacity * batchSize + batchSize - 1,
   depth: 0,
   signalled: 0,
-  parked: 0
+  parked: 0,
+  pausedIdle: 0
 })
 
 /**
@@ -377,7 +382,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       parked: false,
       stopCause: undefined,
       procAtTake: 0,
-      slow: true
+      slow: true,
+      resumed: false
     }))
     /** Workers whose last batch ran slow items (`WorkerState.slow`): full batches are shared while any has. */
     let slowWorkers = workers
@@ -537,7 +543,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * for the event loop), who share what it takes when there is not a batch for each of them. None
      * for batched workers: their batch is one call, and splitting it would multiply the calls.
      */
-    const idleOthers = (ch: Channel): number => batched ? 0 : ch.takers.length + ch.signalled + ch.parked
+    const idleOthers = (ch: Channel): number =>
+      batched ? 0 : ch.takers.length + ch.signalled + ch.parked + ch.pausedIdle
 
     /**
      * Takes the batch being filled (the buffer is empty). Other idle workers get their share of it:
@@ -565,7 +572,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      */
     const takeQueued = (ws: WorkerState, ch: Channel, head: Array<unknown>, others: number): Array<unknown> => {
       if (others === 0 || ch.buffer.length > others) return ch.buffer.shift()!
-      if (slowWorkers === 0 && now() - ws.last < SHARE_IDLE_MILLIS) return ch.buffer.shift()!
+      // (after a pause, the quiet spell is the pause itself, whatever the clock reading since says)
+      if (slowWorkers === 0 && !ws.resumed && now() - ws.last < SHARE_IDLE_MILLIS) return ch.buffer.shift()!
       const share = Math.ceil(ch.depth / (others + 1))
       return share >= head.length ? ch.buffer.shift()! : head.splice(0, share)
     }
@@ -589,6 +597,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       ws.batch = batch
       ws.index = 0
       ws.procAtTake = ws.proc
+      ws.resumed = false
       if (ch.putters.length > 0) drainPutters(ch)
       wakeIfQueued(ch)
       return true
@@ -1041,6 +1050,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       if (ws.pausing) {
         ws.pausing = false
         ws.paused += elapsed
+        if (ws.resumed) ch.pausedIdle--
       } else if (taker === undefined && ws.batch !== null) {
         ws.proc += elapsed
       } else {
@@ -1210,6 +1220,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           // the time up to here was idle (waiting for this batch, or between batches), not paused
           ws.wait += lap(ws)
           ws.pausing = true
+          // idle, for the share of what is queued when the pool resumes (`idleOthers`, `takeQueued`)
+          ws.resumed = true
+          ch.pausedIdle++
           return Effect.flatMap(awaitResume, resumedToTake)
         }
         const took = tryTake(ws, ch)
@@ -1231,6 +1244,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const resumedToTake = (): Effect.Effect<void> => {
         ws.pausing = false
         ws.paused += lap(ws)
+        ch.pausedIdle--
         return takeNext()
       }
       /** A woken worker is no longer waiting: its wake is used. */
