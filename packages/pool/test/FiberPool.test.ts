@@ -22,7 +22,7 @@ import {
   TestClock
 } from "effect"
 import * as util from "node:util"
-import { assertAccounting, Boom, exposeGc, range, settle } from "./helpers.js"
+import { assertAccounting, Boom, exposeGc, range, releasing, settle } from "./helpers.js"
 
 /** The worker of `key` as go-pkgz routes it: FNV-1a over the key's UTF-8 bytes, mod workers. */
 const workerOfKey = (key: string, workers: number): number => {
@@ -180,23 +180,30 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    /**
+     * Eight workers that have each run a batch of cheap items (negative items: 0 ms; the others take
+     * 50 ms); `ranBy` counts the items each worker runs from then on.
+     */
+    const afterCheapTraffic = Effect.gen(function*() {
+      const ranBy = new Map<number, number>()
+      const pool = yield* FiberPool.make({
+        workers: 8,
+        worker: (n: number) =>
+          Effect.flatMap(Effect.zipRight(Effect.yieldNow(), Worker.WorkerId), (id) => {
+            ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
+            return n < 0 ? Effect.void : Effect.sleep("50 millis")
+          })
+      })
+      yield* pool.submitAll(range(80).map((n) => -1 - n))
+      yield* settle
+      ranBy.clear()
+      return { pool, ranBy }
+    })
+
     it.scoped("a burst of slow items after a quiet spell is shared, whatever cheap items ran before", () =>
       Effect.gen(function*() {
-        const ranBy = new Map<number, number>()
-        const pool = yield* FiberPool.make({
-          workers: 8,
-          worker: (n: number) =>
-            Effect.flatMap(Effect.zipRight(Effect.yieldNow(), Worker.WorkerId), (id) => {
-              ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
-              // negative items are cheap (0 ms), the others take 50 ms
-              return n < 0 ? Effect.void : Effect.sleep("50 millis")
-            })
-        })
-        // cheap traffic on every worker, then a quiet spell
-        yield* pool.submitAll(range(80).map((n) => -1 - n))
-        yield* settle
-        yield* TestClock.adjust("10 millis")
-        ranBy.clear()
+        const { pool, ranBy } = yield* afterCheapTraffic
+        yield* TestClock.adjust("10 millis") // a quiet spell
         const calls = yield* Effect.fork(Effect.forEach(range(16), pool.execute, { concurrency: "unbounded" }))
         yield* settle
         yield* TestClock.adjust("100 millis")
@@ -207,19 +214,8 @@ describe("FiberPool", () => {
 
     it.scoped("a burst of slow items that arrived while paused is shared on resume", () =>
       Effect.gen(function*() {
-        const ranBy = new Map<number, number>()
-        const pool = yield* FiberPool.make({
-          workers: 8,
-          worker: (n: number) =>
-            Effect.flatMap(Effect.zipRight(Effect.yieldNow(), Worker.WorkerId), (id) => {
-              ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
-              return n < 0 ? Effect.void : Effect.sleep("50 millis")
-            })
-        })
-        // cheap traffic on every worker, then the burst arrives while the pool is paused for 10 ms
-        yield* pool.submitAll(range(80).map((n) => -1 - n))
-        yield* settle
-        ranBy.clear()
+        const { pool, ranBy } = yield* afterCheapTraffic
+        // the burst arrives while the pool is paused for 10 ms
         yield* pool.pause
         const calls = yield* Effect.fork(Effect.forEach(range(16), pool.execute, { concurrency: "unbounded" }))
         yield* TestClock.adjust("10 millis")
@@ -1078,14 +1074,7 @@ describe("FiberPool", () => {
             const pool = yield* FiberPool.make({
               workers: 2,
               batchSize: 1,
-              workerLayer: Layer.scoped(
-                Conn,
-                Effect.flatMap(Worker.WorkerId, (id) =>
-                  Effect.acquireRelease(
-                    Effect.succeed(id),
-                    (_, exit) => Effect.sync(() => void closed.set(id, describe(exit)))
-                  ))
-              ),
+              workerLayer: releasing(Conn, (id, exit) => Effect.sync(() => void closed.set(id, describe(exit)))),
               ...options
             })
             yield* pool.submitAll([0, 1]).pipe(Effect.ignore)

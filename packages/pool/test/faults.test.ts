@@ -25,7 +25,7 @@ import {
   Supervisor,
   TestClock
 } from "effect"
-import { assertAccounting, Boom, macrotask, range, settle } from "./helpers.js"
+import { assertAccounting, Boom, macrotask, range, releasing, settle } from "./helpers.js"
 
 class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
 
@@ -1704,13 +1704,9 @@ describe("faults: what stopped the pool is never silent", () => {
           workers: 2,
           batchSize: 1,
           // a rollback that fails: the release dies whenever its scope closes with a failure
-          workerLayer: Layer.scoped(
+          workerLayer: releasing(
             Conn,
-            Effect.flatMap(Worker.WorkerId, (id) =>
-              Effect.acquireRelease(
-                Effect.succeed(id),
-                (_, exit) => Exit.isFailure(exit) ? Effect.die(`rollback ${id} failed`) : Effect.void
-              ))
+            (id, exit) => Exit.isFailure(exit) ? Effect.die(`rollback ${id} failed`) : Effect.void
           ),
           worker: (n: number) =>
             n === 0 ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 }))) : Effect.never

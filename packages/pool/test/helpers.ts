@@ -1,11 +1,25 @@
 /** Shared by the pool's test files. */
 import { strictEqual } from "@effect/vitest/utils"
+import { Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
+import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
+
+/** A per-worker layer providing the worker's id as `tag`, whose release runs `release(id, exit)`. */
+export const releasing = <I>(
+  tag: Context.Tag<I, number>,
+  release: (id: number, exit: Exit.Exit<unknown, unknown>) => Effect.Effect<void>
+): Layer.Layer<I, never, Worker.WorkerId> =>
+  Layer.scoped(
+    tag,
+    Effect.flatMap(Worker.WorkerId, (id) => Effect.acquireRelease(Effect.succeed(id), (_, exit) => release(id, exit)))
+  )
 
 /** A typed failure of an item. */
 export class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
