@@ -160,7 +160,8 @@ export interface RetryOptions {
  * With options, the delay before retry `n` (`n = 0` for the first retry) is
  * `baseDelay · factor^n`, plus up to `jitter` of it drawn from Effect's `Random` (a seeded one,
  * `Effect.withRandom(Random.make(seed))`, makes it reproducible), rounded up to whole milliseconds;
- * a zero delay does not wait at all. Delays use Effect's `Clock` (`TestClock` drives them). With a schedule, `Effect.retry(schedule)` decides; the schedule sees the error as input.
+ * a zero delay does not wait at all. Delays use Effect's `Clock` (`TestClock` drives them). With a
+ * schedule, `Effect.retry(schedule)` decides; the schedule sees the error as input.
  *
  * Only failures are retried: defects and interruption never are, nor is a failure that comes with
  * a defect (its finalizer died): its defect is kept, as with `Effect.retry`.

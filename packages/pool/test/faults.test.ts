@@ -1762,6 +1762,16 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
 
+  /** The defect `fiber` (an `Effect.exit` of the call under test) ended with once the fibers settled. */
+  const defectOnceSettled = (fiber: Fiber.Fiber<Exit.Exit<unknown, unknown>>, stillWaiting: string) =>
+    Effect.gen(function*() {
+      yield* settle
+      const polled = yield* Fiber.poll(fiber)
+      assertTrue(Option.isSome(polled), stillWaiting)
+      const exit = Option.getOrThrow(polled)
+      return Exit.isSuccess(exit) && Exit.isFailure(exit.value) ? Cause.dieOption(exit.value.cause) : Option.none()
+    })
+
   it.scoped("a Clock that throws at a worker's first reading fails make (it waited forever)", () =>
     Effect.gen(function*() {
       const { bad, clock, throwAt } = yield* faultyClock
@@ -1770,17 +1780,7 @@ describe("faults: what stopped the pool is never silent", () => {
       const made = yield* Effect.fork(Effect.exit(Effect.scoped(
         FiberPool.make({ workers: 1, worker: (_: number) => Effect.void }).pipe(Effect.withClock(clock))
       )))
-      yield* settle
-      const exit = yield* Fiber.poll(made)
-      assertTrue(Option.isSome(exit), "make is still waiting")
-      const result = Option.getOrThrow(exit)
-      assertTrue(Exit.isSuccess(result))
-      deepStrictEqual(
-        Exit.isSuccess(result)
-          ? Cause.dieOption((result.value as Exit.Failure<unknown, unknown>).cause)
-          : Option.none(),
-        Option.some(bad)
-      )
+      deepStrictEqual(yield* defectOnceSettled(made, "make is still waiting"), Option.some(bad))
     }))
 
   it.scoped("a Clock that throws at the pool's end fails wait and close (they waited forever)", () =>
@@ -1793,14 +1793,7 @@ describe("faults: what stopped the pool is never silent", () => {
       }).pipe(Effect.withClock(clock))
       yield* pool.submitAll([1, 2])
       const closed = yield* Effect.fork(Effect.exit(pool.close))
-      yield* settle
-      const exit = yield* Fiber.poll(closed)
-      assertTrue(Option.isSome(exit), "close is still waiting")
-      const result = Option.getOrThrow(exit)
-      deepStrictEqual(
-        Exit.isSuccess(result) ? Cause.dieOption((result.value as Exit.Failure<void, unknown>).cause) : Option.none(),
-        Option.some(bad)
-      )
+      deepStrictEqual(yield* defectOnceSettled(closed, "close is still waiting"), Option.some(bad))
     }))
 
   it.scoped("a Clock that throws at the end of a pool whose outcome was decided is logged", () =>

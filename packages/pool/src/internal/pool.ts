@@ -195,9 +195,7 @@ interface Channel {
   partial: Array<unknown>
   readonly takers: Deque<Taker>
   readonly putters: Deque<Putter>
-  /** Batches the queue holds. */
-  readonly capacity: number
-  /** Items `buffer` and `partial` hold together at most: `capacity` batches and one item less than a batch. */
+  /** Items `buffer` and `partial` hold together at most: the queue's batches and one item less than a batch. */
   readonly limit: number
   /** Items in `buffer` and `partial`. */
   depth: number
@@ -209,12 +207,12 @@ interface Channel {
   pausedIdle: number
 }
 
+/** A channel whose queue holds `capacity` batches. */
 const makeChannel = (capacity: number, batchSize: number): Channel => ({
   buffer: new Deque(),
   partial: [],
   takers: new Deque(),
   putters: new Deque(),
-  capacity,
   limit: capacity * batchSize + batchSize - 1,
   depth: 0,
   signalled: 0,
@@ -906,10 +904,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const simple = simplify(cause)
       const decided = setOutcome(simple.cause)
       if (!simple.defect && continueOnError) return undefined
-      if (state === STOPPED) return undefined
-      ws.stopCause = simple.cause
+      return stopBy(ws, simple.cause) && !decided ? simple.cause : undefined
+    }
+
+    /**
+     * Stops the pool for `cause`, a failure of worker `ws`'s item or callback, unless it is stopped
+     * already; that worker's scope then closes with `cause` (`workerFiber`). Whether it stopped it.
+     */
+    const stopBy = (ws: WorkerState, cause: Cause.Cause<unknown>): boolean => {
+      if (state === STOPPED) return false
+      ws.stopCause = cause
       stop("failed", ws.id)
-      return decided ? undefined : simple.cause
+      return true
     }
 
     /** Logs a cause that stopped the pool after its outcome was decided, then goes on with `effect`. */
@@ -952,10 +958,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       const simple = simplify(cause)
       // a callback's defect stops the pool in both modes, a failure in fail-fast mode, whether or
       // not an earlier failure already decided the outcome
-      if (ws !== undefined && (simple.defect || !continueOnError) && state !== STOPPED) {
-        ws.stopCause = simple.cause
-        stop("failed", ws.id)
-      }
+      if (ws !== undefined && (simple.defect || !continueOnError)) stopBy(ws, simple.cause)
       if (!setOutcome(simple.cause)) {
         return Effect.logWarning(`${name}: ${what} failed after the pool's outcome was decided`, simple.cause)
       }
@@ -1466,20 +1469,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
         const { context, worker } = init.value
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
-        if (state === STOPPED || options.onWorkerComplete === undefined) {
-          if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
-          return
+        if (state !== STOPPED && options.onWorkerComplete !== undefined) {
+          ws.last = now()
+          const complete = yield* Effect.exit(Effect.provide(
+            Effect.suspend(() => {
+              const effect = options.onWorkerComplete!(id)
+              return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
+            }),
+            context
+          ))
+          ws.wrap += lap(ws)
+          if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
         }
-        ws.last = now()
-        const complete = yield* Effect.exit(Effect.provide(
-          Effect.suspend(() => {
-            const effect = options.onWorkerComplete!(id)
-            return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
-          }),
-          context
-        ))
-        ws.wrap += lap(ws)
-        if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
         if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
       })
       return Effect.scoped(body).pipe(
@@ -1489,7 +1490,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           cause === scopeFailure
             ? Effect.void
             : Effect.failCause(
-              cause._tag === "Sequential" && cause.left === scopeFailure && scopeFailure !== undefined
+              cause._tag === "Sequential" && cause.left === scopeFailure
                 ? cause.right
                 : cause
             )
