@@ -1640,6 +1640,42 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(Cause.dieOption(warnings[0]!.cause), Option.some(defect))
     }))
 
+  it.effect("a defect of an item that ran uninterruptibly through a fail-fast stop is logged", () =>
+    Effect.gen(function*() {
+      const defect = new Error("late defect")
+      const started = yield* Deferred.make<void>()
+      const failing = yield* Deferred.make<void>()
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          // item 1 fails once item 2 has started; item 2 dies after that failure stopped the pool
+          worker: (n: number) =>
+            n === 1
+              ? Deferred.await(started).pipe(
+                Effect.zipRight(Deferred.succeed(failing, undefined)),
+                Effect.zipRight(Effect.fail(new Boom({ item: 1 })))
+              )
+              : Effect.uninterruptible(
+                Deferred.succeed(started, undefined).pipe(
+                  Effect.zipRight(Deferred.await(failing)),
+                  Effect.zipRight(Effect.die(defect))
+                )
+              )
+        })
+        yield* pool.submitAll([1, 2])
+        const exit = yield* Effect.exit(pool.close)
+        const stats = yield* pool.stats
+        assertAccounting(stats)
+        strictEqual(stats.errors, 2)
+        return exit
+      })))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+      const warnings = logs.filter((log) => log.level === "WARN")
+      deepStrictEqual(warnings.map((log) => log.message), ["fiberpool: an item died after the pool had stopped"])
+      deepStrictEqual(Cause.dieOption(warnings[0]!.cause), Option.some(defect))
+    }))
+
   it.effect("a start-up failure is reported by make, and logged by nothing (not even at debug level)", () =>
     Effect.gen(function*() {
       const { logs, value: exit } = yield* withLogs(

@@ -314,6 +314,12 @@ const millisOf = (clock: Clock.Clock): () => number => {
   return () => perf.now()
 }
 
+/** A failure that is not the pool's outcome, to be logged with what it did (`failureStops`). */
+interface Unreported {
+  readonly cause: Cause.Cause<unknown>
+  readonly message: string
+}
+
 /** The first defect of a cause, or its first failure, as a cause of its own. */
 const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
   const defect = Cause.dieOption(cause)
@@ -883,7 +889,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /** A failed item: counted, decides the outcome if first, stops the pool unless continuing. */
-    const itemFailed = (ws: WorkerState, cause: Cause.Cause<unknown>): Cause.Cause<unknown> | undefined => {
+    const itemFailed = (ws: WorkerState, cause: Cause.Cause<unknown>): Unreported | undefined => {
       if (Cause.isInterruptedOnly(cause)) {
         // interrupted (by a stop, or by itself): it never completed
         dropped++
@@ -896,15 +902,25 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * Decides the outcome if first, and stops the pool on a defect or in fail-fast mode. Returns the
-     * cause when it stopped the pool without being its outcome (a defect after an earlier failure in
-     * `continueOnError` mode): the caller logs it, or nothing would ever show what stopped the pool.
+     * Decides the outcome if first, and stops the pool on a defect or in fail-fast mode. Returns what
+     * to log when the failure is not the outcome and would otherwise show nowhere but in the error
+     * count: a failure that stopped the pool after an earlier one decided the outcome (a defect in
+     * `continueOnError` mode), or a defect of an item that ended after the pool had stopped (one that
+     * ran uninterruptibly through the stop).
      */
-    const failureStops = (ws: WorkerState, cause: Cause.Cause<unknown>): Cause.Cause<unknown> | undefined => {
+    const failureStops = (ws: WorkerState, cause: Cause.Cause<unknown>): Unreported | undefined => {
       const simple = simplify(cause)
       const decided = setOutcome(simple.cause)
       if (!simple.defect && continueOnError) return undefined
-      return stopBy(ws, simple.cause) && !decided ? simple.cause : undefined
+      const stopped = stopBy(ws, simple.cause)
+      if (decided) return undefined
+      if (stopped) {
+        return {
+          cause: simple.cause,
+          message: "stopped by a defect after its outcome was decided by an earlier failure"
+        }
+      }
+      return simple.defect ? { cause: simple.cause, message: "an item died after the pool had stopped" } : undefined
     }
 
     /**
@@ -918,12 +934,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       return true
     }
 
-    /** Logs a cause that stopped the pool after its outcome was decided, then goes on with `effect`. */
-    const reportStop = (cause: Cause.Cause<unknown>, effect: Effect.Effect<void>): Effect.Effect<void> =>
-      Effect.zipRight(
-        Effect.logWarning(`${name}: stopped by a defect after its outcome was decided by an earlier failure`, cause),
-        effect
-      )
+    /** Logs a failure that is not the pool's outcome (`failureStops`), then goes on with `effect`. */
+    const reportStop = (unreported: Unreported, effect: Effect.Effect<void>): Effect.Effect<void> =>
+      Effect.zipRight(Effect.logWarning(`${name}: ${unreported.message}`, unreported.cause), effect)
 
     /** Tells the `execute` callers among `batch[from .. from + n]` how their items ended. */
     const settle = (batch: ReadonlyArray<unknown>, from: number, n: number, exit: Exit.Exit<unknown, unknown>) => {
@@ -940,7 +953,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       batch: ReadonlyArray<unknown>,
       from: number,
       n: number
-    ): Cause.Cause<unknown> | undefined => {
+    ): Unreported | undefined => {
       if (Cause.isInterruptedOnly(cause)) {
         // interrupted (by a stop, or by itself): never completed; as `itemFailed` tells its caller
         dropped += n
@@ -1134,7 +1147,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           }
           const from = ws.index
           ws.index += count
-          let unreported: Cause.Cause<unknown> | undefined
+          let unreported: Unreported | undefined
           if (batched) {
             unreported = itemsFailed(ws, cause, ws.batch!, from, count)
           } else {
