@@ -12,6 +12,7 @@ import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as MetricPair from "effect/MetricPair"
 import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { FiberPool } from "../src/index.js"
 import { range } from "./helpers.js"
@@ -173,6 +174,23 @@ describe("Effect Metric series", () => {
         durationSum: 0,
         queueDepth: 0
       })
+    }))
+
+  it.effect("mapStream: the time a worker waits for the reader to take a result is not the next item's duration", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("map-stream-reader")
+      // instant items and a reader that takes 20 ms per result: the workers wait for room in the
+      // results buffer (20 results), in the middle of their batches of 10
+      const fiber = yield* Stream.range(1, 60).pipe(
+        FiberPool.mapStream({ name, workers: 1, worker: (n: number) => Effect.succeed(n) }),
+        Stream.tap(() => Effect.sleep("20 millis")),
+        Stream.runDrain,
+        Effect.fork
+      )
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(fiber)
+      const { durationCount, durationSum, processed } = yield* published(name)
+      deepStrictEqual({ processed, durationCount, durationSum }, { processed: 60, durationCount: 60, durationSum: 0 })
     }))
 
   it.effect("fail-fast mode: dropped items are published, histogram counts processed + errors", () =>

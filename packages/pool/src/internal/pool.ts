@@ -1160,8 +1160,19 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         },
         onSuccess: (value: unknown): Effect.Effect<void> => {
           succeeded(value)
-          return onResult === undefined ? next() : Effect.flatMap(onResult(value), next)
+          if (onResult === undefined) return next()
+          // the item's time ends here (without metrics, it is counted now rather than at the batch's end)
+          if (!publish) ws.proc += lap(ws)
+          return Effect.flatMap(onResult(value), afterResult)
         }
+      }
+      /**
+       * After `onResult` (`mapStream`'s output, which waits while its reader does not take): that
+       * time is the worker waiting, not the next item's duration.
+       */
+      const afterResult = (): Effect.Effect<void> => {
+        ws.wait += lap(ws)
+        return next()
       }
       /** The input of the running call, for the failure handlers of `catchCause` middleware. */
       let current: unknown
