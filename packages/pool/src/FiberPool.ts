@@ -183,9 +183,9 @@ type IsAny<T> = 0 extends 1 & T ? true : false
  */
 type OrNever<T> = IsAny<T> extends true ? never : unknown extends T ? never : T
 /**
- * For errors of start-up, callbacks and input: `any` (what an uninferred type parameter can pick up
- * from its context) counts as nothing; `unknown` is a real error type (`Effect.tryPromise` with
- * `catch: (e) => e`) and stays.
+ * For errors of middleware, start-up, callbacks and input: `any` (what an uninferred type parameter
+ * can pick up from its context) counts as nothing; `unknown` is a real error type
+ * (`Effect.tryPromise` with `catch: (e) => e`) and stays: dropped, a `close` typed `never` could fail.
  */
 type ErrorOf<T> = IsAny<T> extends true ? never : T
 
@@ -205,8 +205,8 @@ type ErrorOf<T> = IsAny<T> extends true ? never : T
  * @since 0.1.0
  * @category type-level
  */
-export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any> ? OrNever<E>
-  : M extends (next: any) => Worker.Worker<any, infer E, any> ? OrNever<E>
+export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any> ? ErrorOf<E>
+  : M extends (next: any) => Worker.Worker<any, infer E, any> ? ErrorOf<E>
   : never
 
 /**

@@ -350,6 +350,17 @@ describe("FiberPool.run and FiberPool.layer", () => {
     const input: Stream.Stream<number, unknown> = Stream.make(1)
     const run = FiberPool.run(input, { workers: 1, worker: (_: number) => Effect.void })
     same<MakeError<typeof run>, unknown>(true)
+    // a middleware's unknown error too: dropping it typed a `close` that fails with it as `never`
+    const untypedAudit: Worker.Middleware<unknown, unknown> = (next) => (item) =>
+      Effect.zipRight(Effect.tryPromise({ try: () => Promise.resolve(), catch: (e) => e }), next(item))
+    const audited = FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, middleware: [untypedAudit] })
+    same<PoolError<typeof audited>, unknown>(true)
+    same<FiberPool.MiddlewareError<typeof untypedAudit>, unknown>(true)
+    // a bare generic function erases to unknown (DESIGN.md's typing notes), and stays so
+    const bare = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E | AuditError, R> => (item) =>
+      Effect.zipRight(Effect.fail(new AuditError()), next(item))
+    const bared = FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, middleware: [bare] })
+    same<PoolError<typeof bared>, unknown>(true)
   })
 
   it("an onWorkerComplete that needs Scope gets the worker fiber's: run and layer need none", () => {
