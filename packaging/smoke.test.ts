@@ -76,12 +76,13 @@ describe("packaging", () => {
         stats: true,
         rejected: "ValidationError:2.5",
         closedError: "PoolClosedError",
+        subpaths: true,
         resolved: names.map((n) => expect.stringMatching(new RegExp(`/node_modules/${n}/dist/${format}/index\\.js$`)))
       })
     })
   }
 
-  it("TypeScript programs type-check against the published declarations, from ESM (.mts) and CommonJS (.cts)", () => {
+  it("TypeScript programs type-check against the published declarations, from ESM (.mts) and CommonJS (.cts), and emit declarations of their own (every type nameable through the exports)", () => {
     expect(report.types.code, output(report.types)).toBe(0)
   })
 })

@@ -227,7 +227,10 @@ const program = Effect.scoped(Effect.gen(function*() {
     counters: Metrics.format(counters),
     stats: Stats.format(stats).startsWith("[processed:100, "),
     rejected,
-    closedError: new FiberPool.PoolClosedError({ pool: "smoke", reason: "closed" })._tag
+    closedError: new FiberPool.PoolClosedError({ pool: "smoke", reason: "closed" })._tag,
+    // a module imported by its subpath is the one the package's index re-exports
+    subpaths: SubFiberPool.make === FiberPool.make && SubStats.format === Stats.format &&
+      SubMiddleware.timeout === Middleware.timeout
   }
 }))
 
@@ -241,8 +244,11 @@ Effect.runPromise(program).then(
 `
 
 const esmProgram = program(`import { Collector, FiberPool, Worker } from "@fiberpool/pool"
+import * as SubFiberPool from "@fiberpool/pool/FiberPool"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
+import * as SubStats from "@fiberpool/pool-metrics/Stats"
 import { Middleware } from "@fiberpool/pool-middleware"
+import * as SubMiddleware from "@fiberpool/pool-middleware/Middleware"
 import { Effect, Fiber } from "effect"
 
 const RESOLVED = ["@fiberpool/pool-metrics", "@fiberpool/pool", "@fiberpool/pool-middleware"].map((p) => import.meta.resolve(p))`)
@@ -251,14 +257,23 @@ const cjsProgram = program(`"use strict"
 const { Collector, FiberPool, Worker } = require("@fiberpool/pool")
 const { Metrics, Stats } = require("@fiberpool/pool-metrics")
 const { Middleware } = require("@fiberpool/pool-middleware")
+const SubFiberPool = require("@fiberpool/pool/FiberPool")
+const SubStats = require("@fiberpool/pool-metrics/Stats")
+const SubMiddleware = require("@fiberpool/pool-middleware/Middleware")
 const { Effect, Fiber } = require("effect")
 
 const RESOLVED = ["@fiberpool/pool-metrics", "@fiberpool/pool", "@fiberpool/pool-middleware"].map((p) => "file://" + require.resolve(p))`)
 
 /** Type-checked, not run: the published declarations give real types, from ESM and from CJS. */
 const typesProgram = `import { Collector, FiberPool, Worker } from "@fiberpool/pool"
+import * as SubCollector from "@fiberpool/pool/Collector"
+import * as SubFiberPool from "@fiberpool/pool/FiberPool"
+import * as SubWorker from "@fiberpool/pool/Worker"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
+import * as SubMetrics from "@fiberpool/pool-metrics/Metrics"
+import * as SubStats from "@fiberpool/pool-metrics/Stats"
 import { Middleware } from "@fiberpool/pool-middleware"
+import * as SubMiddleware from "@fiberpool/pool-middleware/Middleware"
 import { Cause, Data, Effect } from "effect"
 
 class Flaky extends Data.TaggedError("Flaky")<{ readonly n: number }> {}
@@ -284,6 +299,16 @@ export const scoped = FiberPool.make({ workers: 1, worker: (_: number) => Effect
 
 export const counters: string = Metrics.format({ a: 1 })
 export const validation: Middleware.ValidationError = new Middleware.ValidationError({ item: 1, cause: "no" })
+
+// not annotated: emitting their declarations needs every type they mention (PoolClosedError,
+// Stats, Worker) to be nameable through the packages' exports (else TS2742)
+export const feed = (pool: FiberPool.FiberPool<string>, items: ReadonlyArray<string>) =>
+  Effect.zipRight(pool.submitAll(items), pool.close)
+export const statsOf = (pool: FiberPool.FiberPool<string>) => pool.stats
+export const defaultTimeout = Middleware.timeout("5 seconds")
+
+// each module is also a subpath of its package
+export const fromSubpaths: Array<unknown> = [SubFiberPool.make, SubWorker.make, SubCollector.make, SubMetrics.format, SubStats.format, SubMiddleware.timeout]
 `
 
 const consumerTsconfig = {
@@ -297,7 +322,10 @@ const consumerTsconfig = {
     // the published .d.ts are checked too, not only used
     skipLibCheck: false,
     types: [],
-    noEmit: true
+    // as a library (or a composite project) does: every exported type must be nameable
+    declaration: true,
+    emitDeclarationOnly: true,
+    outDir: "out"
   },
   files: ["check.mts", "check.cts"]
 }

@@ -50,7 +50,11 @@ import type * as Worker from "./Worker.js"
  * @since 0.1.0
  * @category errors
  */
-export const PoolClosedError: typeof errors.PoolClosedError = errors.PoolClosedError
+export const PoolClosedError: new(args: {
+  readonly pool: string
+  readonly reason: "closed" | "failed" | "interrupted"
+  readonly accepted?: number | undefined
+}) => PoolClosedError = errors.PoolClosedError
 
 /**
  * The type of {@link PoolClosedError}: a tagged error with `pool` (the pool's name), `reason` and,
@@ -71,7 +75,15 @@ export const PoolClosedError: typeof errors.PoolClosedError = errors.PoolClosedE
  * @since 0.1.0
  * @category errors
  */
-export type PoolClosedError = errors.PoolClosedError
+export interface PoolClosedError extends Cause.YieldableError {
+  readonly _tag: "PoolClosedError"
+  /** The pool's name. */
+  readonly pool: string
+  /** Why the pool no longer accepts items. */
+  readonly reason: "closed" | "failed" | "interrupted"
+  /** From `submitAll`: how many items of that call were accepted. */
+  readonly accepted?: number | undefined
+}
 
 /**
  * A running pool: a plain object of readonly fields.
