@@ -26,7 +26,8 @@ import type * as Worker from "./Worker.js"
 /**
  * The error of `submit`, `send` and `submitAll` once the pool no longer accepts items: `reason`
  * is `"closed"` after `end`/`close`, `"failed"` after a fail-fast stop, `"interrupted"` after the
- * pool's scope closed. With `gracefulShutdown`, a scope close first ends input as `end` does, so
+ * pool's scope closed (or, in a keyed pool or with no worker left, a worker fiber was interrupted
+ * from outside the pool). With `gracefulShutdown`, a scope close first ends input as `end` does, so
  * the reason is `"closed"` until the grace period runs out. `submitAll` sets `accepted`: how many
  * items of that call were accepted.
  *

@@ -1086,6 +1086,57 @@ describe("faults: concurrency", () => {
       yield* interruptWorker(1)
     }))
 
+  /** Makes a pool in the current scope and returns it with its worker fibers (found via `Fiber.roots`). */
+  const withWorkerFibers = <A, E>(make: Effect.Effect<FiberPool.FiberPool<A, E>, never, Scope.Scope>) =>
+    Effect.gen(function*() {
+      const before = new Set((yield* Fiber.roots).map((f) => f.id().id))
+      const pool = yield* make
+      const forked = (yield* Fiber.roots).filter((f) => !before.has(f.id().id))
+        .sort((a, b) => a.id().id - b.id().id)
+      // the worker fibers, then the supervisor, forked last
+      return { pool, workerFibers: forked.slice(0, -1) }
+    })
+
+  it.live("every worker interrupted from outside the pool: the pool stops as interrupted, nothing accepted is lost", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { pool, workerFibers } = yield* withWorkerFibers(
+        FiberPool.make({ workers: 2, worker: (_: number) => Effect.void })
+      )
+      strictEqual(workerFibers.length, 2)
+      yield* Fiber.interruptAll(workerFibers)
+      // before, the pool went on accepting items that no worker would ever take, and close succeeded
+      const submitted = yield* Effect.exit(pool.submit(1))
+      deepStrictEqual(submitted, Exit.fail(new FiberPool.PoolClosedError({ pool: "fiberpool", reason: "interrupted" })))
+      const closed = yield* Effect.exit(pool.close)
+      assertTrue(Exit.isFailure(closed) && Cause.isInterruptedOnly(closed.cause), String(closed))
+      assertAccounting(yield* pool.stats)
+    })))
+
+  it.live("keyBy: a worker interrupted from outside the pool stops it (its queue has no other worker): queued items are dropped", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const seen: Array<number> = []
+      const { pool, workerFibers } = yield* withWorkerFibers(FiberPool.make({
+        workers: 2,
+        workerQueueSize: 10,
+        keyBy: (n: number) => String(n % 2),
+        worker: (n: number) => Effect.sync(() => void seen.push(n))
+      }))
+      yield* pool.pause
+      yield* pool.submitAll(range(10))
+      yield* Fiber.interrupt(workerFibers[0]!)
+      // before, the items of the dead worker's keys stayed queued for ever (and so did producers
+      // waiting for room in its queue); close waited on them
+      const closed = yield* Effect.exit(Effect.timeout(pool.close, "2 seconds"))
+      assertTrue(Exit.isFailure(closed) && Cause.isInterruptedOnly(closed.cause), String(closed))
+      const stats = yield* pool.stats
+      deepStrictEqual({ submitted: stats.submitted, processed: stats.processed, dropped: stats.dropped, seen }, {
+        submitted: 10,
+        processed: 0,
+        dropped: 10,
+        seen: []
+      })
+    })))
+
   it.scoped("1,000 producers and a fail-fast failure: every producer returns; accepted items are accounted", () =>
     Effect.gen(function*() {
       const pool = yield* FiberPool.make({

@@ -1521,9 +1521,13 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         ),
         Effect.onExit((exit) =>
           Effect.sync(() => {
+            running--
             // a worker dying outside an item stops the pool first, so that the `execute` callers of
             // the items dropped below learn that it failed
-            if (exit._tag === "Failure") workerDied(ws, exit.cause)
+            if (exit._tag === "Failure") {
+              if (!Cause.isInterruptedOnly(exit.cause)) workerDied(ws, exit.cause)
+              else if (state !== STOPPED) workerInterrupted(exit.cause, ws.id)
+            }
             // interrupted, or dead, in the middle of a batch: what was not finished is dropped
             if (ws.batch !== null) {
               dropFrom(ws.batch, ws.index)
@@ -1577,6 +1581,23 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       // worker's scope that fails, or an item's finalizer that dies as a stop interrupts it
       if (!setOutcome(cause)) unreportedDeaths.push(cause)
       stop("failed", ws.id)
+    }
+
+    /** Worker fibers that have not ended. */
+    let running = workers
+    /**
+     * A worker fiber interrupted from outside the pool (not by a stop of its own: `Fiber.roots`, a
+     * `Fiber.interrupt` of a fiber found otherwise). In a pool without `keyBy` the other workers take
+     * what it would have; but with `keyBy` its queue has no other worker, and with no worker left
+     * nothing takes what was accepted: the pool then stops, interrupted by that fiber, its queued
+     * items counted as dropped and its producers released, rather than holding them for ever.
+     */
+    const workerInterrupted = (cause: Cause.Cause<unknown>, self: number): void => {
+      // during start-up: `make` fails with the interruption instead of waiting for this worker
+      Deferred.unsafeDone(startup, Exit.failCause(cause))
+      if (keyBy === undefined && running > 0) return
+      setOutcome(cause)
+      stop("interrupted", self)
     }
 
     /** Logs the deaths `workerDied` recorded, once each: from the supervisor, or from `interruptNow`. */
