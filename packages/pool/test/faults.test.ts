@@ -25,6 +25,7 @@ import {
   Supervisor,
   TestClock
 } from "effect"
+import { vi } from "vitest"
 import { assertAccounting, Boom, macrotask, range, releasing, settle } from "./helpers.js"
 
 class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
@@ -1242,6 +1243,23 @@ describe("faults: concurrency", () => {
       }),
     60_000
   )
+
+  it.live("a worker woken by the event loop's turn takes its batch, however long the wake-up took (thousands of parked workers)", () =>
+    Effect.gen(function*() {
+      // a clock that moves 20 ms at each reading: every check finds the 10 ms interval passed, as
+      // when waking some 20,000 parked workers (one pool or many) takes longer than that. Before, the
+      // take right after a park checked again and parked again: no worker ever took anything
+      let fake = performance.now()
+      const clock = vi.spyOn(performance, "now").mockImplementation(() => (fake += 20))
+      const run = yield* Effect.exit(
+        FiberPool.run(range(200), { workers: 4, worker: (_: number) => Effect.void }).pipe(
+          Effect.timeout("2 seconds"),
+          Effect.ensuring(Effect.sync(() => clock.mockRestore()))
+        )
+      )
+      assertTrue(Exit.isSuccess(run), `the pool made no progress: ${String(run)}`)
+      strictEqual(run.value.processed, 200)
+    }))
 
   it.scoped("wait from many fibers: all get the same single outcome; interrupting some waiters changes nothing", () =>
     Effect.gen(function*() {

@@ -1225,15 +1225,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
        * for input, or ends the loop: the pool stopped, or input has ended and the channel is empty.
        */
       const takeNow = (): true | Effect.Effect<void> => {
-        // the counters are published here, once per take: when the pool stopped, before a pause,
-        // and after the take (not before it, or the queue-depth gauge would go on counting the batch
-        // taken until the next take); a park for the event loop publishes at the take after it
-        if (state === STOPPED) {
-          flush()
-          return afterTake(false)
-        }
-        // the yield check only when there is something to take: a worker that will wait reads no
-        // clock for it (the check of the next take covers the event loop)
+        // the yield check only when there is something to take (never once the pool stopped, which
+        // emptied the queues): a worker that will wait reads no clock for it (the check of the next
+        // take covers the event loop)
         if (liveClock && hasQueued(ch)) {
           const turn = yieldToEventLoop()
           if (turn !== undefined) {
@@ -1241,6 +1235,17 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
             ch.parked++
             return Effect.flatMap(turn, afterPark)
           }
+        }
+        return takeOrWait()
+      }
+      /** `takeNow` after its yield check: the end of the loop, the wait while paused, a take or the wait for input. */
+      const takeOrWait = (): true | Effect.Effect<void> => {
+        // the counters are published here, once per take: when the pool stopped, before a pause,
+        // and after the take (not before it, or the queue-depth gauge would go on counting the batch
+        // taken until the next take); a park for the event loop publishes at the take after it
+        if (state === STOPPED) {
+          flush()
+          return afterTake(false)
         }
         if (paused) {
           flush()
@@ -1258,10 +1263,16 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         if (state !== OPEN) return afterTake(false)
         return awaitBatch
       }
+      /**
+       * The take after a park for the event loop's turn checks no more: the turn was just had. With
+       * thousands of workers parked (one pool, or many), waking them all takes longer than the
+       * check's interval, and each would park again at once, for ever.
+       */
       const afterPark = (): Effect.Effect<void> => {
         ws.parked = false
         ch.parked--
-        return takeNext()
+        const got = takeOrWait()
+        return got === true ? afterTake(true) : got
       }
       /** Takes the next batch, waiting for one if need be, and runs it. */
       const takeNext = (): Effect.Effect<void> => {

@@ -24,10 +24,11 @@ let lastTurn = performance.now()
 let parked: Array<() => void> | undefined
 
 const turn = (): void => {
-  lastTurn = performance.now()
   const waiting = parked!
   parked = undefined
   for (const wake of waiting) wake()
+  // the woken fibers run after this: their turn starts now, however long waking thousands took
+  lastTurn = performance.now()
 }
 
 const awaitTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
