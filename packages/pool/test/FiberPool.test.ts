@@ -562,6 +562,52 @@ describe("FiberPool", () => {
         strictEqual(stats.processed, 6)
       }))
 
+    it.effect("an iterator or keyBy that closes the pool's scope: submitAll and trySubmit reject the item they read, not leave it queued uncounted", () =>
+      Effect.gen(function*() {
+        // the scope closes from inside user code (Effect.runFork runs the stop synchronously): the
+        // item read just then was accepted into a stopped pool, neither run nor counted as dropped
+        const run = (via: "iterator" | "keyBy" | "trySubmit") =>
+          Effect.gen(function*() {
+            const scope = yield* Scope.make()
+            let closeNow = false
+            const closeScope = () => {
+              if (!closeNow) return
+              closeNow = false
+              Effect.runFork(Scope.close(scope, Exit.void))
+            }
+            const pool = yield* FiberPool.make({
+              workers: 2,
+              keyBy: via === "iterator" ? undefined : (n: number) => (closeScope(), String(n)),
+              worker: (_: number) => Effect.void
+            }).pipe(Scope.extend(scope))
+            const items = function*() {
+              yield 1
+              closeNow = true
+              if (via === "iterator") closeScope()
+              yield 2
+              yield 3
+            }
+            const exit: Exit.Exit<unknown, FiberPool.PoolClosedError> = via === "trySubmit"
+              ? yield* Effect.exit(
+                Effect.zipRight(pool.trySubmit(1), Effect.suspend(() => (closeNow = true, pool.trySubmit(2))))
+              )
+              : yield* Effect.exit(pool.submitAll(items()))
+            assertTrue(
+              Exit.isFailure(exit) && Option.isSome(Cause.failureOption(exit.cause)) &&
+                (Option.getOrThrow(Cause.failureOption(exit.cause)) as FiberPool.PoolClosedError).reason ===
+                  "interrupted",
+              `${via}: ${String(exit)}`
+            )
+            yield* Scope.close(scope, Exit.void)
+            const stats = yield* pool.stats
+            strictEqual(stats.submitted, 1, via)
+            assertAccounting(stats)
+          })
+        yield* run("iterator")
+        yield* run("keyBy")
+        yield* run("trySubmit")
+      }))
+
     it.scoped("a keyBy that fills its own pool while it routes a submit fails that submit with a defect that says so", () =>
       Effect.gen(function*() {
         const gate = yield* Deferred.make<void>()

@@ -404,6 +404,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     let paused = false
     const pauseWaiters = new Deque<() => void>()
     let state = OPEN
+    /** The pool stopped: read after user code ran, where TypeScript still holds an earlier check of `state`. */
+    const stoppedNow = (): boolean => state === STOPPED
     /** Channels with no room: their buffer is full, and their partial batch one item short of a batch. */
     let full = 0
     let stopReason: "failed" | "interrupted" = "failed"
@@ -702,12 +704,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const trySubmit = (item: unknown): Effect.Effect<boolean, PoolClosedError> =>
       Effect.withFiberRuntime((fiber) => {
         if (state !== OPEN) return Effect.fail(closedError())
-        if (spanName === undefined) {
-          const ch = routeOf(item)
-          return Effect.succeed(ch.putters.length === 0 && accept(ch, item))
-        }
-        const routed = envelope(item, undefined, fiber)
-        return Effect.succeed(routed.ch.putters.length === 0 && accept(routed.ch, routed.entry))
+        const routed = spanName === undefined ? undefined : envelope(item, undefined, fiber)
+        const ch = routed === undefined ? routeOf(item) : routed.ch
+        // `keyBy`, user code run just now, may have stopped the pool (as in `submitAll`)
+        if (stoppedNow()) return Effect.fail(closedError())
+        return Effect.succeed(ch.putters.length === 0 && accept(ch, routed === undefined ? item : routed.entry))
       })
 
     const execute = (item: unknown): Effect.Effect<unknown, unknown> =>
@@ -835,7 +836,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       stopReason = reason
       for (const ch of channels) {
         depth -= ch.depth
-        ch.depth = 0
+        // no room from now on: an item that user code run in the middle of a submit (an iterator,
+        // `keyBy`) reads after this stop is refused (`place`), not queued where no worker takes it
+        ch.depth = ch.limit
         for (const batch of ch.buffer.drain()) dropFrom(batch, 0)
         dropFrom(ch.partial, 0)
         ch.partial = []
