@@ -77,7 +77,7 @@ const droppedKey = itemCounterKey(
   "Items a fiberpool accepted but dropped (stopped or interrupted before they completed)"
 )
 const queueDepthKey = MetricKey.gauge("fiberpool_queue_depth", {
-  description: "Items buffered in a fiberpool, waiting for a worker"
+  description: "Items queued in a fiberpool, not yet taken by a worker (a worker takes up to batchSize at a time)"
 })
 
 /**
