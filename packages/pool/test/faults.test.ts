@@ -1244,6 +1244,37 @@ describe("faults: concurrency", () => {
     60_000
   )
 
+  it.live("a worker or callback that closes its pool's own scope: the close returns, and everything is accounted", () =>
+    Effect.gen(function*() {
+      // an item (or a callback) that shuts the application down: the close awaited every worker
+      // fiber, the closing one too, and waited for itself for ever (Effect's forkIn skips itself)
+      const closeFrom = (where: "worker" | "onWorkerComplete" | "onPoolComplete") =>
+        Effect.gen(function*() {
+          const scope = yield* Scope.make()
+          const closing = Scope.close(scope, Exit.void)
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            batchSize: 1,
+            worker: (n: number) => where === "worker" && n === 1 ? closing : Effect.void,
+            ...(where === "onWorkerComplete"
+              ? { onWorkerComplete: (id: number) => id === 0 ? closing : Effect.void }
+              : {}),
+            ...(where === "onPoolComplete" ? { onPoolComplete: closing } : {})
+          }).pipe(Scope.extend(scope))
+          // in the worker's case, the close can come while this call still submits: it is then refused
+          yield* Effect.exit(pool.submitAll(range(4)))
+          yield* pool.end
+          const waited = yield* Effect.timeout(Effect.exit(pool.wait), "2 seconds").pipe(Effect.option)
+          assertTrue(Option.isSome(waited), `${where}: the pool's close waited for itself`)
+          // the closing worker's own item ends after the close (interrupted then, or done)
+          yield* Effect.sleep("50 millis")
+          assertAccounting(yield* pool.stats)
+        })
+      yield* closeFrom("worker")
+      yield* closeFrom("onWorkerComplete")
+      yield* closeFrom("onPoolComplete")
+    }))
+
   it.live("a worker woken by the event loop's turn takes its batch, however long the wake-up took (thousands of parked workers)", () =>
     Effect.gen(function*() {
       // a clock that moves 20 ms at each reading: every check finds the 10 ms interval passed, as
