@@ -218,9 +218,13 @@ type ErrorOf<T> = IsAny<T> extends true ? never : T
  * @since 0.1.0
  * @category type-level
  */
-export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any> ? ErrorOf<E>
-  : M extends (next: any) => Worker.Worker<any, infer E, any> ? ErrorOf<E>
-  : never
+export type MiddlewareError<M> =
+  // a generic function that passes the worker's errors through as they are (tracing, logging) adds
+  // none; tested first, as it also matches the next test, with `E` inferred `unknown`
+  M extends <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>) => Worker.Worker<A1, E1, R1> ? never
+    : M extends Worker.Middleware<any, infer E, any> ? ErrorOf<E>
+    : M extends (next: any) => Worker.Worker<any, infer E, any> ? ErrorOf<E>
+    : never
 
 /**
  * The requirements a middleware adds.

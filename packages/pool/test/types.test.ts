@@ -353,14 +353,23 @@ describe("FiberPool.run and FiberPool.layer", () => {
     // a middleware's unknown error too: dropping it typed a `close` that fails with it as `never`
     const untypedAudit: Worker.Middleware<unknown, unknown> = (next) => (item) =>
       Effect.zipRight(Effect.tryPromise({ try: () => Promise.resolve(), catch: (e) => e }), next(item))
-    const audited = FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, middleware: [untypedAudit] })
-    same<PoolError<typeof audited>, unknown>(true)
+    const untypedPool = FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, middleware: [untypedAudit] })
+    same<PoolError<typeof untypedPool>, unknown>(true)
     same<FiberPool.MiddlewareError<typeof untypedAudit>, unknown>(true)
     // a bare generic function erases to unknown (DESIGN.md's typing notes), and stays so
     const bare = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E | AuditError, R> => (item) =>
       Effect.zipRight(Effect.fail(new AuditError()), next(item))
     const bared = FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, middleware: [bare] })
     same<PoolError<typeof bared>, unknown>(true)
+    // but one that passes the worker's errors through as they are adds none: the pool's stay exact
+    const traced = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R> => (item) =>
+      Effect.withSpan(next(item), "item")
+    const tracedPool = FiberPool.make({
+      workers: 1,
+      worker: (_: number) => Effect.fail(new LimitError()),
+      middleware: [traced, audited]
+    })
+    same<PoolError<typeof tracedPool>, LimitError | AuditError>(true)
   })
 
   it("an onWorkerComplete that needs Scope gets the worker fiber's: run and layer need none", () => {
