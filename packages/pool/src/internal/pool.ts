@@ -172,6 +172,8 @@ interface WorkerState {
   slow: boolean
   /** Set while the worker waits for the pool to be resumed before a take, and until that take. */
   resumed: boolean
+  /** Its loop was interrupted while the pool had not stopped: from outside the pool (`workerInterrupted`). */
+  cut: boolean
 }
 
 /** A worker waiting for a batch: `wake` resumes it with `woken`, which goes on to take the batch. */
@@ -387,7 +389,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       stopCause: undefined,
       procAtTake: 0,
       slow: true,
-      resumed: false
+      resumed: false,
+      cut: false
     }))
     /** Workers whose last batch ran slow items (`WorkerState.slow`): full batches are shared while any has. */
     let slowWorkers = workers
@@ -464,12 +467,11 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       flush()
     }
 
-    const closedError = (accepted?: number): PoolClosedError =>
-      new PoolClosedError(
-        accepted === undefined
-          ? { pool: name, reason: state === STOPPED ? stopReason : "closed" }
-          : { pool: name, reason: state === STOPPED ? stopReason : "closed", accepted }
-      )
+    const closedError = (
+      accepted?: number,
+      reason: "closed" | "failed" | "interrupted" = state === STOPPED ? stopReason : "closed"
+    ): PoolClosedError =>
+      new PoolClosedError(accepted === undefined ? { pool: name, reason } : { pool: name, reason, accepted })
 
     // -- channel operations (synchronous; JS runs one fiber step at a time) ----------------------
 
@@ -855,15 +857,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       flush()
     }
 
-    /** Counts `batch[from..]` as dropped and tells the `execute` callers among them. */
-    const dropFrom = (batch: ReadonlyArray<unknown>, from: number): void => {
+    /**
+     * Counts `batch[from..]` as dropped and tells the `execute` callers among them: the pool stopped,
+     * or (`interrupted`) their worker was interrupted from outside while the pool goes on.
+     */
+    const dropFrom = (batch: ReadonlyArray<unknown>, from: number, interrupted?: boolean): void => {
       dropped += batch.length - from
       if (!hasEnvelopes) return
       let error: Exit.Exit<never, PoolClosedError> | undefined
       for (let i = from; i < batch.length; i++) {
         const entry = batch[i]
         if (entry instanceof Envelope && entry.onDone !== undefined) {
-          entry.onDone(error ??= Exit.fail(closedError()))
+          entry.onDone(error ??= Exit.fail(closedError(undefined, interrupted === true ? "interrupted" : undefined)))
         }
       }
     }
@@ -1060,6 +1065,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * queued item waits for it.
      */
     const loopInterrupted = (ws: WorkerState, ch: Channel): void => {
+      // not by a stop (which sets the state first): by someone outside the pool
+      if (state !== STOPPED) ws.cut = true
       const elapsed = lap(ws)
       const taker = ws.taker
       if (ws.parked) {
@@ -1469,6 +1476,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
        * stopped the pool, which `wait` reports. The fiber itself does not fail with it.
        */
       let scopeFailure: Cause.Cause<unknown> | undefined
+      /** Start-up is over: the worker entered its loop. */
+      let looping = false
       const closeScope = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> => {
         scopeFailure = cause
         return Effect.failCause(cause)
@@ -1506,6 +1515,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         }
         if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
         const { context, worker } = init.value
+        looping = true
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
         if (state !== STOPPED && options.onWorkerComplete !== undefined) {
           ws.last = now()
@@ -1540,11 +1550,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
             // the items dropped below learn that it failed
             if (exit._tag === "Failure") {
               if (!Cause.isInterruptedOnly(exit.cause)) workerDied(ws, exit.cause)
-              else if (state !== STOPPED) workerInterrupted(exit.cause, ws.id)
+              // interrupted from outside, in its loop or while it started; not a scope release that
+              // ended with an interruption after its loop ended (as a release that interrupts and
+              // joins a fiber of its own does): the pool goes on with that, as before
+              else if (state !== STOPPED && (ws.cut || !looping)) workerInterrupted(exit.cause, ws.id)
             }
             // interrupted, or dead, in the middle of a batch: what was not finished is dropped
             if (ws.batch !== null) {
-              dropFrom(ws.batch, ws.index)
+              dropFrom(ws.batch, ws.index, state !== STOPPED)
               ws.batch = null
             }
           })
@@ -1599,6 +1612,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /** Worker fibers that have not ended. */
     let running = workers
+    /** The pool stopped because its workers were interrupted from outside (`workerInterrupted`). */
+    let cutShort = false
     /**
      * A worker fiber interrupted from outside the pool (not by a stop of its own: `Fiber.roots`, a
      * `Fiber.interrupt` of a fiber found otherwise). In a pool without `keyBy` the other workers take
@@ -1611,6 +1626,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       Deferred.unsafeDone(startup, Exit.failCause(cause))
       if (keyBy === undefined && running > 0) return
       setOutcome(cause)
+      // interrupted first: `onPoolComplete` does not run (DESIGN.md), as after a scope close
+      cutShort = true
       stop("interrupted", self)
     }
 
@@ -1633,7 +1650,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         yield* reportDeaths
       }
       if (interrupted) return
-      if (options.onPoolComplete !== undefined) {
+      if (options.onPoolComplete !== undefined && !cutShort) {
         const exit = yield* Effect.exit(options.onPoolComplete)
         if (exit._tag === "Failure") yield* callbackFailed("onPoolComplete", undefined, exit.cause)
       }
