@@ -1302,35 +1302,32 @@ describe("faults: concurrency", () => {
     60_000
   )
 
-  it.live("a worker or callback that closes its pool's own scope: the close returns, and everything is accounted", () =>
+  it.live("a worker that closes its pool's own scope through a fiber of its own: the close returns, and accounts for everything", () =>
     Effect.gen(function*() {
-      // an item (or a callback) that shuts the application down: the close awaited every worker
-      // fiber, the closing one too, and waited for itself for ever (Effect's forkIn skips itself)
-      const closeFrom = (where: "worker" | "onWorkerComplete" | "onPoolComplete") =>
-        Effect.gen(function*() {
-          const scope = yield* Scope.make()
-          const closing = Scope.close(scope, Exit.void)
-          const pool = yield* FiberPool.make({
-            workers: 2,
-            batchSize: 1,
-            worker: (n: number) => where === "worker" && n === 1 ? closing : Effect.void,
-            ...(where === "onWorkerComplete"
-              ? { onWorkerComplete: (id: number) => id === 0 ? closing : Effect.void }
-              : {}),
-            ...(where === "onPoolComplete" ? { onPoolComplete: closing } : {})
-          }).pipe(Scope.extend(scope))
-          // in the worker's case, the close can come while this call still submits: it is then refused
-          yield* Effect.exit(pool.submitAll(range(4)))
-          yield* pool.end
-          const waited = yield* Effect.timeout(Effect.exit(pool.wait), "2 seconds").pipe(Effect.option)
-          assertTrue(Option.isSome(waited), `${where}: the pool's close waited for itself`)
-          // the closing worker's own item ends after the close (interrupted then, or done)
-          yield* Effect.sleep("50 millis")
-          assertAccounting(yield* pool.stats)
-        })
-      yield* closeFrom("worker")
-      yield* closeFrom("onWorkerComplete")
-      yield* closeFrom("onPoolComplete")
+      // an item that shuts the application down (the README's way: a close run in place waits for
+      // the worker that runs it)
+      const scope = yield* Scope.make()
+      const closed = yield* Deferred.make<void>()
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 2,
+        worker: (n: number) =>
+          n === 1
+            ? Effect.zipRight(
+              Effect.forkDaemon(Effect.zipRight(Scope.close(scope, Exit.void), Deferred.succeed(closed, undefined))),
+              Effect.never
+            )
+            : Effect.void
+      }).pipe(Scope.extend(scope))
+      yield* Effect.exit(pool.submitAll(range(8)))
+      const returned = yield* Effect.timeout(Deferred.await(closed), "2 seconds").pipe(Effect.option)
+      assertTrue(Option.isSome(returned), "the close waited")
+      // accounted by the time the close returned: the closing item (interrupted) counts as dropped
+      const stats = yield* pool.stats
+      assertAccounting(stats)
+      assertTrue(stats.dropped >= 1, `dropped: ${stats.dropped}`)
+      const outcome = yield* Effect.exit(pool.wait)
+      assertTrue(Exit.isFailure(outcome) && Cause.isInterruptedOnly(outcome.cause), String(outcome))
     }))
 
   it.live("a worker woken by the event loop's turn takes its batch, however long the wake-up took (thousands of parked workers)", () =>

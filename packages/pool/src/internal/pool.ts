@@ -1672,18 +1672,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     )
     const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
 
-    const interruptNow = Effect.withFiberRuntime<void>((current) => {
+    const interruptNow = Effect.suspend(() => {
       if (finished) return Effect.void
       interrupted = true
       setOutcome(Cause.interrupt(fiberId))
       stop("interrupted", -1)
-      // `stop` interrupted the workers (but those in an uninterruptible item): wait for them all,
-      // but the fiber running this: a worker, or a callback, that closes the pool's own scope (an
-      // item that shuts the application down) would wait for itself, for ever. It goes on once the
-      // scope is closed, and its item, interrupted then, is counted as dropped as it ends
-      const others = fibers.filter((fiber) => fiber !== current)
-      return (supervisorFiber === current ? Effect.void : Fiber.interrupt(supervisorFiber)).pipe(
-        Effect.zipRight(Fiber.awaitAll(others)),
+      // `stop` interrupted the workers (but those in an uninterruptible item): wait for them all
+      return Fiber.interrupt(supervisorFiber).pipe(
+        Effect.zipRight(Fiber.awaitAll(fibers)),
         // deaths the interrupted supervisor did not get to log
         Effect.zipRight(reportDeaths),
         Effect.zipRight(finishAndReport)
