@@ -1095,7 +1095,7 @@ describe("faults: concurrency", () => {
       const forked = (yield* Fiber.roots).filter((f) => !before.has(f.id().id))
         .sort((a, b) => a.id().id - b.id().id)
       // the worker fibers, then the supervisor, forked last
-      return { pool, workerFibers: forked.slice(0, -1) }
+      return { pool, workerFibers: forked.slice(0, -1), supervisor: forked.at(-1)! }
     })
 
   it.live("every worker interrupted from outside the pool: the pool stops as interrupted, nothing accepted is lost", () =>
@@ -1112,6 +1112,27 @@ describe("faults: concurrency", () => {
       assertTrue(Exit.isFailure(closed) && Cause.isInterruptedOnly(closed.cause), String(closed))
       assertAccounting(yield* pool.stats)
     })))
+
+  it.live("the pool's supervisor interrupted from outside (alone, or with every worker): the pool stops as interrupted and ends", () =>
+    Effect.gen(function*() {
+      // before, nothing completed the pool's outcome any more: close waited until the scope closed
+      for (const withWorkers of [false, true]) {
+        yield* Effect.scoped(Effect.gen(function*() {
+          const { pool, supervisor, workerFibers } = yield* withWorkerFibers(
+            FiberPool.make({ workers: 2, worker: (_: number) => Effect.sleep("1 hour") })
+          )
+          yield* pool.submitAll(range(6))
+          yield* Fiber.interruptAll(withWorkers ? [...workerFibers, supervisor] : [supervisor])
+          const closed = yield* Effect.timeout(Effect.exit(pool.close), "2 seconds").pipe(Effect.option)
+          assertTrue(Option.isSome(closed), `withWorkers ${withWorkers}: close waited`)
+          const exit = closed.value
+          assertTrue(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause), String(exit))
+          const stats = yield* pool.stats
+          assertAccounting(stats)
+          strictEqual(stats.dropped, 6)
+        }))
+      }
+    }))
 
   it.live("keyBy: a worker interrupted from outside the pool stops it (its queue has no other worker): queued items are dropped", () =>
     Effect.scoped(Effect.gen(function*() {

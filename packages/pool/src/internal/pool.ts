@@ -13,6 +13,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
@@ -367,6 +368,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     // the machine's speed
     const liveClock = isLiveClock(clock)
     const outerScope = yield* Effect.scope
+    /** The caller's runtime, for what a callback outside any fiber of the pool must run. */
+    const runtime = yield* Effect.runtime<never>()
     const fiberId = yield* Effect.fiberId
 
     const channels: Array<Channel> = keyBy === undefined
@@ -1670,7 +1673,26 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         return Fiber.interruptAll(fibers)
       })
     )
+    /**
+     * The supervisor interrupted from outside the pool (through `Fiber.roots`, say), not by
+     * `interruptNow`: nothing would end the pool any more, and `wait` would wait until its scope
+     * closes. The pool stops as interrupted, as when its workers are (`workerInterrupted`), and ends
+     * once they have.
+     */
+    const supervisorInterrupted = Effect.suspend(() => {
+      if (interrupted || finished) return Effect.void
+      setOutcome(Cause.interrupt(fiberId))
+      cutShort = true
+      stop("interrupted", -1)
+      return Fiber.awaitAll(fibers).pipe(Effect.zipRight(reportDeaths), Effect.zipRight(finishAndReport))
+    })
     const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
+    // an observer, not `onInterrupt`: a fiber interrupted before it first ran never runs its effect
+    supervisorFiber.addObserver((exit) => {
+      if (!interrupted && !finished && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
+        Runtime.runFork(runtime)(supervisorInterrupted)
+      }
+    })
 
     const interruptNow = Effect.suspend(() => {
       if (finished) return Effect.void
