@@ -1134,6 +1134,52 @@ describe("faults: concurrency", () => {
       }
     }))
 
+  it.live("the supervisor interrupted from outside: a sweep of new root fibers cannot stop the pool's ending, nor an onPoolComplete dying as it is interrupted", () =>
+    Effect.gen(function*() {
+      // a sweep of Fiber.roots that also takes the fiber ending the pool in the supervisor's place
+      yield* Effect.scoped(Effect.gen(function*() {
+        const before = new Set((yield* Fiber.roots).map((f) => f.id().id))
+        const { pool, supervisor, workerFibers } = yield* withWorkerFibers(
+          FiberPool.make({
+            workers: 2,
+            batchSize: 1,
+            worker: (_: number) => Effect.uninterruptible(Effect.sleep("100 millis"))
+          })
+        )
+        yield* pool.submitAll(range(4))
+        yield* Effect.sleep("10 millis")
+        yield* Fiber.interrupt(supervisor)
+        // the roots that appeared since: the fiber ending the pool in the supervisor's place
+        const known = new Set([...before, ...[supervisor, ...workerFibers].map((f) => f.id().id)])
+        const swept = (yield* Fiber.roots).filter((f) => !known.has(f.id().id))
+        strictEqual(swept.length, 1)
+        yield* Fiber.interruptAll(swept)
+        const waited = yield* Effect.timeout(Effect.exit(pool.wait), "2 seconds").pipe(Effect.option)
+        assertTrue(Option.isSome(waited), "the pool never ended")
+        assertAccounting(yield* pool.stats)
+      }))
+      // an onPoolComplete whose clean-up dies as the supervisor is interrupted: that defect is the outcome
+      yield* Effect.scoped(Effect.gen(function*() {
+        const started = yield* Deferred.make<void>()
+        const boom = new Error("release failed")
+        const { pool, supervisor } = yield* withWorkerFibers(FiberPool.make({
+          workers: 1,
+          worker: (_: number) => Effect.void,
+          onPoolComplete: Deferred.succeed(started, undefined).pipe(
+            Effect.zipRight(Effect.never),
+            Effect.onInterrupt(() => Effect.die(boom))
+          )
+        }))
+        yield* pool.submitAll(range(3))
+        yield* pool.end
+        yield* Deferred.await(started)
+        yield* Fiber.interrupt(supervisor)
+        const waited = yield* Effect.timeout(Effect.exit(pool.wait), "2 seconds").pipe(Effect.option)
+        assertTrue(Option.isSome(waited), "the pool never ended")
+        deepStrictEqual(Cause.dieOption((waited.value as Exit.Failure<void, unknown>).cause), Option.some(boom))
+      }))
+    }))
+
   it.live("keyBy: a worker interrupted from outside the pool stops it (its queue has no other worker): queued items are dropped", () =>
     Effect.scoped(Effect.gen(function*() {
       const seen: Array<number> = []

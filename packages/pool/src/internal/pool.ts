@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
+import * as RuntimeFlags from "effect/RuntimeFlags"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type * as FiberPool from "../FiberPool.js"
@@ -1654,8 +1655,15 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       }
       if (interrupted) return
       if (options.onPoolComplete !== undefined && !cutShort) {
-        const exit = yield* Effect.exit(options.onPoolComplete)
-        if (exit._tag === "Failure") yield* callbackFailed("onPoolComplete", undefined, exit.cause)
+        const onPoolComplete = options.onPoolComplete
+        // its failure is settled in the same uninterruptible step: an interruption of the supervisor
+        // from outside, pending as an uninterruptible callback fails, must not drop the failure
+        yield* Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(
+            Effect.exit(restore(onPoolComplete)),
+            (exit) => exit._tag === "Failure" ? callbackFailed("onPoolComplete", undefined, exit.cause) : Effect.void
+          )
+        )
       }
       yield* finishAndReport
     })
@@ -1679,18 +1687,29 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
      * closes. The pool stops as interrupted, as when its workers are (`workerInterrupted`), and ends
      * once they have.
      */
-    const supervisorInterrupted = Effect.suspend(() => {
-      if (interrupted || finished) return Effect.void
-      setOutcome(Cause.interrupt(fiberId))
-      cutShort = true
-      stop("interrupted", -1)
-      return Fiber.awaitAll(fibers).pipe(Effect.zipRight(reportDeaths), Effect.zipRight(finishAndReport))
-    })
+    const supervisorInterrupted = (cause: Cause.Cause<unknown>) =>
+      Effect.suspend(() => {
+        if (interrupted || finished) return Effect.void
+        // what else ended it (an `onPoolComplete` whose clean-up died as it was interrupted) is the
+        // outcome if first, else logged, as a failed `onPoolComplete` is
+        const failed = Cause.isInterruptedOnly(cause) ? Effect.void : callbackFailed("onPoolComplete", undefined, cause)
+        setOutcome(Cause.interrupt(fiberId))
+        cutShort = true
+        stop("interrupted", -1)
+        return failed.pipe(
+          Effect.zipRight(Fiber.awaitAll(fibers)),
+          Effect.zipRight(reportDeaths),
+          Effect.zipRight(finishAndReport)
+        )
+      })
     const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
     // an observer, not `onInterrupt`: a fiber interrupted before it first ran never runs its effect
+    // run uninterruptible from its first step, like `interruptNow`: a sweep that interrupted the
+    // supervisor could otherwise interrupt this too, and leave the pool stopped but never ended
+    const recovering = Runtime.disableRuntimeFlag(runtime, RuntimeFlags.Interruption)
     supervisorFiber.addObserver((exit) => {
-      if (!interrupted && !finished && Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) {
-        Runtime.runFork(runtime)(supervisorInterrupted)
+      if (!interrupted && !finished && Exit.isFailure(exit) && Cause.isInterrupted(exit.cause)) {
+        Runtime.runFork(recovering)(supervisorInterrupted(exit.cause))
       }
     })
 
