@@ -708,7 +708,9 @@ export const run: {
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
 } = dual(
-  2,
+  // data-first also when the options were left out (from JavaScript): the call then fails with a
+  // message that names them, instead of returning the data-last function
+  (args) => args.length >= 2 || isStream(args[0]) || isIterable(args[0]),
   (items: Iterable<any> | Stream.Stream<any, any, any>, options: any): Effect.Effect<any, any, any> =>
     !isStream(items) && !isIterable(items)
       ? Effect.die(

@@ -1276,6 +1276,16 @@ describe("FiberPool", () => {
         }))
     }
 
+    it.effect("run(items) without its options (from JavaScript) dies naming them, not with \"Not a valid effect\"", () =>
+      Effect.gen(function*() {
+        // before, a call with one argument was the data-last form: it returned a function
+        const effect = (FiberPool.run as unknown as (items: unknown) => Effect.Effect<unknown>)([1, 2, 3])
+        const exit = yield* Effect.exit(effect)
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value), String(exit))
+        strictEqual((defect.value as Error).message, "FiberPool.run: options must be an object, got undefined")
+      }))
+
     it.scoped("a throwing keyBy fails that submit only; the pool stays consistent", () =>
       Effect.gen(function*() {
         const pool = yield* FiberPool.make({
