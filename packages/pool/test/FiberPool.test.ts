@@ -1134,6 +1134,16 @@ describe("FiberPool", () => {
         yield* TestClock.adjust("1 second")
         const [first, second] = yield* Fiber.join(failFast)
         deepStrictEqual([first, second].sort(), ["failed: Boom 0", "interrupted"])
+        // the other worker in an uninterruptible item at the stop: it finishes the item, and its
+        // scope still sees the interruption (it closed with success, a commit)
+        const uninterruptible = yield* Effect.fork(exits({
+          worker: (n) =>
+            n === 0
+              ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: n })))
+              : Effect.uninterruptible(Effect.sleep("30 millis"))
+        }))
+        yield* TestClock.adjust("1 second")
+        deepStrictEqual((yield* Fiber.join(uninterruptible)).sort(), ["failed: Boom 0", "interrupted"])
         // a defect stops a continuing pool too: the dying item's worker sees the defect
         const defect = yield* Effect.fork(exits({
           continueOnError: true,
@@ -1152,6 +1162,31 @@ describe("FiberPool", () => {
           onWorkerComplete: (id) => id === 0 ? Effect.fail("cannot flush") : Effect.void
         })
         strictEqual(complete[0], "failed: cannot flush")
+      }))
+
+    it.effect("makeStateful: a pool kept after its end does not keep its workers' makeWorker state alive", () =>
+      Effect.gen(function*() {
+        const gc = exposeGc()
+        const states: Array<WeakRef<object>> = []
+        const pool = yield* Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.makeStateful({
+            workers: 2,
+            makeWorker: () =>
+              Effect.sync(() => {
+                const state = { buffer: new Uint8Array(1024) }
+                states.push(new WeakRef(state))
+                return (_: number) => Effect.sync(() => void state.buffer[0]++)
+              })
+          })
+          yield* pool.submitAll(range(4))
+          yield* pool.close
+          return pool
+        }))
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+        gc()
+        strictEqual(states.length, 2)
+        deepStrictEqual(states.map((ref) => ref.deref() === undefined), [true, true])
+        strictEqual((yield* pool.stats).processed, 4) // the pool itself is still held
       }))
 
     it.scoped("makeStateful: each worker fiber makes its own worker in its own scope", () =>

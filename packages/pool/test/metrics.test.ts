@@ -748,4 +748,20 @@ describe("Stats timings (TestClock)", () => {
       strictEqual(ms(stats.processingTime), 10)
       strictEqual(ms(stats.totalTime), 40)
     }))
+
+  it.effect("wrapTime counts an onWorkerComplete cut short by a scope close", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: number) => Effect.void,
+        onWorkerComplete: () => Effect.sleep("100 millis")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submitAll(range(1))
+      yield* pool.end
+      yield* TestClock.adjust("30 millis")
+      yield* Scope.close(scope, Exit.void)
+      // before, the 30 ms it ran went nowhere
+      strictEqual(ms((yield* pool.stats).wrapTime), 30)
+    }))
 })

@@ -1523,17 +1523,26 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
         if (state !== STOPPED && options.onWorkerComplete !== undefined) {
           ws.last = now()
-          const complete = yield* Effect.exit(Effect.provide(
-            Effect.suspend(() => {
-              const effect = options.onWorkerComplete!(id)
-              return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
-            }),
-            context
-          ))
-          ws.wrap += lap(ws)
+          const complete = yield* Effect.exit(
+            Effect.provide(
+              Effect.suspend(() => {
+                const effect = options.onWorkerComplete!(id)
+                return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
+              }),
+              context
+            ).pipe(
+              // its time, also when it is interrupted (a scope close while it runs)
+              Effect.ensuring(Effect.sync(() => {
+                ws.wrap += lap(ws)
+              }))
+            )
+          )
           if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
         }
         if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
+        // stopped by something else while this worker could not be interrupted (an uninterruptible
+        // item or batch call, which it finished): its scope closes interrupted, as the others' do
+        if (state === STOPPED) return yield* closeScope(Cause.interrupt(fiberId))
       })
       return Effect.scoped(body).pipe(
         // (a fiber that fails would also log itself as an unhandled error, at debug level). When the
@@ -1550,6 +1559,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         Effect.onExit((exit) =>
           Effect.sync(() => {
             running--
+            // its `makeWorker` worker (and what that holds) is not kept alive by a pool held after its end
+            statefulWorkers[ws.id] = undefined
             // a worker dying outside an item stops the pool first, so that the `execute` callers of
             // the items dropped below learn that it failed
             if (exit._tag === "Failure") {
