@@ -164,7 +164,8 @@ export interface RetryOptions {
  * schedule, `Effect.retry(schedule)` decides; the schedule sees the error as input.
  *
  * Only failures are retried: defects and interruption never are, nor is a failure that comes with
- * a defect (its finalizer died): its defect is kept, as with `Effect.retry`.
+ * a defect (its finalizer died), on whichever try: the item fails with that cause as it is (the
+ * failure beside its defect; `Effect.retry` turns the failure into a second defect).
  * When retries run out, the item fails with the last error, unchanged, so `catchTag` still works
  * (go-pkgz wraps it).
  *

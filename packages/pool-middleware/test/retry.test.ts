@@ -219,7 +219,7 @@ describe("Middleware.retry", () => {
       strictEqual(calls, 1)
     }))
 
-  it.effect("a failure that comes with a defect (its finalizer died) is neither retried nor erased, as with Effect.retry", () =>
+  it.effect("a failure that comes with a defect (its finalizer died) is neither retried nor erased, on whichever try", () =>
     Effect.gen(function*() {
       let calls = 0
       const worker = (_: string) =>
@@ -235,6 +235,21 @@ describe("Middleware.retry", () => {
         const exit = yield* Effect.exit(retry(worker)("a"))
         strictEqual(defectOf(exit), "finalizer died")
         strictEqual(calls, 1)
+      }
+      // the same on a later attempt: its failure was turned into a defect too, which then came
+      // first (under Middleware.recover, the WorkerDefect held the failure, the real defect lost)
+      const dyingOnSecond = (_: string) =>
+        Effect.suspend(() => {
+          const attempt = ++calls
+          const failing = Effect.fail(new Transient(attempt))
+          return attempt === 2 ? Effect.ensuring(failing, Effect.die("finalizer died")) : failing
+        })
+      for (const retry of [Middleware.retry({ baseDelay: 0 }), Middleware.retry(Schedule.recurs(2))]) {
+        calls = 0
+        const exit = yield* Effect.exit(retry(dyingOnSecond)("a"))
+        strictEqual(defectOf(exit), "finalizer died")
+        assertTrue(Exit.isFailure(exit) && Cause.failureOption(exit.cause)._tag === "Some", String(exit))
+        strictEqual(calls, 2)
       }
     }))
 

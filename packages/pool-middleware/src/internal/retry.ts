@@ -26,6 +26,20 @@ const where = "Middleware.retry"
 const retryable = <E>(cause: Cause.Cause<E>): Either.Either<Cause.Cause<E>, E> =>
   Cause.isDie(cause) ? Either.right(cause) : Cause.failureOrCause(cause)
 
+/**
+ * `effect`, its retryable failures handled by `retry` and every other cause kept as it is: for the
+ * attempts after the first, which `Effect.catchAll` would turn into a defect when the cause holds
+ * one too (the first attempt's cause is kept whole, `retryable`).
+ */
+const catchRetryable = <E, R, E2, R2>(
+  effect: Effect.Effect<void, E, R>,
+  retry: (error: E) => Effect.Effect<void, E2, R2>
+): Effect.Effect<void, E | E2, R | R2> =>
+  Effect.catchAllCause(effect, (cause): Effect.Effect<void, E | E2, R2> => {
+    const failure = retryable(cause)
+    return Either.isLeft(failure) ? retry(failure.left) : Effect.failCause(cause)
+  })
+
 const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgumentException> =>
   Either.gen(function*() {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
@@ -93,7 +107,7 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
     <E1, R1>(n: number, again: Effect.Effect<void, E1, R1>) => (error: E1): Effect.Effect<void, E1, R1> =>
       n + 1 >= attempts || (shouldRetry !== undefined && !shouldRetry(error))
         ? Effect.fail(error)
-        : Effect.zipRight(delay(n), Effect.catchAll(again, retryAfter(n + 1, again)))
+        : Effect.zipRight(delay(n), catchRetryable(again, retryAfter(n + 1, again)))
   // failures only, as `Effect.catchAll` sees them: defects and interruption are never retried. A
   // `catchCause` middleware: a pool runs it only for items that fail
   return Worker.catchCause((cause, _item, again) => {
@@ -117,7 +131,7 @@ export const fromSchedule = <Out, RS>(
         const next = (error: E1): Effect.Effect<void, E1, R1 | RS> =>
           Effect.matchEffect(driver.next(error), {
             onFailure: () => Effect.fail(error),
-            onSuccess: () => Effect.catchAll(again, next)
+            onSuccess: () => catchRetryable(again, next)
           })
         return next(failure.left)
       })
