@@ -1189,6 +1189,31 @@ describe("FiberPool", () => {
         strictEqual((yield* pool.stats).processed, 4) // the pool itself is still held
       }))
 
+    it.effect("makeStateful: work a middleware forked to outlive its item, run after its worker ended, dies saying so", () =>
+      Effect.gen(function*() {
+        const late = yield* Deferred.make<Exit.Exit<void, unknown>>()
+        yield* Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.makeStateful({
+            workers: 1,
+            makeWorker: () => Effect.succeed((_: number) => Effect.void),
+            middleware: [(next: Worker.Worker<number>) => (n: number) =>
+              Effect.asVoid(Effect.forkDaemon(
+                Effect.exit(Effect.zipRight(Effect.sleep("20 millis"), next(n))).pipe(
+                  Effect.flatMap((exit) => Deferred.succeed(late, exit))
+                )
+              ))]
+          })
+          yield* pool.submit(1)
+          yield* pool.close
+        }))
+        yield* TestClock.adjust("50 millis")
+        const exit = yield* Deferred.await(late)
+        const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+        // (a bare "worker is not a function" TypeError, once the pool had let go of that worker)
+        assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value), String(exit))
+        assertTrue((defect.value as Error).message.includes("worker 0 has ended"), (defect.value as Error).message)
+      }))
+
     it.scoped("makeStateful: each worker fiber makes its own worker in its own scope", () =>
       Effect.gen(function*() {
         const counts = new Map<number, number>()

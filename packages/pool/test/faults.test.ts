@@ -1954,6 +1954,27 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
 
+  it.effect("a Clock that throws as the pool times onWorkerComplete is the worker fiber's death, not the callback's failure", () =>
+    Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (n: number) => n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.void,
+          // the pool's own reading right after the callback throws
+          onWorkerComplete: () => Effect.sync(() => throwAt(1))
+        }).pipe(Effect.withClock(clock))
+        yield* pool.submitAll([0, 1])
+        return yield* Effect.exit(pool.close)
+      })))
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
+      deepStrictEqual(logs.filter((log) => log.level === "WARN").map((log) => log.message), [
+        "fiberpool: a worker fiber died after the pool's outcome was decided"
+      ])
+      deepStrictEqual(Cause.dieOption(logs.find((log) => log.level === "WARN")!.cause), Option.some(bad))
+    }))
+
   it.effect("a worker's scope release that dies after a fail-fast stop is logged, for the stopping worker and the interrupted one", () =>
     Effect.gen(function*() {
       class Conn extends Context.Tag("Conn")<Conn, number>() {}

@@ -1424,7 +1424,19 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const base: Worker.Worker<unknown, unknown, unknown> = stateful
       // through `callWorker`, as the pool calls a worker itself: what the fiber's own worker throws or
       // returns that is not an Effect (a rejected Promise) fails that item with a defect that says so
-      ? (item) => Effect.flatMap(WorkerId, (id) => callWorker(statefulWorkers[id]!, item))
+      ? (item) =>
+        Effect.flatMap(WorkerId, (id) => {
+          const worker = statefulWorkers[id]
+          // released when its worker fiber ended (`workerFiber`): only work a middleware forked to
+          // outlive the item gets here then
+          return worker === undefined
+            ? Effect.die(
+              new Cause.IllegalArgumentException(
+                `${name}: worker ${id} has ended, and its makeWorker worker with it: work forked by middleware must not outlive its item`
+              )
+            )
+            : callWorker(worker, item)
+        })
       : options.worker!
     const middleware = options.middleware ?? []
     /** `below[i]`: the worker `middleware[i]` wraps. */
@@ -1523,19 +1535,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
         if (state !== STOPPED && options.onWorkerComplete !== undefined) {
           ws.last = now()
-          const complete = yield* Effect.exit(
-            Effect.provide(
-              Effect.suspend(() => {
-                const effect = options.onWorkerComplete!(id)
-                return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
-              }),
-              context
-            ).pipe(
-              // its time, also when it is interrupted (a scope close while it runs)
-              Effect.ensuring(Effect.sync(() => {
-                ws.wrap += lap(ws)
-              }))
-            )
+          const complete = yield* Effect.exit(Effect.provide(
+            Effect.suspend(() => {
+              const effect = options.onWorkerComplete!(id)
+              return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
+            }),
+            context
+          )).pipe(
+            // its time, also when it is interrupted (a scope close while it runs); outside its exit,
+            // so that a Clock that throws here is the worker's fault, not the callback's
+            Effect.ensuring(Effect.sync(() => {
+              ws.wrap += lap(ws)
+            }))
           )
           if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
         }
