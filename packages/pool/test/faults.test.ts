@@ -1954,25 +1954,34 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
 
-  it.effect("a Clock that throws as the pool times onWorkerComplete is the worker fiber's death, not the callback's failure", () =>
+  /**
+   * A continuing pool whose item 1 fails first (the outcome), then a Clock that throws at the pool's
+   * reading right after `onWorkerComplete` or `onPoolComplete`: the pool's exit and its logs.
+   */
+  const clockThrowsAfter = (callback: "onWorkerComplete" | "onPoolComplete") =>
     Effect.gen(function*() {
       const { bad, clock, throwAt } = yield* faultyClock
+      const arm = Effect.sync(() => throwAt(1))
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
         const pool = yield* FiberPool.make({
           workers: 1,
           continueOnError: true,
-          worker: (n: number) => n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.void,
-          // the pool's own reading right after the callback throws
-          onWorkerComplete: () => Effect.sync(() => throwAt(1))
+          worker: (n: number) => n === 1 ? Effect.fail(new Boom({ item: 1 })) : Effect.void,
+          ...(callback === "onWorkerComplete" ? { onWorkerComplete: () => arm } : { onPoolComplete: arm })
         }).pipe(Effect.withClock(clock))
-        yield* pool.submitAll([0, 1])
+        yield* pool.submitAll([1, 2])
         return yield* Effect.exit(pool.close)
       })))
-      deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
-      deepStrictEqual(logs.filter((log) => log.level === "WARN").map((log) => log.message), [
-        "fiberpool: a worker fiber died after the pool's outcome was decided"
-      ])
+      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
       deepStrictEqual(Cause.dieOption(logs.find((log) => log.level === "WARN")!.cause), Option.some(bad))
+      return logs.map((log) => `${log.level} ${log.message}`)
+    })
+
+  it.effect("a Clock that throws as the pool times onWorkerComplete is the worker fiber's death, not the callback's failure", () =>
+    Effect.gen(function*() {
+      deepStrictEqual(yield* clockThrowsAfter("onWorkerComplete"), [
+        "WARN fiberpool: a worker fiber died after the pool's outcome was decided"
+      ])
     }))
 
   it.effect("a worker's scope release that dies after a fail-fast stop is logged, for the stopping worker and the interrupted one", () =>
@@ -2077,22 +2086,9 @@ describe("faults: what stopped the pool is never silent", () => {
 
   it.scoped("a Clock that throws at the end of a pool whose outcome was decided is logged", () =>
     Effect.gen(function*() {
-      const { bad, clock, throwAt } = yield* faultyClock
-      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({
-          workers: 1,
-          continueOnError: true,
-          worker: (n: number) => n === 1 ? Effect.fail(new Boom({ item: 1 })) : Effect.void,
-          onPoolComplete: Effect.sync(() => throwAt(1))
-        }).pipe(Effect.withClock(clock))
-        yield* pool.submitAll([1, 2])
-        return yield* Effect.exit(pool.close)
-      })))
-      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
-      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
+      deepStrictEqual(yield* clockThrowsAfter("onPoolComplete"), [
         "WARN fiberpool: the Clock failed at the pool's end, after its outcome was decided"
       ])
-      deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
 
   it.scoped("a scope close interrupted while it waits for an uninterruptible item still ends the pool", () =>
