@@ -34,11 +34,15 @@ const retryable = <E>(cause: Cause.Cause<E>): Either.Either<Cause.Cause<E>, E> =
 const catchRetryable = <E, R, E2, R2>(
   effect: Effect.Effect<void, E, R>,
   retry: (error: E) => Effect.Effect<void, E2, R2>
-): Effect.Effect<void, E | E2, R | R2> =>
-  Effect.catchAllCause(effect, (cause): Effect.Effect<void, E | E2, R2> => {
+): Effect.Effect<void, E | E2, R | R2> => Effect.catchAllCause(effect, retryOr(retry))
+
+/** Retries the cause's retryable failure (`retryable`), or fails with the cause as it is. */
+const retryOr =
+  <E, E2, R2>(retry: (error: E) => Effect.Effect<void, E2, R2>) =>
+  (cause: Cause.Cause<E>): Effect.Effect<void, E | E2, R2> => {
     const failure = retryable(cause)
     return Either.isLeft(failure) ? retry(failure.left) : Effect.failCause(cause)
-  })
+  }
 
 const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgumentException> =>
   Either.gen(function*() {
@@ -110,10 +114,7 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
         : Effect.zipRight(delay(n), catchRetryable(again, retryAfter(n + 1, again)))
   // failures only, as `Effect.catchAll` sees them: defects and interruption are never retried. A
   // `catchCause` middleware: a pool runs it only for items that fail
-  return Worker.catchCause((cause, _item, again) => {
-    const failure = retryable(cause)
-    return Either.isLeft(failure) ? retryAfter(0, again)(failure.left) : Effect.failCause(cause)
-  })
+  return Worker.catchCause((cause, _item, again) => retryOr(retryAfter(0, again))(cause))
 }
 
 /** @internal */
@@ -124,18 +125,17 @@ export const fromSchedule = <Out, RS>(
   // items that fail): the first failure goes to a fresh driver of the schedule, like every later
   // one; when the schedule is done, the item fails with its last error
   Worker.catchCause<unknown, never, RS>(
-    <A1, E1, R1>(cause: Cause.Cause<E1>, _item: A1, again: Effect.Effect<void, E1, R1>) => {
-      const failure = retryable(cause)
-      if (Either.isRight(failure)) return Effect.failCause(cause)
-      return Effect.flatMap(Schedule.driver(schedule), (driver) => {
-        const next = (error: E1): Effect.Effect<void, E1, R1 | RS> =>
-          Effect.matchEffect(driver.next(error), {
-            onFailure: () => Effect.fail(error),
-            onSuccess: () => catchRetryable(again, next)
-          })
-        return next(failure.left)
-      })
-    }
+    <A1, E1, R1>(cause: Cause.Cause<E1>, _item: A1, again: Effect.Effect<void, E1, R1>) =>
+      retryOr((first: E1) =>
+        Effect.flatMap(Schedule.driver(schedule), (driver) => {
+          const next = (error: E1): Effect.Effect<void, E1, R1 | RS> =>
+            Effect.matchEffect(driver.next(error), {
+              onFailure: () => Effect.fail(error),
+              onSuccess: () => catchRetryable(again, next)
+            })
+          return next(first)
+        })
+      )(cause)
   )
 
 /** @internal */

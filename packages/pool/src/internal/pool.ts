@@ -862,17 +862,18 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     }
 
     /**
-     * Counts `batch[from..]` as dropped and tells the `execute` callers among them: the pool stopped,
-     * or (`interrupted`) their worker was interrupted from outside while the pool goes on.
+     * Counts `batch[from..]` as dropped and tells the `execute` callers among them: the pool stopped
+     * (the reason it stopped for), or their worker was interrupted from outside while the pool goes on
+     * (`reason`).
      */
-    const dropFrom = (batch: ReadonlyArray<unknown>, from: number, interrupted?: boolean): void => {
+    const dropFrom = (batch: ReadonlyArray<unknown>, from: number, reason?: "interrupted"): void => {
       dropped += batch.length - from
       if (!hasEnvelopes) return
       let error: Exit.Exit<never, PoolClosedError> | undefined
       for (let i = from; i < batch.length; i++) {
         const entry = batch[i]
         if (entry instanceof Envelope && entry.onDone !== undefined) {
-          entry.onDone(error ??= Exit.fail(closedError(undefined, interrupted === true ? "interrupted" : undefined)))
+          entry.onDone(error ??= Exit.fail(closedError(undefined, reason)))
         }
       }
     }
@@ -1583,7 +1584,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
             }
             // interrupted, or dead, in the middle of a batch: what was not finished is dropped
             if (ws.batch !== null) {
-              dropFrom(ws.batch, ws.index, state !== STOPPED)
+              dropFrom(ws.batch, ws.index, state === STOPPED ? undefined : "interrupted")
               ws.batch = null
             }
           })
@@ -1638,7 +1639,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
 
     /** Worker fibers that have not ended. */
     let running = workers
-    /** The pool stopped because its workers were interrupted from outside (`workerInterrupted`). */
+    /** The pool stopped because its workers were interrupted from outside (`workerInterrupted`): `onPoolComplete` is skipped. */
     let cutShort = false
     /**
      * A worker fiber interrupted from outside the pool (not by a stop of its own: `Fiber.roots`, a
@@ -1669,6 +1670,16 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         Effect.zipRight(reportDeaths)
       )
     })
+
+    /**
+     * Ends the pool in the supervisor's place, once it is interrupted: `stop` interrupted the workers
+     * (but those in an uninterruptible item), so wait for them all; then the deaths the supervisor did
+     * not get to log, and the end.
+     */
+    const endAfterWorkers: Effect.Effect<void> = Effect.suspend(() => Fiber.awaitAll(fibers)).pipe(
+      Effect.zipRight(reportDeaths),
+      Effect.zipRight(finishAndReport)
+    )
 
     const supervisor = Effect.gen(function*() {
       for (const fiber of fibers) {
@@ -1716,18 +1727,14 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         // outcome if first, else logged, as a failed `onPoolComplete` is
         const failed = Cause.isInterruptedOnly(cause) ? Effect.void : callbackFailed("onPoolComplete", undefined, cause)
         setOutcome(Cause.interrupt(fiberId))
-        cutShort = true
         stop("interrupted", -1)
-        return failed.pipe(
-          Effect.zipRight(Fiber.awaitAll(fibers)),
-          Effect.zipRight(reportDeaths),
-          Effect.zipRight(finishAndReport)
-        )
+        return Effect.zipRight(failed, endAfterWorkers)
       })
     const supervisorFiber = yield* Effect.forkDaemon(Effect.interruptible(supervisor))
-    // an observer, not `onInterrupt`: a fiber interrupted before it first ran never runs its effect
-    // run uninterruptible from its first step, like `interruptNow`: a sweep that interrupted the
-    // supervisor could otherwise interrupt this too, and leave the pool stopped but never ended
+    // an observer, not `onInterrupt`: a fiber interrupted before it first ran never runs its effect.
+    // The recovery runs uninterruptible from its first step, like `interruptNow`: a sweep that
+    // interrupted the supervisor could otherwise interrupt it too, and leave the pool stopped but
+    // never ended
     const recovering = Runtime.disableRuntimeFlag(runtime, RuntimeFlags.Interruption)
     supervisorFiber.addObserver((exit) => {
       if (!interrupted && !finished && Exit.isFailure(exit) && Cause.isInterrupted(exit.cause)) {
@@ -1740,13 +1747,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       interrupted = true
       setOutcome(Cause.interrupt(fiberId))
       stop("interrupted", -1)
-      // `stop` interrupted the workers (but those in an uninterruptible item): wait for them all
-      return Fiber.interrupt(supervisorFiber).pipe(
-        Effect.zipRight(Fiber.awaitAll(fibers)),
-        // deaths the interrupted supervisor did not get to log
-        Effect.zipRight(reportDeaths),
-        Effect.zipRight(finishAndReport)
-      )
+      return Effect.zipRight(Fiber.interrupt(supervisorFiber), endAfterWorkers)
     })
     const grace = options.gracefulShutdown === undefined ? undefined : Duration.decode(options.gracefulShutdown)
     yield* Scope.addFinalizer(
