@@ -1320,7 +1320,14 @@ describe("FiberPool", () => {
       ["workerQueueSize 0", { workers: 1, workerQueueSize: 0 }, "\"workerQueueSize\""],
       ["keyBy not a function", { workers: 1, keyBy: "id" }, "\"keyBy\""],
       ["middleware element", { workers: 1, middleware: [42] }, "\"middleware\"[0]"],
-      ["name empty", { workers: 1, name: "" }, "\"name\""]
+      ["name empty", { workers: 1, name: "" }, "\"name\""],
+      // Duration.decode turns these into zero: a drain the user asked for would not happen
+      ["gracefulShutdown -1", { workers: 1, gracefulShutdown: -1 }, "\"gracefulShutdown\""],
+      ["gracefulShutdown NaN", { workers: 1, gracefulShutdown: NaN }, "NaN"],
+      ["gracefulShutdown \"-5 seconds\"", { workers: 1, gracefulShutdown: "-5 seconds" }, "\"-5 seconds\""],
+      ["gracefulShutdown -1n", { workers: 1, gracefulShutdown: BigInt(-1) }, "\"gracefulShutdown\""],
+      ["gracefulShutdown [-1, 0]", { workers: 1, gracefulShutdown: [-1, 0] }, "\"gracefulShutdown\""],
+      ["gracefulShutdown \"soon\"", { workers: 1, gracefulShutdown: "soon" }, "\"soon\""]
     ]
     for (const [label, options, mention] of invalid) {
       it.effect(`invalid option dies with IllegalArgumentException: ${label}`, () =>

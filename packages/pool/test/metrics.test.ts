@@ -3,6 +3,7 @@ import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import type * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -397,6 +398,35 @@ describe("Effect Metric series", () => {
       yield* TestClock.adjust("10 seconds")
       strictEqual((yield* pool.stats).processed, 6)
       strictEqual((yield* published(name)).processed, 6)
+      yield* Scope.close(scope, Exit.void)
+    }))
+
+  it.effect("TestClock.setTime back while an item runs: that item is observed at 0 s, not a negative duration", () =>
+    Effect.gen(function*() {
+      const name = uniqueName("set-back")
+      yield* TestClock.setTime(100_000)
+      const gate = yield* Deferred.make<void>()
+      const scope = yield* Scope.make()
+      const pool = yield* FiberPool.make({
+        name,
+        workers: 1,
+        batchSize: 1,
+        worker: (i: number) => i === 1 ? Deferred.await(gate) : Effect.sleep("1 second")
+      }).pipe(Scope.extend(scope))
+      yield* pool.submit(1)
+      yield* TestClock.adjust(0)
+      yield* TestClock.setTime(40_000) // an hour-long test fixture rewinds the clock
+      yield* Deferred.succeed(gate, undefined)
+      yield* pool.submit(2)
+      yield* TestClock.adjust("1 second")
+      yield* pool.close
+      const histogram = yield* Metric.value(Metrics.itemDuration.pipe(Metric.tagged("pool", name)))
+      deepStrictEqual(
+        { count: histogram.count, min: histogram.min, sum: histogram.sum },
+        { count: 2, min: 0, sum: 1 }
+      )
+      const stats = yield* pool.stats
+      deepStrictEqual(Duration.toMillis(stats.processingTime), 1000)
       yield* Scope.close(scope, Exit.void)
     }))
 

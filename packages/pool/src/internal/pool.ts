@@ -60,6 +60,19 @@ const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boole
 const isOptionalFunction = (u: unknown) => u === undefined || typeof u === "function"
 
 /**
+ * Whether `Duration.decode` would turn this input into zero rather than reject it: a negative or
+ * NaN number of millis, a negative bigint of nanos, a string such as `"-5 seconds"`, a
+ * `[seconds, nanos]` pair with a negative part. The pool rejects those instead (no silent clamping).
+ */
+const decodesClamped = (input: unknown): boolean => {
+  if (typeof input === "number") return !(input >= 0)
+  if (typeof input === "bigint") return input < BigInt(0)
+  if (typeof input === "string") return input.startsWith("-")
+  if (Array.isArray(input)) return input.some((n) => !(n >= 0))
+  return false
+}
+
+/**
  * Checks every option; returns the message of the first invalid one.
  *
  * @internal
@@ -104,8 +117,7 @@ export const validateOptions = (api: string, options: AnyOptions, stateful: bool
     return `${api}: option "name" must be a non-empty string, got ${show(o.name)}`
   }
   if (o.gracefulShutdown !== undefined) {
-    const d = Duration.decodeUnknown(o.gracefulShutdown)
-    if (Option.isNone(d) || Duration.toMillis(d.value) < 0) {
+    if (Option.isNone(Duration.decodeUnknown(o.gracefulShutdown)) || decodesClamped(o.gracefulShutdown)) {
       return `${api}: option "gracefulShutdown" must be a duration >= 0, got ${show(o.gracefulShutdown)}`
     }
   }
@@ -317,6 +329,12 @@ const millisOf = (clock: Clock.Clock): () => number => {
   const perf = performance
   return () => perf.now()
 }
+
+/**
+ * The time from a worker's last reading to `t`, never below zero: a `TestClock` can be set back
+ * (`TestClock.setTime`), and a negative duration would go into the histogram and the stats' sums.
+ */
+const sinceLast = (ws: { readonly last: number }, t: number): number => t > ws.last ? t - ws.last : 0
 
 /** A failure that is not the pool's outcome, to be logged with what it did (`failureStops`). */
 interface Unreported {
@@ -996,7 +1014,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     /** Milliseconds since the worker's last step; the clock reading becomes its last step. */
     const lap = (ws: WorkerState): number => {
       const t = now()
-      const elapsed = t - ws.last
+      const elapsed = sinceLast(ws, t)
       ws.last = t
       return elapsed
     }
@@ -1133,7 +1151,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
           // the clock first: a Clock that throws here is the worker loop's fault, with the item not
           // yet counted (the worker fiber dies and the item is dropped with the rest of the batch)
           const t = now()
-          const elapsed = t - ws.last
+          const elapsed = sinceLast(ws, t)
           ws.last = t
           ws.proc += elapsed
           durationHook!.update(elapsed / 1000)
@@ -1790,8 +1808,8 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         // before a take) or paused, added to its own record when it ends: live stats of an idle
         // pool show it idle. The time of the item running is added at the item's end (with
         // metrics: false, at the batch's end)
-        if (ws.pausing) pausedTime += t - ws.last
-        else if (ws.taker !== undefined || ws.parked) waitTime += t - ws.last
+        if (ws.pausing) pausedTime += sinceLast(ws, t)
+        else if (ws.taker !== undefined || ws.parked) waitTime += sinceLast(ws, t)
       }
       return Stats.make({
         submitted,
