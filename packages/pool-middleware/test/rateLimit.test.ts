@@ -48,6 +48,27 @@ describe("Middleware.rateLimit", () => {
       deepStrictEqual(starts, [0, 334, 667, 1000, 1334])
     }))
 
+  it.effect("the k-th start is at ⌈k · 1000 / rate⌉ ms, also where float rounding of the interval lands just past a millisecond", () =>
+    Effect.gen(function*() {
+      // 7 × (1000 / 7) is 1000.0000000000001: ⌈⌉ of that woke the 8th item at 1001
+      for (const rate of [3, 6, 7, 30]) {
+        for (const offset of [0, 2000, 57_000]) {
+          yield* TestClock.setTime(offset)
+          const { starts, worker } = recording<number>()
+          const limited = Middleware.rateLimit({ rate })(worker)
+          const items = Array.from({ length: 8 }, (_, k) => k)
+          const all = yield* Effect.fork(Effect.forEach(items, limited, { concurrency: "unbounded" }))
+          yield* TestClock.adjust("5 seconds")
+          yield* Fiber.join(all)
+          deepStrictEqual(
+            starts.map(([, t]) => t - offset),
+            items.map((k) => Math.max(0, Math.ceil(k * 1000 / rate - 1e-6))),
+            `rate ${rate}, clock at ${offset}`
+          )
+        }
+      }
+    }))
+
   it.effect("2/s, burst 2, 4 concurrent callers: two at once, then 500 ms apart", () =>
     Effect.gen(function*() {
       const { starts, worker } = recording<number>()

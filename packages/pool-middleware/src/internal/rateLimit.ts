@@ -124,8 +124,9 @@ export class Bucket {
       }
       // whole milliseconds: timers have no finer resolution, and a TestClock woken at a fractional
       // time (1000 / 3 ms) makes Effect's `Clock.currentTimeNanos` (`Effect.timed`) throw. Waking at
-      // most 1 ms late costs no rate: waiters are accounted at their arrival
-      return Effect.zipRight(clock.sleep(Duration.millis(Math.ceil(wait))), this.headLoop(node, clock))
+      // most 1 ms late costs no rate: waiters are accounted at their arrival. Less the tolerance, so
+      // that float rounding (7 intervals of 1000 / 7 ms make 1000.0000000000001) adds no millisecond
+      return Effect.zipRight(clock.sleep(Duration.millis(Math.ceil(wait - EPSILON_MILLIS))), this.headLoop(node, clock))
     })
   }
 
