@@ -322,6 +322,15 @@ const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
  */
 const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
 
+/**
+ * Whether `clock` is a `TestClock`, by its interface (`adjust`, `setTime`, `sleeps`): recognised
+ * without importing the test services into the pool, and whichever copy of effect made it.
+ */
+const isTestClock = (clock: Clock.Clock): boolean => {
+  const c = clock as Partial<Record<"adjust" | "setTime" | "sleeps", unknown>>
+  return typeof c.adjust === "function" && typeof c.setTime === "function" && typeof c.sleeps === "function"
+}
+
 const millisOf = (clock: Clock.Clock): () => number => {
   if (!isLiveClock(clock)) return () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
   // `performance` is a lazy accessor of Node's global object: read once, when the pool is made, not
@@ -384,8 +393,9 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const clock = yield* Effect.clock
     const now = millisOf(clock)
     // under a TestClock the test drives time: a real-time yield would make fiber order depend on
-    // the machine's speed
-    const liveClock = isLiveClock(clock)
+    // the machine's speed. Any other clock (a wrapper, an offset clock, the live clock of a second
+    // copy of effect) runs on the real event loop, which a busy pool must not starve
+    const yieldsToEventLoop = !isTestClock(clock)
     const outerScope = yield* Effect.scope
     /** The caller's runtime, for what a callback outside any fiber of the pool must run. */
     const runtime = yield* Effect.runtime<never>()
@@ -1261,7 +1271,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
         // the yield check only when there is something to take (never once the pool stopped, which
         // emptied the queues): a worker that will wait reads no clock for it (the check of the next
         // take covers the event loop)
-        if (liveClock && hasQueued(ch)) {
+        if (yieldsToEventLoop && hasQueued(ch)) {
           const turn = yieldToEventLoop()
           if (turn !== undefined) {
             ws.parked = true
