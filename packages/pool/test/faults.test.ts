@@ -1389,6 +1389,22 @@ describe("faults: concurrency", () => {
     )
   }
 
+  it.effect(
+    "under a TestClock a busy pool never parks for the event loop: one TestClock.adjust(0) runs everything submitted",
+    () =>
+      Effect.gen(function*() {
+        // a real-time yield would leave a run-dependent share of the items for later turns of the
+        // real event loop, and the count read below would differ from run to run
+        const n = 200_000
+        const pool = yield* FiberPool.make({ workers: 4, metrics: false, worker: (_: number) => Effect.void })
+        yield* Effect.fork(pool.submitAll(range(n)))
+        yield* TestClock.adjust(0)
+        strictEqual((yield* pool.stats).processed, n)
+        yield* pool.close
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
   it.live("a worker that closes its pool's own scope through a fiber of its own: the close returns, and accounts for everything", () =>
     Effect.gen(function*() {
       // an item that shuts the application down (the README's way: a close run in place waits for

@@ -62,13 +62,14 @@ const isOptionalFunction = (u: unknown) => u === undefined || typeof u === "func
 /**
  * Whether `Duration.decode` would turn this input into zero rather than reject it: a negative or
  * NaN number of millis, a negative bigint of nanos, a string such as `"-5 seconds"`, a
- * `[seconds, nanos]` pair with a negative part. The pool rejects those instead (no silent clamping).
+ * `[seconds, nanos]` pair below zero in all. The pool rejects those instead (no silent clamping).
  */
 const decodesClamped = (input: unknown): boolean => {
   if (typeof input === "number") return !(input >= 0)
   if (typeof input === "bigint") return input < BigInt(0)
-  if (typeof input === "string") return input.startsWith("-")
-  if (Array.isArray(input)) return input.some((n) => !(n >= 0))
+  if (typeof input === "string") return Number.parseFloat(input) < 0
+  // only called on what `Duration.decodeUnknown` accepted: a tuple here is two numbers
+  if (Array.isArray(input)) return !(input[0] * 1e9 + input[1] >= 0)
   return false
 }
 
@@ -323,12 +324,14 @@ const liveClockPrototype = Object.getPrototypeOf(ClockModule.make())
 const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
 
 /**
- * Whether `clock` is a `TestClock`, by its interface (`adjust`, `setTime`, `sleeps`): recognised
+ * Whether `clock` is a `TestClock`, by its interface: the methods `adjust`, `adjustWith` and
+ * `setTime`, and the effects `save` and `sleeps` (getters of Effect's implementation). Recognised
  * without importing the test services into the pool, and whichever copy of effect made it.
  */
 const isTestClock = (clock: Clock.Clock): boolean => {
-  const c = clock as Partial<Record<"adjust" | "setTime" | "sleeps", unknown>>
-  return typeof c.adjust === "function" && typeof c.setTime === "function" && typeof c.sleeps === "function"
+  const c = clock as Partial<Record<"adjust" | "adjustWith" | "setTime" | "save" | "sleeps", unknown>>
+  return typeof c.adjust === "function" && typeof c.adjustWith === "function" && typeof c.setTime === "function" &&
+    Effect.isEffect(c.save) && Effect.isEffect(c.sleeps)
 }
 
 const millisOf = (clock: Clock.Clock): () => number => {
