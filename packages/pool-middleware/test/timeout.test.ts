@@ -100,12 +100,33 @@ describe("Middleware.timeout", () => {
 
   it.effect("invalid durations die with IllegalArgumentException", () =>
     Effect.gen(function*() {
-      const cases = [[0, "0"], [-1, "-1"], [NaN, "NaN"], ["soon", "soon"], ["-1 second", "-1 second"]] as const
+      const cases = [
+        [0, "0"],
+        [-1, "-1"],
+        [NaN, "NaN"],
+        ["soon", "soon"],
+        ["-1 second", "-1 second"],
+        [[-1, 5e8], "[-1, 500000000]"],
+        // neither throws when the middleware is built or applied
+        [[Symbol.for("s"), 0], "[Symbol(s), 0]"],
+        [Object.create(null), "object"]
+      ] as const
       for (const [duration, shown] of cases) {
         let calls = 0
         const wrapped = Middleware.timeout(duration as any)((_: string) => Effect.sync(() => void calls++))
         assertIllegalArgument(yield* Effect.exit(wrapped("a")), "duration", shown)
         strictEqual(calls, 0)
       }
+    }))
+
+  it.effect("a duration of [seconds, nanos] with a negative part, positive in all, is a duration", () =>
+    Effect.gen(function*() {
+      // [1, -5e8] is half a second
+      const fiber = yield* Effect.fork(Middleware.timeout([1, -5e8])((_: string) => Effect.sleep("1 second"))("a"))
+      yield* TestClock.adjust(499)
+      strictEqual(fiber.unsafePoll(), null)
+      yield* TestClock.adjust(1)
+      const exit = yield* Fiber.await(fiber)
+      assertTrue(Exit.isFailure(exit) && Cause.isTimeoutException(Cause.squash(exit.cause)), String(exit))
     }))
 })

@@ -1325,8 +1325,9 @@ describe("FiberPool", () => {
       ["gracefulShutdown -1", { workers: 1, gracefulShutdown: -1 }, "\"gracefulShutdown\""],
       ["gracefulShutdown NaN", { workers: 1, gracefulShutdown: NaN }, "NaN"],
       ["gracefulShutdown \"-5 seconds\"", { workers: 1, gracefulShutdown: "-5 seconds" }, "\"-5 seconds\""],
-      ["gracefulShutdown -1n", { workers: 1, gracefulShutdown: BigInt(-1) }, "\"gracefulShutdown\""],
-      ["gracefulShutdown [-1, 0]", { workers: 1, gracefulShutdown: [-1, 0] }, "\"gracefulShutdown\""],
+      ["gracefulShutdown -1n", { workers: 1, gracefulShutdown: BigInt(-1) }, "got -1n"],
+      ["gracefulShutdown [-1, 0]", { workers: 1, gracefulShutdown: [-1, 0] }, "got [-1, 0]"],
+      ["gracefulShutdown [0, NaN]", { workers: 1, gracefulShutdown: [0, NaN] }, "got [0, NaN]"],
       ["gracefulShutdown \"soon\"", { workers: 1, gracefulShutdown: "soon" }, "\"soon\""]
     ]
     for (const [label, options, mention] of invalid) {
@@ -1342,6 +1343,30 @@ describe("FiberPool", () => {
           assertTrue(message.includes(mention), message)
         }))
     }
+
+    it.effect("gracefulShutdown accepts every duration of zero or more, however written", () =>
+      Effect.gen(function*() {
+        const valid: Array<unknown> = [
+          0,
+          -0,
+          1.5,
+          Infinity,
+          BigInt(0),
+          BigInt(5),
+          "5 seconds",
+          "-0 seconds",
+          [1, -5e8],
+          [Infinity, -1],
+          Duration.zero,
+          Duration.infinity
+        ]
+        for (const gracefulShutdown of valid) {
+          const exit = yield* Effect.exit(
+            Effect.scoped(FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, gracefulShutdown } as any))
+          )
+          assertTrue(Exit.isSuccess(exit), `${String(gracefulShutdown)}: ${exit}`)
+        }
+      }))
 
     it.effect("run(items) without its options (from JavaScript) dies naming them, not with \"Not a valid effect\"", () =>
       Effect.gen(function*() {

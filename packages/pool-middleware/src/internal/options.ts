@@ -32,23 +32,31 @@ export const showValue = (value: unknown): string => {
     return `Duration(${Duration.format(value)})`
   }
   if (Array.isArray(value)) {
-    return `[${value.map(showValue).join(", ")}]`
+    // one level: an array that holds itself must not loop
+    return `[${value.map((v) => Array.isArray(v) ? "[…]" : showValue(v)).join(", ")}]`
   }
-  return String(value)
+  try {
+    return String(value)
+  } catch {
+    // an object without a prototype has no `toString`
+    return typeof value
+  }
 }
 
 const isNegative = (input: Duration.DurationInput): boolean => {
   if (typeof input === "number") {
-    return Number.isNaN(input) || input < 0
+    return !(input >= 0)
   }
   if (typeof input === "bigint") {
     return input < BigInt(0)
   }
   if (typeof input === "string") {
-    return /^\s*-/.test(input)
+    // "-5 seconds"; "-0 seconds" is zero, as -0 is
+    return Number.parseFloat(input) < 0
   }
   if (Array.isArray(input)) {
-    return input.some((n) => Number.isNaN(n) || n < 0)
+    // [seconds, nanos]: [1, -5e8] is half a second
+    return !(input[0] * 1e9 + input[1] >= 0)
   }
   return false
 }
@@ -68,11 +76,10 @@ export const duration = (
   const expected = `a ${constraint.finite ? "finite " : ""}${
     constraint.positive ? "positive" : "non-negative"
   } duration (a Duration, millis as a number, or a string such as "100 millis")`
-  if (isNegative(input)) {
-    return Either.left(invalid(where, option, expected, input))
-  }
+  // decoded first: `isNegative` compares what `Duration.decodeUnknown` accepted (a tuple of symbols
+  // would throw there)
   const decoded = Duration.decodeUnknown(input)
-  if (decoded._tag === "None") {
+  if (decoded._tag === "None" || isNegative(input)) {
     return Either.left(invalid(where, option, expected, input))
   }
   const d = decoded.value
