@@ -52,7 +52,8 @@ describe("Middleware.rateLimit", () => {
     Effect.gen(function*() {
       // 7 × (1000 / 7) is 1000.0000000000001: ⌈⌉ of that woke the 8th item at 1001
       for (const rate of [3, 6, 7, 30]) {
-        for (const offset of [0, 2000, 57_000]) {
+        // and at the epoch's milliseconds, where Effect's live clock reads (Date.now())
+        for (const offset of [0, 2000, 57_000, 1e12, 1_795_000_000_000]) {
           yield* TestClock.setTime(offset)
           const { starts, worker } = recording<number>()
           const limited = Middleware.rateLimit({ rate })(worker)
@@ -67,6 +68,42 @@ describe("Middleware.rateLimit", () => {
           )
         }
       }
+    }))
+
+  it.effect("a high rate holds at the epoch's milliseconds: the bucket counts its time from its first reading", () =>
+    Effect.gen(function*() {
+      // at 1.8e12 ms a float's step is 2.4e-4 ms: an interval of 1e-4 ms added to such a time vanished
+      yield* TestClock.setTime(1_795_000_000_000)
+      for (const [rate, horizon] of [[1e7, 0], [1e6, 2], [3e6, 1]] as const) {
+        let started = 0
+        const limited = Middleware.rateLimit({ rate })((_: number) => Effect.sync(() => void started++))
+        const all = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 5_000 }, (_, k) => k), limited, { concurrency: "unbounded" })
+        )
+        yield* TestClock.adjust(horizon)
+        strictEqual(started, 1 + Math.floor(horizon * rate / 1000), `rate ${rate} within ${horizon} ms`)
+        yield* Fiber.interrupt(all)
+      }
+    }))
+
+  it.effect("a clock set back does not stall the bucket: the next token comes an interval after the last", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(100_000)
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 1 })(worker)
+      yield* Effect.fork(Effect.forEach([1, 2, 3], limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust("3 seconds")
+      deepStrictEqual(starts.map(([, t]) => t), [100_000, 101_000, 102_000])
+      yield* TestClock.setTime(40_000) // a wall clock stepped back by a minute
+      yield* Effect.fork(limited(4))
+      yield* TestClock.adjust(0)
+      // the bucket's time goes on from its last reading (102,000 ms, when the third took the token
+      // that made the fourth due at 103,000): the fourth starts a second after the set-back
+      strictEqual(starts.length, 3)
+      yield* TestClock.adjust(999)
+      strictEqual(starts.length, 3)
+      yield* TestClock.adjust(1)
+      deepStrictEqual(starts.map(([, t]) => t), [100_000, 101_000, 102_000, 41_000])
     }))
 
   it.effect("2/s, burst 2, 4 concurrent callers: two at once, then 500 ms apart", () =>

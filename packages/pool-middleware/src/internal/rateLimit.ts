@@ -38,6 +38,11 @@ interface Waiter {
  */
 export class Bucket {
   private tat: number | undefined = undefined
+  /** the clock's reading at the bucket's first use: the bucket's times count from it */
+  private origin: number | undefined = undefined
+  /** added to readings after the clock went back, so that the bucket's time never does */
+  private skew = 0
+  private last = 0
   private head: Waiter | undefined = undefined
   private tail: Waiter | undefined = undefined
   private readonly interval: number
@@ -46,6 +51,25 @@ export class Bucket {
   constructor(rate: number, burst: number) {
     this.interval = 1000 / rate
     this.tolerance = (burst - 1) * this.interval
+  }
+
+  /**
+   * The bucket's time, in milliseconds since its first reading. Small numbers: at the epoch's
+   * 1.8e12 ms a float's step is 2.4e-4 ms, so adding `1000 / rate` to such a time drifted (a rate
+   * of 1e6 let 2.4% more through) or vanished (1e7: no limit). And it never goes back: a clock set
+   * back (`TestClock.setTime`, a wall clock stepped back) goes on from where the bucket was, where
+   * the bucket's times would otherwise stall every waiter until the clock caught up.
+   */
+  private now(clock: Clock.Clock): number {
+    const reading = clock.unsafeCurrentTimeMillis()
+    if (this.origin === undefined) this.origin = reading
+    let t = reading - this.origin + this.skew
+    if (t < this.last) {
+      this.skew += this.last - t
+      t = this.last
+    }
+    this.last = t
+    return t
   }
 
   /** milliseconds until a token is available at `now`; <= 0 when one is available now */
@@ -115,7 +139,7 @@ export class Bucket {
   /** the head waiter sleeps until its token is due, then takes it and hands the turn on */
   private headLoop(node: Waiter, clock: Clock.Clock): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = this.now(clock)
       const wait = this.waitAt(now)
       if (wait <= EPSILON_MILLIS) {
         this.take(node.arrival)
@@ -134,7 +158,7 @@ export class Bucket {
   readonly acquire: Effect.Effect<void> = Effect.clockWith((clock) =>
     Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
-        const now = clock.unsafeCurrentTimeMillis()
+        const now = this.now(clock)
         if (this.head === undefined && this.waitAt(now) <= EPSILON_MILLIS) {
           this.take(now)
           return Effect.void
