@@ -15,7 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import { hasProperty } from "effect/Predicate"
 import type * as Record from "effect/Record"
-import type * as Schedule from "effect/Schedule"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
@@ -952,6 +952,14 @@ export const progress: {
     schedule: Schedule.Schedule<unknown, Stats.Stats, R>
   ): Stream.Stream<Stats.Stats, never, R> =>
     Stream.suspend(() => {
+      if (!isSchedule(schedule)) {
+        // from JavaScript: not a TypeError from deep inside Stream
+        return Stream.die(
+          new Cause.IllegalArgumentException(
+            `FiberPool.progress: the schedule must be a Schedule, got ${schedule === null ? "null" : typeof schedule}`
+          )
+        )
+      }
       let last: Stats.Stats | undefined
       const sample = Effect.map(pool.stats, (stats) => last = stats)
       return Stream.concat(
@@ -965,6 +973,9 @@ export const progress: {
       )
     })
 )
+
+/** `Schedule.isSchedule` without its narrowing (which would widen the schedule's requirements). */
+const isSchedule = (u: unknown): boolean => Schedule.isSchedule(u)
 
 const durationFields = ["processingTime", "waitTime", "initTime", "wrapTime", "pausedTime", "totalTime"] as const
 
@@ -1049,7 +1060,9 @@ export const mapStream: {
   (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
     Stream.unwrapScoped(Effect.gen(function*() {
       const workers = typeof options?.workers === "number" && options.workers > 0 ? options.workers : 1
-      const batch = typeof options?.batchSize === "number" && options.batchSize > 1 ? options.batchSize : 10
+      // room for two rounds of what the workers take at once: batchSize 0 or 1 (slow or large items,
+      // balanced strictly) holds 2 results per worker, not as many as the default batches of 10
+      const batch = typeof options?.batchSize === "number" ? Math.max(1, options.batchSize) : 10
       const results = yield* Mailbox.make<any, any>(Math.min(workers * batch * 2, 4096))
       const pool: FiberPool<any, any> = yield* internal.make(
         "FiberPool.mapStream",

@@ -4,7 +4,21 @@ import type { Worker } from "@fiberpool/pool"
 import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
-import { Chunk, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Schedule, Scope, Stream, TestClock } from "effect"
+import {
+  Cause,
+  Chunk,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Option,
+  Ref,
+  Schedule,
+  Scope,
+  Stream,
+  TestClock
+} from "effect"
 import { assertAccounting, Boom, exposeGc, macrotask, range, settle } from "./helpers.js"
 
 describe("execute", () => {
@@ -626,6 +640,26 @@ describe("streams", () => {
       assertTrue(calls < 1000, `calls: ${calls}`)
     }))
 
+  it.effect("mapStream: behind a reader that stalls, the results buffer holds 2 × workers × batchSize (batchSize 1: 4 for 2 workers)", () =>
+    Effect.gen(function*() {
+      // a pool for slow or large items (batchSize 1) was buffered as if in batches of 10: 40 results
+      let finished = 0
+      const fiber = yield* Stream.iterate(0, (n) => n + 1).pipe(
+        FiberPool.mapStream({
+          workers: 2,
+          batchSize: 1,
+          worker: (n: number) => Effect.sync(() => (finished++, n))
+        }),
+        Stream.runForEach(() => Effect.never), // takes the first result and stalls
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 second")
+      // the buffer (4), the chunk the reader took from it (at most 4), and one result per worker
+      // waiting for room
+      assertTrue(finished > 0 && finished <= 10, `finished: ${finished}`)
+      yield* Fiber.interrupt(fiber)
+    }))
+
   it.effect("mapStream passes on its source's failure, also another pool's PoolClosedError", () =>
     Effect.gen(function*() {
       const upstream = new FiberPool.PoolClosedError({ pool: "upstream", reason: "failed" })
@@ -655,6 +689,16 @@ describe("streams", () => {
       yield* TestClock.adjust("5 seconds")
       const processed = Chunk.toReadonlyArray(yield* Fiber.join(samples)).map((s) => s.processed)
       strictEqual(processed[processed.length - 1], 3)
+    }))
+
+  it.scoped("progress without a schedule (from JavaScript) dies with IllegalArgumentException naming it", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+      const progress = FiberPool.progress as unknown as (pool: unknown, schedule: unknown) => Stream.Stream<unknown>
+      const exit = yield* Effect.exit(Stream.runDrain(progress(pool, undefined)))
+      const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+      assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value), String(exit))
+      assertTrue((defect.value as Error).message.includes("FiberPool.progress: the schedule"), String(defect.value))
     }))
 
   it.scoped("progress shows an ended pool's final stats once", () =>
