@@ -6,6 +6,7 @@ import { pipe } from "effect/Function"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { describe, expectTypeOf, it } from "vitest"
 import { Middleware } from "../src/index.js"
 
@@ -122,6 +123,19 @@ describe("types", () => {
     expectTypeOf(make).toEqualTypeOf<
       Effect.Effect<FiberPool.FiberPool<string, Flaky | Middleware.ValidationError>, never, Scope.Scope | Blocklist>
     >()
+  })
+
+  it("the middleware option keeps the worker's result type; the pipe form types it void (README)", () => {
+    const length = (s: string) => Effect.succeed(s.length)
+    const words = Stream.make("a", "bc")
+    const withOption = FiberPool.mapStream(words, {
+      workers: 1,
+      worker: length,
+      middleware: [Middleware.timeout("1 second")]
+    })
+    expectTypeOf(withOption).toEqualTypeOf<Stream.Stream<number, Cause.TimeoutException>>()
+    const piped = FiberPool.mapStream(words, { workers: 1, worker: pipe(length, Middleware.timeout("1 second")) })
+    expectTypeOf(piped).toEqualTypeOf<Stream.Stream<void, Cause.TimeoutException>>()
   })
 
   it("retry alone leaves the pool's error type as it is", () => {

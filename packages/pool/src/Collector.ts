@@ -135,7 +135,8 @@ export interface CollectorClosedError extends Cause.YieldableError {
 }
 
 /**
- * Constructs a {@link CollectorClosedError}; also usable with `instanceof`.
+ * Constructs a {@link CollectorClosedError}; also usable with `instanceof` (match by `_tag` where
+ * the package may be loaded twice, as ESM and as CommonJS).
  *
  * @example
  * ```ts
