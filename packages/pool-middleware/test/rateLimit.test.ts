@@ -86,6 +86,24 @@ describe("Middleware.rateLimit", () => {
       }
     }))
 
+  it.effect("a high rate holds after the clock moved far ahead of the bucket's first reading", () =>
+    Effect.gen(function*() {
+      for (const [rate, horizon] of [[1e7, 0], [1e6, 2], [3e6, 1]] as const) {
+        yield* TestClock.setTime(0)
+        let started = 0
+        const limited = Middleware.rateLimit({ rate })((_: number) => Effect.sync(() => void started++))
+        yield* limited(0) // the bucket's first reading, at 0
+        yield* TestClock.setTime(1_795_000_000_000)
+        started = 0
+        const all = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 5_000 }, (_, k) => k), limited, { concurrency: "unbounded" })
+        )
+        yield* TestClock.adjust(horizon)
+        strictEqual(started, 1 + Math.floor(horizon * rate / 1000), `rate ${rate} within ${horizon} ms`)
+        yield* Fiber.interrupt(all)
+      }
+    }))
+
   it.effect("a clock set back does not stall the bucket: the next token comes an interval after the last", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(100_000)

@@ -32,8 +32,10 @@ export const showValue = (value: unknown): string => {
     return `Duration(${Duration.format(value)})`
   }
   if (Array.isArray(value)) {
-    // one level: an array that holds itself must not loop
-    return `[${value.map((v) => Array.isArray(v) ? "[…]" : showValue(v)).join(", ")}]`
+    // one level, and the first few: an error message, not a dump (nor a loop on an array that
+    // holds itself)
+    const shown = value.slice(0, 5).map((v) => Array.isArray(v) ? "[…]" : showValue(v))
+    return `[${shown.join(", ")}${value.length > 5 ? ", …" : ""}]`
   }
   try {
     return String(value)

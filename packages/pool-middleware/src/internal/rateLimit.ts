@@ -10,6 +10,8 @@ import * as Options from "./options.js"
 // times are compared with a tolerance of one nanosecond, so float rounding of `1000 / rate`
 // never leaves a waiter sleeping for a fraction of a nanosecond that a TestClock would not reach
 const EPSILON_MILLIS = 1e-6
+// while nobody waits, the bucket's times are kept below this (a float's step there is 1.2e-10 ms)
+const REBASE_MILLIS = 1e6
 
 interface Waiter {
   readonly arrival: number
@@ -54,11 +56,14 @@ export class Bucket {
   }
 
   /**
-   * The bucket's time, in milliseconds since its first reading. Small numbers: at the epoch's
-   * 1.8e12 ms a float's step is 2.4e-4 ms, so adding `1000 / rate` to such a time drifted (a rate
-   * of 1e6 let 2.4% more through) or vanished (1e7: no limit). And it never goes back: a clock set
-   * back (`TestClock.setTime`, a wall clock stepped back) goes on from where the bucket was, where
-   * the bucket's times would otherwise stall every waiter until the clock caught up.
+   * The bucket's time, in milliseconds from an origin: its first reading, moved up to the current
+   * reading whenever nobody waits and the time has grown past `REBASE_MILLIS` (a clock moved far
+   * ahead, a process up for days), all of the bucket's times by the same amount. Small numbers: at
+   * the epoch's 1.8e12 ms a float's step is 2.4e-4 ms, so adding `1000 / rate` to such a time
+   * drifted (a rate of 1e6 let 2.4% more through) or vanished (1e7: no limit at all). And it never
+   * goes back: after the clock is set back (`TestClock.setTime`, a wall clock stepped back) it goes
+   * on from its last reading, where the bucket's times would otherwise hold every newcomer until
+   * the clock caught up.
    */
   private now(clock: Clock.Clock): number {
     const reading = clock.unsafeCurrentTimeMillis()
@@ -67,6 +72,13 @@ export class Bucket {
     if (t < this.last) {
       this.skew += this.last - t
       t = this.last
+    }
+    if (t > REBASE_MILLIS && this.head === undefined) {
+      // no waiter holds an arrival time to move along
+      if (this.tat !== undefined) this.tat -= t
+      this.origin = reading
+      this.skew = 0
+      t = 0
     }
     this.last = t
     return t
