@@ -327,7 +327,8 @@ describe("faults: user functions that misbehave", () => {
           strictEqual((yield* pool.stats).submitted, 0)
           return exit
         })))
-        assertIllegalArgument(exit, "keyBy")
+        // an async keyBy: the message says it must answer synchronously
+        assertIllegalArgument(exit, "keyBy", "must return a string synchronously, got a Promise")
         deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by keyBy was left unhandled")
       }))
 

@@ -655,7 +655,12 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     const keyOf = (item: unknown): string => {
       const key = keyBy!(item)
       if (typeof key !== "string") {
-        if (Predicate.isPromiseLike(key)) Promise.resolve(key).catch(() => {})
+        if (Predicate.isPromiseLike(key)) {
+          Promise.resolve(key).catch(() => {})
+          throw new Cause.IllegalArgumentException(
+            `${name}: keyBy must return a string synchronously, got a Promise (an async keyBy?)`
+          )
+        }
         throw new Cause.IllegalArgumentException(`${name}: keyBy must return a string, got ${show(key)}`)
       }
       return key
