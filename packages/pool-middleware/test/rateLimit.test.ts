@@ -1,6 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import type * as Clock from "effect/Clock"
+import { ClockTypeId } from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -103,6 +104,61 @@ describe("Middleware.rateLimit", () => {
         yield* Fiber.interrupt(all)
       }
     }))
+
+  it.effect("a high rate holds when the clock's readings jump far ahead while callers wait", () =>
+    Effect.gen(function*() {
+      // a clock whose readings jump (a wall clock stepped ahead) while its timers keep counting
+      // durations, as the live clock's do; a TestClock moved ahead would instead run each sleep at
+      // its own time. Four callers in a loop (a pool's workers) keep the queue from ever emptying,
+      // so the bucket's times move to a new origin with the waiters in it
+      const base = yield* Effect.clock
+      let offset = 0
+      const clock: Clock.Clock = Object.create(base)
+      ;(clock as { unsafeCurrentTimeMillis: () => number }).unsafeCurrentTimeMillis = () =>
+        base.unsafeCurrentTimeMillis() + offset
+      const limited = Middleware.rateLimit({ rate: 1e7 })((_: number) => Effect.void)
+      let started = 0
+      const loop = (n: number): Effect.Effect<void> =>
+        n === 0 ? Effect.void : Effect.zipRight(limited(n), Effect.suspend(() => (started++, loop(n - 1))))
+      const callers = yield* Effect.forEach([1, 2, 3, 4], () => Effect.fork(Effect.withClock(loop(2_000), clock)))
+      yield* TestClock.adjust(0)
+      strictEqual(started, 1)
+      offset = 1_795_000_000_000
+      // one millisecond allows 10,000 tokens, but the callers wait one at a time for a timer of at
+      // least 1 ms: four per millisecond, and a fifth for a newcomer. Before, the interval vanished
+      // at 1.8e12 (a float's step there is 2.4e-4 ms) and all 8,000 went at the first timer
+      for (let ms = 1; ms <= 3; ms++) {
+        const before = started
+        yield* TestClock.adjust(1)
+        assertTrue(started - before <= 5, `millisecond ${ms}: ${started - before} started`)
+      }
+      yield* Effect.forEach(callers, Fiber.interrupt)
+    }))
+
+  it("hours of starts one after another stay on time: float error summed over the tokens wakes no one a millisecond late", () => {
+    // a clock whose sleep moves it at once, for 150,000 starts at 3 per second (14 hours): the k-th
+    // start is at exactly ⌈k · 1000 / 3⌉ ms. With a tolerance of a nanosecond, the error summed in
+    // the bucket's time passed it after some 70,000 tokens, and every start on a whole millisecond
+    // came 1 ms late from then on
+    let time = 0
+    const clock = {
+      [ClockTypeId]: ClockTypeId,
+      unsafeCurrentTimeMillis: () => time,
+      unsafeCurrentTimeNanos: () => BigInt(Math.round(time * 1e6)),
+      currentTimeMillis: Effect.sync(() => time),
+      currentTimeNanos: Effect.sync(() => BigInt(Math.round(time * 1e6))),
+      sleep: (duration: Duration.DurationInput) => Effect.sync(() => void (time += Duration.toMillis(duration)))
+    } as unknown as Clock.Clock
+    const acquire = Effect.withClock(Middleware.rateLimit({ rate: 3 })((_: number) => Effect.void)(0), clock)
+    let late = 0
+    let first = ""
+    for (let k = 0; k < 150_000; k++) {
+      Effect.runSync(acquire)
+      const expected = Number((BigInt(k) * 1000n + 2n) / 3n)
+      if (time !== expected && late++ === 0) first = `start ${k} at ${time} ms, due at ${expected}`
+    }
+    strictEqual(late, 0, first)
+  })
 
   it.effect("a clock set back does not stall the bucket: the next token comes an interval after the last", () =>
     Effect.gen(function*() {

@@ -7,14 +7,17 @@ import * as Either from "effect/Either"
 import type { RateLimitOptions } from "../Middleware.js"
 import * as Options from "./options.js"
 
-// times are compared with a tolerance of one nanosecond, so float rounding of `1000 / rate`
-// never leaves a waiter sleeping for a fraction of a nanosecond that a TestClock would not reach
-const EPSILON_MILLIS = 1e-6
-// while nobody waits, the bucket's times are kept below this (a float's step there is 1.2e-10 ms)
+// times are compared with a tolerance (`Bucket.epsilon`): a thousandth of the interval, at most a
+// microsecond. Float rounding of `1000 / rate`, summed over many tokens, never leaves a waiter
+// sleeping for a fraction of a millisecond that a TestClock would not reach, or waking a whole
+// millisecond late
+const EPSILON_MILLIS = 1e-3
+// the bucket's times are kept below this (a float's step there is 1.2e-10 ms)
 const REBASE_MILLIS = 1e6
 
 interface Waiter {
-  readonly arrival: number
+  /** moved with the bucket's origin (`now`) */
+  arrival: number
   prev: Waiter | undefined
   next: Waiter | undefined
   linked: boolean
@@ -49,16 +52,18 @@ export class Bucket {
   private tail: Waiter | undefined = undefined
   private readonly interval: number
   private readonly tolerance: number
+  private readonly epsilon: number
 
   constructor(rate: number, burst: number) {
     this.interval = 1000 / rate
     this.tolerance = (burst - 1) * this.interval
+    this.epsilon = Math.min(EPSILON_MILLIS, this.interval / 1000)
   }
 
   /**
    * The bucket's time, in milliseconds from an origin: its first reading, moved up to the current
-   * reading whenever nobody waits and the time has grown past `REBASE_MILLIS` (a clock moved far
-   * ahead, a process up for days), all of the bucket's times by the same amount. Small numbers: at
+   * reading whenever the time has grown past `REBASE_MILLIS` (a clock moved far ahead, a process up
+   * for days), all of the bucket's times (`tat`, the waiters' arrivals) by the same amount. Small numbers: at
    * the epoch's 1.8e12 ms a float's step is 2.4e-4 ms, so adding `1000 / rate` to such a time
    * drifted (a rate of 1e6 let 2.4% more through) or vanished (1e7: no limit at all). And it never
    * goes back: after the clock is set back (`TestClock.setTime`, a wall clock stepped back) it goes
@@ -73,9 +78,11 @@ export class Bucket {
       this.skew += this.last - t
       t = this.last
     }
-    if (t > REBASE_MILLIS && this.head === undefined) {
-      // no waiter holds an arrival time to move along
+    if (t > REBASE_MILLIS) {
+      // rare (once per REBASE_MILLIS, or a jump), so the waiters are walked: after a jump, the ones
+      // that arrived before it are due, and their arrivals may lose precision; a newcomer's does not
       if (this.tat !== undefined) this.tat -= t
+      for (let node = this.head; node !== undefined; node = node.next) node.arrival -= t
       this.origin = reading
       this.skew = 0
       t = 0
@@ -153,7 +160,7 @@ export class Bucket {
     return Effect.suspend(() => {
       const now = this.now(clock)
       const wait = this.waitAt(now)
-      if (wait <= EPSILON_MILLIS) {
+      if (wait <= this.epsilon) {
         this.take(node.arrival)
         this.leave(node)
         return Effect.void
@@ -162,7 +169,7 @@ export class Bucket {
       // time (1000 / 3 ms) makes Effect's `Clock.currentTimeNanos` (`Effect.timed`) throw. Waking at
       // most 1 ms late costs no rate: waiters are accounted at their arrival. Less the tolerance, so
       // that float rounding (7 intervals of 1000 / 7 ms make 1000.0000000000001) adds no millisecond
-      return Effect.zipRight(clock.sleep(Duration.millis(Math.ceil(wait - EPSILON_MILLIS))), this.headLoop(node, clock))
+      return Effect.zipRight(clock.sleep(Duration.millis(Math.ceil(wait - this.epsilon))), this.headLoop(node, clock))
     })
   }
 
@@ -171,7 +178,7 @@ export class Bucket {
     Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
         const now = this.now(clock)
-        if (this.head === undefined && this.waitAt(now) <= EPSILON_MILLIS) {
+        if (this.head === undefined && this.waitAt(now) <= this.epsilon) {
           this.take(now)
           return Effect.void
         }
