@@ -135,29 +135,89 @@ describe("Middleware.rateLimit", () => {
       yield* Effect.forEach(callers, Fiber.interrupt)
     }))
 
-  it("hours of starts one after another stay on time: float error summed over the tokens wakes no one a millisecond late", () => {
-    // a clock whose sleep moves it at once, for 150,000 starts at 3 per second (14 hours): the k-th
-    // start is at exactly ⌈k · 1000 / 3⌉ ms. With a tolerance of a nanosecond, the error summed in
-    // the bucket's time passed it after some 70,000 tokens, and every start on a whole millisecond
-    // came 1 ms late from then on
-    let time = 0
+  /**
+   * A clock whose sleep moves it at once (so a run of acquires is synchronous), whose readings can
+   * be replaced (`glitch`: the next readings, in order), recording each sleep's length.
+   */
+  const instantClock = () => {
+    const state = { time: 0, sleeps: [] as Array<number>, glitch: [] as Array<number | Error> }
+    const read = () => {
+      const next = state.glitch.shift()
+      if (next instanceof Error) throw next
+      return next ?? state.time
+    }
     const clock = {
       [ClockTypeId]: ClockTypeId,
-      unsafeCurrentTimeMillis: () => time,
-      unsafeCurrentTimeNanos: () => BigInt(Math.round(time * 1e6)),
-      currentTimeMillis: Effect.sync(() => time),
-      currentTimeNanos: Effect.sync(() => BigInt(Math.round(time * 1e6))),
-      sleep: (duration: Duration.DurationInput) => Effect.sync(() => void (time += Duration.toMillis(duration)))
+      unsafeCurrentTimeMillis: read,
+      unsafeCurrentTimeNanos: () => BigInt(Math.round(state.time * 1e6)),
+      currentTimeMillis: Effect.sync(read),
+      currentTimeNanos: Effect.sync(() => BigInt(Math.round(state.time * 1e6))),
+      sleep: (duration: Duration.DurationInput) =>
+        Effect.sync(() => {
+          const millis = Duration.toMillis(duration)
+          state.sleeps.push(millis)
+          if (state.sleeps.length > 1000) throw new Error("more than 1,000 sleeps: a busy loop")
+          state.time += millis
+        })
     } as unknown as Clock.Clock
+    return { state, clock }
+  }
+
+  it("hours of starts one after another stay on time: float error summed over the tokens wakes no one a millisecond late", () => {
+    // 150,000 starts at 3 per second (14 hours): the k-th start is at exactly ⌈k · 1000 / 3⌉ ms.
+    // With a tolerance of a nanosecond, the error summed in the bucket's time passed it after some
+    // 70,000 tokens, and every start on a whole millisecond came 1 ms late from then on
+    const { clock, state } = instantClock()
     const acquire = Effect.withClock(Middleware.rateLimit({ rate: 3 })((_: number) => Effect.void)(0), clock)
     let late = 0
     let first = ""
     for (let k = 0; k < 150_000; k++) {
+      state.sleeps.length = 0
       Effect.runSync(acquire)
       const expected = Number((BigInt(k) * 1000n + 2n) / 3n)
-      if (time !== expected && late++ === 0) first = `start ${k} at ${time} ms, due at ${expected}`
+      if (state.time !== expected && late++ === 0) first = `start ${k} at ${state.time} ms, due at ${expected}`
     }
     strictEqual(late, 0, first)
+  })
+
+  it("a clock reading of NaN or Infinity counts as no time passed: no busy loop, and the bucket goes on", () => {
+    const { clock, state } = instantClock()
+    const acquire = Effect.withClock(Middleware.rateLimit({ rate: 2 })((_: number) => Effect.void)(0), clock)
+    const starts: Array<number> = []
+    for (const glitch of [[NaN], [], [Infinity], [], [NaN, NaN], []]) {
+      state.glitch = glitch
+      state.sleeps.length = 0
+      Effect.runSync(acquire) // before: NaN kept in the bucket made every later sleep 0 ms, for ever
+      starts.push(state.time)
+    }
+    // a glitched reading is the last one again: the token after it comes an interval later
+    deepStrictEqual(starts, [0, 500, 1000, 1500, 2000, 2500])
+  })
+
+  it("a waiter whose clock dies leaves the queue: the callers behind it go on", () =>
+    Effect.runPromise(Effect.gen(function*() {
+      const { clock, state } = instantClock()
+      const limited = Middleware.rateLimit({ rate: 10 })((_: number) => Effect.void)
+      const first = yield* Effect.exit(Effect.withClock(limited(0), clock))
+      assertTrue(Exit.isSuccess(first))
+      // the next caller queues behind nobody, sleeps, and its reading after the sleep throws
+      state.glitch = [state.time, new Error("clock glitch")]
+      const second = yield* Effect.exit(Effect.withClock(limited(1), clock))
+      assertTrue(Exit.isFailure(second), String(second))
+      // before: the dead waiter stayed at the head, and the third caller waited for its turn for ever
+      const third = yield* Effect.exit(Effect.withClock(limited(2), clock).pipe(Effect.timeout("1 second")))
+      assertTrue(Exit.isSuccess(third), String(third))
+    })))
+
+  it("a rate so low that a token is more than 24.8 days away sleeps in steps the live clock can schedule", () => {
+    // setTimeout's limit is 2^31 - 1 ms; Effect never schedules a longer sleep, so the head never woke
+    const { clock, state } = instantClock()
+    const acquire = Effect.withClock(Middleware.rateLimit({ rate: 1e-7 })((_: number) => Effect.void)(0), clock)
+    Effect.runSync(acquire)
+    state.sleeps.length = 0
+    Effect.runSync(acquire)
+    strictEqual(state.time, 1e10)
+    assertTrue(state.sleeps.every((ms) => ms <= 2 ** 31 - 1), `sleeps: ${state.sleeps}`)
   })
 
   it.effect("a clock set back does not stall the bucket: the next token comes an interval after the last", () =>

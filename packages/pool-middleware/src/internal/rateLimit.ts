@@ -14,6 +14,8 @@ import * as Options from "./options.js"
 const EPSILON_MILLIS = 1e-3
 // the bucket's times are kept below this (a float's step there is 1.2e-10 ms)
 const REBASE_MILLIS = 1e6
+// setTimeout's limit: Effect's live clock never schedules a longer sleep
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
 interface Waiter {
   /** moved with the bucket's origin (`now`) */
@@ -42,7 +44,13 @@ interface Waiter {
  * @internal
  */
 export class Bucket {
+  /**
+   * `tat`, kept as `anchor + count · interval` (one product, not a running sum: summed over
+   * millions of tokens, float error would move the starts of a queue that never empties)
+   */
   private tat: number | undefined = undefined
+  private anchor = 0
+  private count = 0
   /** the clock's reading at the bucket's first use: the bucket's times count from it */
   private origin: number | undefined = undefined
   /** added to readings after the clock went back, so that the bucket's time never does */
@@ -72,6 +80,9 @@ export class Bucket {
    */
   private now(clock: Clock.Clock): number {
     const reading = clock.unsafeCurrentTimeMillis()
+    // a reading that is not a finite number (a clock set to an invalid date) counts as no time
+    // passed: NaN or Infinity kept in the bucket's times would break it for good
+    if (!Number.isFinite(reading)) return this.last
     if (this.origin === undefined) this.origin = reading
     let t = reading - this.origin + this.skew
     if (t < this.last) {
@@ -81,7 +92,11 @@ export class Bucket {
     if (t > REBASE_MILLIS) {
       // rare (once per REBASE_MILLIS, or a jump), so the waiters are walked: after a jump, the ones
       // that arrived before it are due, and their arrivals may lose precision; a newcomer's does not
-      if (this.tat !== undefined) this.tat -= t
+      if (this.tat !== undefined) {
+        this.tat -= t
+        this.anchor = this.tat
+        this.count = 0
+      }
       for (let node = this.head; node !== undefined; node = node.next) node.arrival -= t
       this.origin = reading
       this.skew = 0
@@ -98,7 +113,12 @@ export class Bucket {
 
   /** takes a token for a request that arrived at `arrival` */
   private take(arrival: number): void {
-    this.tat = (this.tat === undefined || this.tat < arrival ? arrival : this.tat) + this.interval
+    if (this.tat === undefined || this.tat < arrival) {
+      this.anchor = arrival
+      this.count = 0
+    }
+    this.count++
+    this.tat = this.anchor + this.count * this.interval
   }
 
   private enqueue(arrival: number): Waiter {
@@ -169,7 +189,9 @@ export class Bucket {
       // time (1000 / 3 ms) makes Effect's `Clock.currentTimeNanos` (`Effect.timed`) throw. Waking at
       // most 1 ms late costs no rate: waiters are accounted at their arrival. Less the tolerance, so
       // that float rounding (7 intervals of 1000 / 7 ms make 1000.0000000000001) adds no millisecond
-      return Effect.zipRight(clock.sleep(Duration.millis(Math.ceil(wait - this.epsilon))), this.headLoop(node, clock))
+      // At most the live clock's longest timer (a longer one is never scheduled): the head loops
+      const sleep = Math.min(Math.ceil(wait - this.epsilon), MAX_TIMER_MILLIS)
+      return Effect.zipRight(clock.sleep(Duration.millis(sleep)), this.headLoop(node, clock))
     })
   }
 
@@ -183,11 +205,12 @@ export class Bucket {
           return Effect.void
         }
         const node = this.enqueue(now)
-        // an interrupted waiter leaves the queue: its place (and, if it was the head, its token)
-        // goes to the next one
-        return Effect.onInterrupt(
+        // a waiter that ends without its token (interrupted, or its clock or sleep died) leaves the
+        // queue: its place (and, if it was the head, its turn) goes to the next one. Leaving twice
+        // is harmless: one that took its token has left already
+        return Effect.ensuring(
           restore(Effect.zipRight(this.turn(node), this.headLoop(node, clock))),
-          () => Effect.sync(() => this.leave(node))
+          Effect.sync(() => this.leave(node))
         )
       })
     )
