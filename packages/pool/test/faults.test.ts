@@ -8,7 +8,6 @@ import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
-import type { Clock } from "effect"
 import {
   Cause,
   Context,
@@ -26,7 +25,7 @@ import {
   TestClock
 } from "effect"
 import { vi } from "vitest"
-import { assertAccounting, Boom, macrotask, range, releasing, settle } from "./helpers.js"
+import { assertAccounting, Boom, macrotask, range, readingClock, releasing, settle } from "./helpers.js"
 
 class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
 
@@ -106,11 +105,10 @@ const rejected = (message: string) => Promise.reject(new Error(message))
 const faultyClock = Effect.map(Effect.clock, (base) => {
   const bad = new Error("clock bug")
   let countdown = -1
-  const clock: Clock.Clock = Object.create(base)
-  ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => {
+  const clock = readingClock(base, () => {
     if (countdown > 0 && --countdown === 0) throw bad
     return base.unsafeCurrentTimeNanos()
-  }
+  })
   return { bad, clock, throwAt: (k: number) => void (countdown = k) }
 })
 
@@ -1349,11 +1347,7 @@ describe("faults: concurrency", () => {
   )
 
   /** a Clock of the application's own, over the live one (an offset clock, an instrumented one) */
-  const wrappedClock = Effect.map(Effect.clock, (live): Clock.Clock => {
-    const clock: Clock.Clock = Object.create(live)
-    ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () => live.unsafeCurrentTimeNanos()
-    return clock
-  })
+  const wrappedClock = Effect.map(Effect.clock, (live) => readingClock(live, () => live.unsafeCurrentTimeNanos()))
   for (
     const [label, withClock] of [
       ["the live clock", <A, E, R>(effect: Effect.Effect<A, E, R>) => effect],

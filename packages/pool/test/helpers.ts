@@ -2,6 +2,7 @@
 import { strictEqual } from "@effect/vitest/utils"
 import { Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
+import type * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -43,4 +44,15 @@ export const assertAccounting = (stats: Stats.Stats) =>
 export const exposeGc = (): () => void => {
   v8.setFlagsFromString("--expose-gc")
   return vm.runInNewContext("gc") as () => void
+}
+
+/**
+ * A clock like `base` (its sleeps, its prototype) whose readings come from `read`: a clock of the
+ * application's own, one set back, one that throws. The pool reads a clock other than Effect's live
+ * one through `unsafeCurrentTimeNanos`.
+ */
+export const readingClock = (base: Clock.Clock, read: () => bigint): Clock.Clock => {
+  const clock: Clock.Clock = Object.create(base)
+  ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = read
+  return clock
 }

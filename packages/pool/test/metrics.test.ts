@@ -1,7 +1,6 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
-import type * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -16,7 +15,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { FiberPool } from "../src/index.js"
-import { range } from "./helpers.js"
+import { range, readingClock } from "./helpers.js"
 
 class ItemError extends Data.TaggedError("ItemError")<{ readonly item: number }> {}
 
@@ -381,9 +380,7 @@ describe("Effect Metric series", () => {
       // the test clock, read an hour earlier once `back` is set (a wall clock stepped back)
       const base = yield* Effect.clock
       let back = 0n
-      const clock: Clock.Clock = Object.create(base)
-      ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = () =>
-        base.unsafeCurrentTimeNanos() - back
+      const clock = readingClock(base, () => base.unsafeCurrentTimeNanos() - back)
       const pool = yield* FiberPool.make({
         name,
         workers: 1,
