@@ -10,7 +10,7 @@
  */
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
-import { Chunk, Context, Data, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
+import { Chunk, Context, Data, Effect, Exit, Fiber, FiberId, Layer, Scope, Stream } from "effect"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 
@@ -244,7 +244,8 @@ export const churn = (options: ChurnOptions): Effect.Effect<ChurnResult> =>
       const producer = yield* Effect.fork(Effect.exit(pool.submitAll(Array.from({ length: 20 }, (_, k) => k))))
       if (ending === "interrupted") {
         yield* Effect.yieldNow()
-        yield* Scope.close(scope, Exit.void)
+        // closed as an interruption closes it (a closing scope with work left otherwise logs a warning)
+        yield* Scope.close(scope, Exit.interrupt(FiberId.none))
         yield* Fiber.join(producer)
       } else {
         yield* Fiber.join(producer)

@@ -22,7 +22,7 @@ import {
   TestClock
 } from "effect"
 import * as util from "node:util"
-import { assertAccounting, Boom, exposeGc, range, releasing, settle } from "./helpers.js"
+import { assertAccounting, Boom, exposeGc, range, releasing, settle, withLogs } from "./helpers.js"
 
 /** The worker of `key` as go-pkgz routes it: FNV-1a over the key's UTF-8 bytes, mod workers. */
 const workerOfKey = (key: string, workers: number): number => {
@@ -1006,7 +1006,7 @@ describe("FiberPool", () => {
         strictEqual(yield* Ref.get(acquired), 2)
         const producer = yield* Effect.fork(pool.submitAll(range(30)))
         yield* settle
-        yield* Scope.close(scope, Exit.void)
+        const { logs } = yield* withLogs(Scope.close(scope, Exit.void))
         strictEqual(yield* Ref.get(interrupted), 2)
         strictEqual(yield* Ref.get(released), 2)
         strictEqual(yield* Ref.get(poolComplete), false)
@@ -1016,6 +1016,12 @@ describe("FiberPool", () => {
         strictEqual(stats.processed, 0)
         strictEqual(stats.dropped, stats.submitted)
         assertTrue(stats.submitted > 2)
+        // the work lost is logged, not only counted
+        deepStrictEqual(logs.map((log) => [log.level, log.message]), [[
+          "WARN",
+          `fiberpool: the pool's scope closed before the pool finished: ${stats.dropped} accepted items were dropped ` +
+          "(interrupted, or never run). Close the pool (or wait for it) before its scope ends, or set gracefulShutdown"
+        ]])
         const exit = yield* Effect.exit(pool.wait)
         assertTrue(Exit.isInterrupted(exit))
         const late = yield* Effect.flip(pool.submit(1))
@@ -1036,6 +1042,67 @@ describe("FiberPool", () => {
         yield* Scope.close(scope, Exit.void)
         deepStrictEqual(yield* Effect.exit(pool.wait), Exit.fail(new Boom({ item: 0 })))
         assertAccounting(yield* pool.stats)
+      }))
+
+    it.effect("a scope closed after the pool finished, or with nothing left to drop, logs nothing", () =>
+      Effect.gen(function*() {
+        const run = (close: boolean) =>
+          withLogs(Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.make({ workers: 2, worker: (_: number) => Effect.void })
+            yield* pool.submitAll(range(25))
+            if (close) yield* pool.close
+            else yield* settle
+            return yield* pool.stats
+          })))
+        for (const close of [true, false]) {
+          const { logs, value: stats } = yield* run(close)
+          strictEqual(stats.processed, 25, `close: ${close}`)
+          deepStrictEqual(logs, [], `close: ${close}`)
+        }
+      }))
+
+    it.effect("no warning when the stop was asked for (the scope closed by interruption) or decided by a failure", () =>
+      Effect.gen(function*() {
+        const scoped = (worker: (n: number) => Effect.Effect<void, Boom>, after: Effect.Effect<void, unknown>) =>
+          Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.make({ workers: 2, batchSize: 1, worker })
+            yield* pool.submitAll(range(10))
+            yield* after
+            return pool
+          }))
+        // a timeout interrupts the scope's fiber: the caller stopped the work
+        const timedOut = yield* Effect.fork(withLogs(Effect.exit(Effect.timeout(
+          scoped(() => Effect.never, Effect.never),
+          "1 second"
+        ))))
+        yield* TestClock.adjust("1 second")
+        const interrupted = yield* Fiber.join(timedOut)
+        assertTrue(Exit.isFailure(interrupted.value))
+        deepStrictEqual(interrupted.logs, [])
+        // a fail-fast failure stopped the pool first (the producer's submitAll fails with it), and the
+        // scope closes after, with that failure
+        const failed = yield* withLogs(Effect.exit(scoped(
+          (n) => n === 0 ? Effect.fail(new Boom({ item: 0 })) : Effect.never,
+          Effect.void
+        )))
+        assertTrue(Exit.isFailure(failed.value))
+        deepStrictEqual(
+          Cause.failureOption(failed.value.cause).pipe(Option.map((e) => (e as { readonly _tag: string })._tag)),
+          Option.some("PoolClosedError")
+        )
+        deepStrictEqual(failed.logs, [])
+      }))
+
+    it.effect("one item dropped by the scope's close is logged in the singular", () =>
+      Effect.gen(function*() {
+        const { logs } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ workers: 1, name: "mailer", worker: (_: number) => Effect.never })
+          yield* pool.submit(1)
+          yield* settle
+        })))
+        deepStrictEqual(logs.map((log) => log.message.split(" (")[0]), [
+          "mailer: the pool's scope closed before the pool finished: 1 accepted item was dropped"
+        ])
       }))
   })
 

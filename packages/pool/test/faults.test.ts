@@ -25,7 +25,7 @@ import {
   TestClock
 } from "effect"
 import { vi } from "vitest"
-import { assertAccounting, Boom, macrotask, range, readingClock, releasing, settle } from "./helpers.js"
+import { assertAccounting, Boom, macrotask, range, readingClock, releasing, settle, withLogs } from "./helpers.js"
 
 class Conn extends Context.Tag("faults/Conn")<Conn, number>() {}
 
@@ -1858,18 +1858,6 @@ describe("faults: a pool made in an uninterruptible region (regression)", () => 
 })
 
 describe("faults: what stopped the pool is never silent", () => {
-  /** Runs `effect` with a logger that records every message (and its cause). */
-  const withLogs = <A, E>(effect: Effect.Effect<A, E>) => {
-    const logs: Array<{ readonly level: string; readonly message: string; readonly cause: Cause.Cause<unknown> }> = []
-    const logger = Logger.make(({ cause, logLevel, message }) =>
-      void logs.push({ level: logLevel.label, message: String(message), cause })
-    )
-    return Effect.map(
-      Effect.provide(effect, Logger.replace(Logger.defaultLogger, logger)),
-      (value) => ({ value, logs })
-    )
-  }
-
   it.effect("continueOnError: a defect after an earlier failure stops the pool, and is logged (close reports the failure)", () =>
     Effect.gen(function*() {
       const defect = new Error("db connection pool exhausted")

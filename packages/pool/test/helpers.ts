@@ -2,12 +2,14 @@
 import { strictEqual } from "@effect/vitest/utils"
 import { Worker } from "@fiberpool/pool"
 import type { Stats } from "@fiberpool/pool-metrics"
+import type * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as TestClock from "effect/TestClock"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
@@ -55,4 +57,16 @@ export const readingClock = (base: Clock.Clock, read: () => bigint): Clock.Clock
   const clock: Clock.Clock = Object.create(base)
   ;(clock as { unsafeCurrentTimeNanos: () => bigint }).unsafeCurrentTimeNanos = read
   return clock
+}
+
+/** Runs `effect` with a logger that records every message (and its cause). */
+export const withLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) => {
+  const logs: Array<{ readonly level: string; readonly message: string; readonly cause: Cause.Cause<unknown> }> = []
+  const logger = Logger.make(({ cause, logLevel, message }) =>
+    void logs.push({ level: logLevel.label, message: String(message), cause })
+  )
+  return Effect.map(
+    Effect.provide(effect, Logger.replace(Logger.defaultLogger, logger)),
+    (value) => ({ value, logs })
+  )
 }

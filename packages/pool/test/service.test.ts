@@ -19,7 +19,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { assertAccounting, Boom, exposeGc, macrotask, range, settle } from "./helpers.js"
+import { assertAccounting, Boom, exposeGc, macrotask, range, settle, withLogs } from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>
@@ -363,9 +363,10 @@ describe("gracefulShutdown", () => {
         onPoolComplete: Effect.sync(() => void completed.push("pool"))
       }).pipe(Scope.extend(scope))
       yield* pool.submitAll(range(6))
-      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      const closing = yield* Effect.fork(withLogs(Scope.close(scope, Exit.void)))
       yield* TestClock.adjust("3 seconds")
-      yield* Fiber.join(closing)
+      const { logs } = yield* Fiber.join(closing)
+      deepStrictEqual(logs, [])
       strictEqual(yield* Ref.get(done), 6)
       const stats = yield* pool.stats
       strictEqual(stats.processed, 6)
@@ -388,12 +389,17 @@ describe("gracefulShutdown", () => {
         worker: (_: number) => Effect.sleep("1 second")
       }).pipe(Scope.extend(scope))
       yield* pool.submitAll(range(5))
-      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      const closing = yield* Effect.fork(withLogs(Scope.close(scope, Exit.void)))
       yield* TestClock.adjust("3 seconds")
-      yield* Fiber.join(closing)
+      const { logs } = yield* Fiber.join(closing)
       const stats = yield* pool.stats
       strictEqual(stats.processed, 2)
       strictEqual(stats.dropped, 3)
+      deepStrictEqual(logs.map((log) => [log.level, log.message]), [[
+        "WARN",
+        "fiberpool: the pool's scope closed and its graceful shutdown (2s 500ms) ran out: 3 accepted items were " +
+        "dropped (interrupted, or never run)"
+      ]])
       assertTrue(Exit.isInterrupted(yield* Effect.exit(pool.wait)))
     }))
   it.effect("the grace period also ends a scope closed uninterruptibly (Effect.scoped, a layer's release)", () =>
@@ -638,6 +644,30 @@ describe("streams", () => {
       strictEqual(Chunk.size(yield* Fiber.join(fiber)), 3)
       // what the pool had accepted ran: at most its queues, the items in flight and the results buffer
       assertTrue(calls < 1000, `calls: ${calls}`)
+    }))
+
+  it.effect("mapStream: an output ended early drops the rest without a warning (the results were not wanted)", () =>
+    Effect.gen(function*() {
+      let started = 0
+      const { logs, value } = yield* withLogs(
+        Stream.range(1, 100).pipe(
+          FiberPool.mapStream({
+            workers: 2,
+            batchSize: 1,
+            worker: (n: number) =>
+              Effect.sync(() => started++).pipe(Effect.zipRight(Effect.sleep("1 second")), Effect.as(n))
+          }),
+          Stream.take(3),
+          Stream.runCollect,
+          Effect.fork,
+          Effect.tap(() => TestClock.adjust("2 seconds")),
+          Effect.flatMap(Fiber.join)
+        )
+      )
+      strictEqual(Chunk.size(value), 3)
+      // the pool held more than the three results taken: items in flight and queued were dropped
+      assertTrue(started > 3, `started: ${started}`)
+      deepStrictEqual(logs, [])
     }))
 
   it.effect("mapStream: behind a reader that stalls, about twice the results buffer plus one result per worker are held", () =>

@@ -1786,25 +1786,51 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       return Effect.zipRight(Fiber.interrupt(supervisorFiber), endAfterWorkers)
     })
     const grace = options.gracefulShutdown === undefined ? undefined : Duration.decode(options.gracefulShutdown)
-    yield* Scope.addFinalizer(
-      outerScope,
+    /**
+     * Logs what the scope's close dropped: with the count in `stats` alone, a script that forgot
+     * `close`, or a service released with work queued, ends as if every item ran. Not when the pool
+     * had already stopped (its outcome tells why), when the scope closed by interruption without a
+     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor for `mapStream`, whose
+     * output ended early (`onResult`: the rest is discarded by design).
+     */
+    const warnDropped = (before: number) =>
       Effect.suspend(() => {
-        if (finished) return Effect.void
-        // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
-        // leave `wait` without an outcome for ever (and a death unlogged)
-        if (grace === undefined) return Effect.uninterruptible(interruptNow)
-        // graceful: end input, let the workers drain (a paused pool is resumed) for up to `grace`
-        return end.pipe(
-          Effect.zipRight(resume),
-          // the wait is interruptible: a finalizer runs uninterruptibly (`Effect.scoped`, a layer's
-          // release), and there `Effect.timeout` could not stop it when the grace period ends
-          // the pool's outcome, a defect too, stays for `wait`: closing the scope does not fail with it
-          Effect.zipRight(Effect.exit(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
-          // also when the closing fiber is interrupted during the wait (a `Scope.close` run from an
-          // interruptible fiber): the workers must not be left running
-          Effect.ensuring(interruptNow)
+        const n = dropped - before
+        if (n <= 0 || stopReason !== "interrupted") return Effect.void
+        const items = n === 1 ? "1 accepted item was" : `${n} accepted items were`
+        return Effect.logWarning(
+          grace === undefined
+            ? `${name}: the pool's scope closed before the pool finished: ${items} dropped (interrupted, or never ` +
+              `run). Close the pool (or wait for it) before its scope ends, or set gracefulShutdown`
+            : `${name}: the pool's scope closed and its graceful shutdown (${
+              Duration.format(grace)
+            }) ran out: ${items} dropped (interrupted, or never run)`
         )
       })
+    yield* Scope.addFinalizerExit(
+      outerScope,
+      (exit) =>
+        Effect.suspend(() => {
+          if (finished) return Effect.void
+          const warn = state !== STOPPED && onResult === undefined &&
+            (grace !== undefined || Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
+          const warning = warn ? warnDropped(dropped) : Effect.void
+          // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
+          // leave `wait` without an outcome for ever (and a death unlogged)
+          if (grace === undefined) return Effect.zipRight(Effect.uninterruptible(interruptNow), warning)
+          // graceful: end input, let the workers drain (a paused pool is resumed) for up to `grace`
+          return end.pipe(
+            Effect.zipRight(resume),
+            // the wait is interruptible: a finalizer runs uninterruptibly (`Effect.scoped`, a layer's
+            // release), and there `Effect.timeout` could not stop it when the grace period ends
+            // the pool's outcome, a defect too, stays for `wait`: closing the scope does not fail with it
+            Effect.zipRight(Effect.exit(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
+            // also when the closing fiber is interrupted during the wait (a `Scope.close` run from an
+            // interruptible fiber): the workers must not be left running
+            Effect.ensuring(interruptNow),
+            Effect.zipRight(warning)
+          )
+        })
     )
 
     const wait = Deferred.await(done)
