@@ -161,7 +161,7 @@ export const itemsDropped: Metric.Metric.Counter<number> = Metric.fromMetricKey(
  * ```ts
  * import { Metrics } from "@fiberpool/pool-metrics"
  *
- * console.log(Metrics.itemDurationBoundaries.length) // 16 buckets, 0.0001 s to 10 s
+ * console.log(Metrics.itemDurationBoundaries.length) // 16 boundaries, 0.0001 s to 10 s (17 buckets with +Inf)
  * ```
  *
  * @since 0.1.0

@@ -79,12 +79,13 @@ export const ValidationError: new(args: { readonly item: unknown; readonly cause
  * @example
  * ```ts
  * import { Middleware } from "@fiberpool/pool-middleware"
- * import { Effect } from "effect"
+ * import { Cause, Effect } from "effect"
  *
  * const worker = Middleware.recover()((_: string) => Effect.die(new Error("boom")))
  *
+ * // the defect as the log's cause, with its stack (a bare Error logs as `{}`)
  * const program = worker("a").pipe(
- *   Effect.catchTag("WorkerDefect", (e) => Effect.logError(e.message, e.defect))
+ *   Effect.catchTag("WorkerDefect", (e) => Effect.logError(e.message, Cause.die(e.defect)))
  * )
  * ```
  *

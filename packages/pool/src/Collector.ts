@@ -121,7 +121,7 @@ export const make = <V>(capacity: number): Effect.Effect<Collector<V>, never, Sc
  * const offer = <V>(collector: Collector.Collector<V>, value: V) =>
  *   collector.submit(value).pipe(
  *     Effect.as(true),
- *     Effect.catchTag("CollectorClosedError", (e: Collector.CollectorClosedError) =>
+ *     Effect.catchTag("CollectorClosedError", (e) =>
  *       Effect.as(Effect.logWarning(e.message), false))
  *   )
  * ```
