@@ -11,8 +11,10 @@ import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import type * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
+import type { Pipeable } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Record from "effect/Record"
 import * as Schedule from "effect/Schedule"
@@ -107,7 +109,7 @@ export interface PoolClosedError extends Cause.YieldableError {
  * @since 0.1.0
  * @category models
  */
-export interface FiberPool<in A, out E = never, out B = void> {
+export interface FiberPool<in A, out E = never, out B = void> extends Pipeable, Inspectable.Inspectable {
   /** The pool's name (the `pool` label of its Effect metrics). */
   readonly name: string
   /**

@@ -12,10 +12,12 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as util from "node:util"
 import * as Collector from "../src/Collector.js"
 import { range, settle } from "./helpers.js"
 
@@ -400,4 +402,29 @@ describe("Collector", () => {
         deepStrictEqual(yield* collector.all, [7])
       }))
   })
+})
+
+describe("Collector: printing", () => {
+  it.scoped("a collector prints as its capacity, size, waiting submitters and whether it is closed; and pipes", () =>
+    Effect.gen(function*() {
+      const collector = yield* Collector.make<number>(2)
+      yield* collector.submit(1)
+      yield* collector.submit(2)
+      yield* Effect.fork(collector.submit(3))
+      yield* settle
+      deepStrictEqual(Inspectable.toJSON(collector), {
+        _id: "Collector",
+        capacity: 2,
+        size: 2,
+        waiting: 1,
+        closed: false
+      })
+      yield* collector.close
+      strictEqual(
+        String(collector),
+        JSON.stringify({ _id: "Collector", capacity: 2, size: 2, waiting: 0, closed: true }, null, 2)
+      )
+      assertTrue(util.inspect(collector).includes("closed: true") && !util.inspect(collector).includes("refill"))
+      strictEqual(collector.pipe((c) => Inspectable.toJSON(c) !== undefined), true)
+    }))
 })

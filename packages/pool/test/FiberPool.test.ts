@@ -508,6 +508,36 @@ describe("FiberPool", () => {
         strictEqual((yield* pool.stats).processed, 1)
       }))
 
+    it.effect("a pool prints as its name, state and counts (console.log, String, JSON), and pipes", () =>
+      Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const pool = yield* FiberPool.make({
+          name: "mail",
+          workers: 1,
+          worker: (n: number) => n === 2 ? Effect.never : Effect.void
+        }).pipe(Scope.extend(scope))
+        const printed = (state: string, counts: readonly [number, number, number]) => ({
+          _id: "FiberPool",
+          name: "mail",
+          state,
+          submitted: counts[0],
+          processed: counts[1],
+          errors: 0,
+          dropped: counts[2]
+        })
+        yield* pool.submitAll([1, 2, 3])
+        deepStrictEqual(Inspectable.toJSON(pool), printed("open", [3, 0, 0]))
+        yield* settle
+        deepStrictEqual(JSON.parse(JSON.stringify(pool)), printed("open", [3, 1, 0]))
+        yield* pool.end
+        strictEqual(String(pool), JSON.stringify(printed("ended", [3, 1, 0]), null, 2))
+        // Node's util.inspect (console.log) shows the same, not the pool's members
+        assertTrue(util.inspect(pool).includes("state: 'ended'") && !util.inspect(pool).includes("submitAll"))
+        yield* Scope.close(scope, Exit.void)
+        deepStrictEqual(Inspectable.toJSON(pool), printed("finished", [3, 1, 2]))
+        strictEqual(pool.pipe((p) => p.name, (name) => name.length), 4)
+      }))
+
     it.scoped("one submit effect run again submits its item again, and waits when the queue is full", () =>
       Effect.gen(function*() {
         const gate = yield* Deferred.make<void>()

@@ -4,8 +4,10 @@ import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Inspectable from "effect/Inspectable"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Api from "../Collector.js"
@@ -150,7 +152,29 @@ export const make = <V>(capacity: number): Effect.Effect<Api.Collector<V>, never
       )
       const stream: Stream.Stream<V> = Stream.fromChannel(read)
 
-      const collector: Api.Collector<V> = { submit, close, stream, all }
+      const collector: Api.Collector<V> = {
+        submit,
+        close,
+        stream,
+        all,
+        // printed as its state, not its members
+        toJSON: () => ({
+          _id: "Collector",
+          capacity,
+          size: Option.getOrElse(mailbox.unsafeSize(), () => 0),
+          waiting: waiters.size,
+          closed
+        }),
+        toString() {
+          return Inspectable.format(this.toJSON())
+        },
+        [Inspectable.NodeInspectSymbol]() {
+          return this.toJSON()
+        },
+        pipe() {
+          return pipeArguments(this, arguments)
+        }
+      }
       return collector
     })
   })

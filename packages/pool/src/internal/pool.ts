@@ -12,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
@@ -1882,7 +1883,26 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       wait,
       close: Effect.zipRight(end, wait),
       stats,
-      metrics: Effect.sync(() => counters.unsafeSnapshot())
+      metrics: Effect.sync(() => counters.unsafeSnapshot()),
+      // printed (`console.log`, `Effect.log`, `String`) as its name, state and counts, not its members
+      toJSON: () => ({
+        _id: "FiberPool",
+        name,
+        state: finished ? "finished" : state === OPEN ? "open" : state === ENDED ? "ended" : "stopped",
+        submitted,
+        processed,
+        errors,
+        dropped
+      }),
+      toString() {
+        return Inspectable.format(this.toJSON())
+      },
+      [Inspectable.NodeInspectSymbol]() {
+        return this.toJSON()
+      },
+      pipe() {
+        return pipeArguments(this, arguments)
+      }
     }
     return pool
   })
