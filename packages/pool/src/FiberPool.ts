@@ -31,7 +31,9 @@ import type * as Worker from "./Worker.js"
  * pool's scope closed (or, in a keyed pool or with no worker left, a worker fiber was interrupted
  * from outside the pool). With `gracefulShutdown`, a scope close first ends input as `end` does, so
  * the reason is `"closed"` until the grace period runs out. `submitAll` sets `accepted`: how many
- * items of that call were accepted.
+ * items of that call were accepted. With `"failed"`, `cause` is the failure that `wait` and `close`
+ * report (the item's error, or the defect), and the message names it: a program whose `submitAll`
+ * fails before it reaches `close` still shows what went wrong.
  *
  * @example
  * ```ts
@@ -57,6 +59,7 @@ export const PoolClosedError: new(args: {
   readonly pool: string
   readonly reason: "closed" | "failed" | "interrupted"
   readonly accepted?: number | undefined
+  readonly cause?: unknown
 }) => PoolClosedError = errors.PoolClosedError
 
 /**
@@ -86,6 +89,8 @@ export interface PoolClosedError extends Cause.YieldableError {
   readonly reason: "closed" | "failed" | "interrupted"
   /** From `submitAll`: how many items of that call were accepted. */
   readonly accepted?: number | undefined
+  /** With reason `"failed"`: the failure `wait` and `close` report (the item's error, or the defect). */
+  readonly cause?: unknown
 }
 
 /**

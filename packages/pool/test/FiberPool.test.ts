@@ -794,7 +794,44 @@ describe("FiberPool", () => {
         const late = yield* Effect.flip(pool.submit(99))
         strictEqual(late.reason, "failed")
         strictEqual(late._tag, "PoolClosedError")
+        // both carry the failure wait and close report, and name it: a program whose submitAll fails
+        // before it reaches close still shows what went wrong
+        deepStrictEqual([error.value.cause, late.cause], [new Boom({ item: 0 }), new Boom({ item: 0 })])
+        strictEqual(
+          late.message,
+          "Pool \"fiberpool\" is closed: it stopped after a failure; it accepts no more items (wait/close report the " +
+            "failure: Boom)"
+        )
+        assertTrue(
+          error.value.message.endsWith(
+            `(wait/close report the failure: Boom) (${error.value.accepted} item(s) of this call were accepted)`
+          )
+        )
       }))
+
+    it.effect("a PoolClosedError after a defect names the defect; one built by hand without a cause names none", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          worker: (_: number) => Effect.die(new TypeError("cannot read properties of undefined"))
+        })
+        yield* pool.submit(1)
+        yield* settle
+        const late = yield* Effect.flip(pool.submit(2))
+        deepStrictEqual(late.cause, new TypeError("cannot read properties of undefined"))
+        assertTrue(
+          late.message.includes("(wait/close report the failure: TypeError: cannot read properties of undefined)")
+        )
+        const byHand = new FiberPool.PoolClosedError({ pool: "emails", reason: "failed" })
+        assertTrue(byHand.message.endsWith("(wait/close report the failure)"), byHand.message)
+        // closed and interrupted pools carry no cause
+        const closed = yield* Effect.scoped(Effect.gen(function*() {
+          const other = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+          yield* other.close
+          return yield* Effect.flip(other.submit(1))
+        }))
+        assertTrue(!("cause" in closed), "a closed pool's error has no cause")
+      }).pipe(Effect.scoped))
 
     it.effect("never deadlocks, for any batch and queue size", () =>
       Effect.gen(function*() {

@@ -1857,6 +1857,35 @@ describe("faults: a pool made in an uninterruptible region (regression)", () => 
     }))
 })
 
+describe("faults: make interrupted during its start-up (regression)", () => {
+  it.effect("every worker forked is stopped and every per-worker layer released, wherever the interruption lands", () =>
+    Effect.gen(function*() {
+      class Conn extends Context.Tag("Conn")<Conn, number>() {}
+      // a start-up of thousands of forks spans several of Effect's yields (one per 2,048 run-loop
+      // steps), and a fiber near the end of its budget yields at once: the interruption lands between
+      // two forks, or after the start-up, before the scope's finalizer was added
+      for (const [workers, busyBefore] of [[3000, 0], [8, 2017], [8, 2020], [8, 0]] as const) {
+        let acquired = 0
+        let released = 0
+        const ConnLive = Layer.scoped(
+          Conn,
+          Effect.acquireRelease(Effect.sync(() => ++acquired), () => Effect.sync(() => void released++))
+        )
+        const owner = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          for (let i = 0; i < busyBefore; i++) yield* Effect.fork(Effect.void)
+          yield* FiberPool.make({ workers, workerLayer: ConnLive, worker: (_: number) => Effect.void })
+          yield* Effect.never
+        })))
+        yield* Effect.yieldNow()
+        yield* Fiber.interrupt(owner)
+        yield* settle
+        const context = `workers ${workers}, ${busyBefore} forks before: acquired ${acquired}, released ${released}`
+        assertTrue(acquired <= workers, context)
+        strictEqual(released, acquired, context)
+      }
+    }))
+})
+
 describe("faults: what stopped the pool is never silent", () => {
   it.effect("continueOnError: a defect after an earlier failure stops the pool, and is logged (close reports the failure)", () =>
     Effect.gen(function*() {

@@ -355,6 +355,10 @@ interface Unreported {
   readonly message: string
 }
 
+/** What a cause reports: its first failure, else its first defect. */
+const reportedFailure = (cause: Cause.Cause<unknown>): Option.Option<unknown> =>
+  Option.orElse(Cause.failureOption(cause), () => Cause.dieOption(cause))
+
 /** The first defect of a cause, or its first failure, as a cause of its own. */
 const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
   const defect = Cause.dieOption(cause)
@@ -373,10 +377,17 @@ export const make = (api: string, options: AnyOptions, stateful: boolean): Effec
   Effect.suspend(() => {
     const invalid = validateOptions(api, options, stateful)
     if (invalid !== undefined) return Effect.die(new Cause.IllegalArgumentException(invalid))
-    return makeValid(options, stateful)
+    // uninterruptible but for the wait for the workers' start-up: interrupted anywhere else (between
+    // two forks of the workers, or before the scope's finalizer is added), the forked workers and
+    // their layers would be left running, with nothing to stop or release them
+    return Effect.uninterruptibleMask((restore) => makeValid(options, stateful, restore))
   })
 
-const makeValid = (options: AnyOptions, stateful: boolean) =>
+const makeValid = (
+  options: AnyOptions,
+  stateful: boolean,
+  restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+) =>
   Effect.gen(function*() {
     const workers = options.workers
     const batchSize = Math.max(1, options.batchSize ?? 10)
@@ -503,11 +514,19 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
       flush()
     }
 
+    /** With reason `"failed"`, the error carries the failure `wait` and `close` report (as `cause`). */
     const closedError = (
       accepted?: number,
       reason: "closed" | "failed" | "interrupted" = state === STOPPED ? stopReason : "closed"
-    ): PoolClosedError =>
-      new PoolClosedError(accepted === undefined ? { pool: name, reason } : { pool: name, reason, accepted })
+    ): PoolClosedError => {
+      const failure = reason === "failed" && outcome !== undefined ? reportedFailure(outcome) : Option.none()
+      return new PoolClosedError({
+        pool: name,
+        reason,
+        ...(accepted === undefined ? {} : { accepted }),
+        ...(Option.isSome(failure) ? { cause: failure.value } : {})
+      })
+    }
 
     // -- channel operations (synchronous; JS runs one fiber step at a time) ----------------------
 
@@ -1743,7 +1762,7 @@ const makeValid = (options: AnyOptions, stateful: boolean) =>
     // workers are interruptible whatever the caller's region (a pool made inside `acquireRelease`'s
     // acquire, or `Effect.uninterruptible`, would otherwise fork workers that nothing can stop)
     for (const ws of states) fibers.push(yield* Effect.forkDaemon(Effect.interruptible(workerFiber(ws))))
-    yield* Deferred.await(startup).pipe(
+    yield* restore(Deferred.await(startup)).pipe(
       Effect.onExit((exit) => {
         if (exit._tag === "Success") return Effect.void
         state = STOPPED
