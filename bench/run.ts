@@ -23,6 +23,7 @@ import { collectMeta } from "./lib/meta.js"
 import { chart, markdown, metaLine, replaceSection, tables, targetsTable } from "./lib/report.js"
 import { type CaseRuns, type Results, summarize, withRatios } from "./lib/results.js"
 import { median } from "./lib/stats.js"
+import { writeSummary } from "./lib/summary.js"
 import { evaluateTargets } from "./lib/targets.js"
 import { verify } from "./lib/verify.js"
 import { type CaseDef, cases as allCases, matchesFilter } from "./registry.js"
@@ -121,6 +122,7 @@ const writeOutputs = (results: Results, name: string): void => {
       text = replaceSection(text, README_MARKERS.targets, targetsTable(results))
       fs.writeFileSync(readme, text)
       process.stdout.write("updated the generated sections of bench/README.md\n")
+      writeSummary()
     }
   }
 }

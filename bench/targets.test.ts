@@ -6,8 +6,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import type { Results } from "./lib/results.js"
-import { evaluateTargets } from "./lib/targets.js"
+import type { Results, TargetResult } from "./lib/results.js"
+import { summary } from "./lib/summary.js"
+import { evaluateTargets, peerTarget, ratioTargets } from "./lib/targets.js"
 
 const stored = JSON.parse(
   fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "results", "latest.json"), "utf8")
@@ -39,5 +40,45 @@ describe("targets with a failed row", () => {
       t.target.includes("peak RSS")
     )
     expect(memory?.status).toBe("n/a")
+  })
+})
+
+describe("the summary of both runs", () => {
+  const meta = stored.meta
+  const row = (target: string, status: TargetResult["status"]): TargetResult => ({
+    target,
+    row: "fiberpool default · submit",
+    measured: status,
+    status
+  })
+  const statusOf = (text: string): string =>
+    text.split("\n").find((l) => l.includes("fiberpool default · submit"))!
+      .split(" | ").at(-1)!.replace(" |", "")
+
+  it("each target is judged by its own measure: forEach ratios by time, overheads by instructions, peers by both", () => {
+    const forEach = ratioTargets[0]!.target
+    const keys = ratioTargets[2]!.target
+    expect(statusOf(summary({ meta, targets: [row(forEach, "met")] }, { meta, targets: [row(forEach, "not met")] })))
+      .toBe("✅ met")
+    expect(statusOf(summary({ meta, targets: [row(keys, "met")] }, { meta, targets: [row(keys, "not met")] })))
+      .toBe("❌ not met (instructions)")
+    expect(statusOf(summary({ meta, targets: [row(keys, "not met")] }, { meta, targets: [row(keys, "met")] })))
+      .toBe("✅ met")
+    expect(
+      statusOf(summary({ meta, targets: [row(peerTarget.target, "not met")] }, {
+        meta,
+        targets: [row(peerTarget.target, "met")]
+      }))
+    ).toBe("❌ not met (timed)")
+  })
+
+  it("a row whose judging measure is missing has no verdict, and what bounds a missed target is said", () => {
+    const keys = ratioTargets[2]!.target
+    expect(statusOf(summary({ meta, targets: [row(keys, "met")] }, undefined))).toBe("n/a")
+    const missed = summary({ meta, targets: [row(keys, "met")] }, { meta, targets: [row(keys, "not met")] })
+    expect(missed).toContain("What bounds the rows not met")
+    expect(missed).toContain("keyed queues of one batch")
+    expect(summary({ meta, targets: [row(keys, "met")] }, { meta, targets: [row(keys, "met")] }))
+      .not.toContain("What bounds")
   })
 })

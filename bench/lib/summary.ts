@@ -1,0 +1,123 @@
+/**
+ * The summary at the top of bench/README.md: every target, on the latest full timed run
+ * (`results/latest.json`) and the latest full instruction count (`results/instructions.json`), side
+ * by side. Rewritten by either harness after its full run (or `--render`), from both files, so it
+ * never cites figures of an older run than the tables below it.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { benchDir } from "./build.js"
+import type { Meta } from "./meta.js"
+import { replaceSection } from "./report.js"
+import type { TargetResult } from "./results.js"
+import { peerTarget, ratioTargets } from "./targets.js"
+
+const MARKERS = ["<!-- BEGIN GENERATED: summary -->", "<!-- END GENERATED: summary -->"] as const
+
+interface Stored {
+  readonly meta: Meta
+  readonly targets?: ReadonlyArray<TargetResult> | undefined
+}
+
+/**
+ * What bounds a target when it is not met, as measured (bench/README.md, "What bounds the targets
+ * that are not met", has the figures). Shown only under a target some row misses.
+ */
+const bounds: Record<string, string> = {
+  [peerTarget.target]: "`submit` pays for the per-item duration histogram DESIGN.md keeps always on (a clock " +
+    "read and a histogram update per item, ~670 instructions; compare the `metrics: false` rows of the " +
+    "instruction table); `submitAll` does not pay for the producer's step per item and is ahead",
+  [ratioTargets[2]!.target]: "the keyed queues of one batch that DESIGN.md fixes: at the default sizes a worker " +
+    "runs at most 19 items per wake, so workers suspend at least 52.6 times per 1,000 items (11.2 without " +
+    "keys); routing itself costs ~+6% with room for the waits (`workerQueueSize` 100)"
+}
+
+type Measure = "instructions" | "timed"
+
+/**
+ * Which measure judges a target (the other is shown beside it). Ratios to `Effect.forEach` go by
+ * time: instructions leave out the memory traffic of its ~250 MiB heap. Overheads over the same
+ * configuration (W3, W4) go by instructions: between such close variants a row's time varies more
+ * between runs (±10%) than the margin. The peers go by both: different code, instructions are not
+ * time. The ns and memory targets are measured on time only.
+ */
+const judgedBy = (target: string): ReadonlyArray<Measure> =>
+  target === peerTarget.target
+    ? ["instructions", "timed"]
+    : ratioTargets.some((t) => t.target === target && t.versus === "reference")
+    ? ["instructions"]
+    : ["timed"]
+
+const read = (name: string): Stored | undefined => {
+  const file = path.join(benchDir, "results", `${name}.json`)
+  if (!fs.existsSync(file)) return undefined
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Stored
+}
+
+const when = (s: Stored | undefined): string =>
+  s === undefined
+    ? "none"
+    : `${s.meta.date.slice(0, 16).replace("T", " ")} UTC on ${s.meta.git.commit}${s.meta.git.dirty ? " (dirty)" : ""}`
+
+const mark = (t: TargetResult | undefined): string =>
+  t === undefined ? "" : t.status === "met" ? "✅" : t.status === "not met" ? "❌" : "n/a"
+
+/** The summary section: one line per target and row, instructions beside time. */
+export const summary = (timed: Stored | undefined, instructions: Stored | undefined): string => {
+  const key = (t: TargetResult) => `${t.target}\u0000${t.row}`
+  const timedBy = new Map((timed?.targets ?? []).map((t) => [key(t), t]))
+  const instrBy = new Map((instructions?.targets ?? []).map((t) => [key(t), t]))
+  // the timed run evaluates every target; rows only counted (none today) go after their target
+  const order: Array<TargetResult> = [...(timed?.targets ?? [])]
+  for (const t of instructions?.targets ?? []) {
+    if (timedBy.has(key(t))) continue
+    const last = order.map((o) => o.target).lastIndexOf(t.target)
+    order.splice(last < 0 ? order.length : last + 1, 0, t)
+  }
+  const lines = [
+    `Latest full runs: timed ${when(timed)}; instructions ${when(instructions)}. Which measure judges a ` +
+    "row (the status): ratios to `Effect.forEach` go by time (instruction counts leave out the memory " +
+    "traffic of its ~250 MiB heap); overheads over the same configuration (W3, W4) by instructions (a " +
+    "row's time varies between runs by ±10%, more than the margin); the peers by both; the ns and " +
+    "memory targets are timed only. The other measure is shown beside it, marked as it would judge.",
+    "",
+    "| target | row | instructions | timed | status |",
+    "|---|---|---|---|---|"
+  ]
+  const missed = new Set<string>()
+  for (const t of order) {
+    const i = instrBy.get(key(t))
+    const w = timedBy.get(key(t))
+    const judges = judgedBy(t.target)
+    const deciding = { instructions: i, timed: w }
+    const verdicts = judges.map((m) => deciding[m]?.status ?? "n/a")
+    const notMet = judges.filter((m) => deciding[m]?.status === "not met")
+    // a measure that judges the row but is missing (a failed or filtered run) leaves no verdict
+    const status = verdicts.includes("n/a")
+      ? "n/a"
+      : notMet.length === 0
+      ? "✅ met"
+      : `❌ not met (${notMet.join(", ")})`
+    if (notMet.length > 0) missed.add(t.target)
+    lines.push(
+      `| ${t.target} | ${t.row} | ${i === undefined ? "" : `${mark(i)} ${i.measured}`} | ${
+        w === undefined ? "" : `${mark(w)} ${w.measured}`
+      } | ${status} |`
+    )
+  }
+  const explained = [...missed].filter((target) => bounds[target] !== undefined)
+  if (explained.length > 0) {
+    lines.push("", "What bounds the rows not met (measured below, under the same heading):", "")
+    for (const target of explained) lines.push(`- ${target}: ${bounds[target]}.`)
+  }
+  return lines.join("\n")
+}
+
+/** Rewrites the summary section of bench/README.md from the stored full runs. */
+export const writeSummary = (): void => {
+  const readme = path.join(benchDir, "README.md")
+  if (!fs.existsSync(readme)) return
+  const text = fs.readFileSync(readme, "utf8")
+  fs.writeFileSync(readme, replaceSection(text, MARKERS, summary(read("latest"), read("instructions"))))
+  process.stdout.write("updated the generated summary of bench/README.md\n")
+}
