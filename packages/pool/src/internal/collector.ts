@@ -4,13 +4,12 @@ import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Inspectable from "effect/Inspectable"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
-import { pipeArguments } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Api from "../Collector.js"
+import { printable } from "./printable.js"
 import { show } from "./show.js"
 
 /** @internal */
@@ -165,15 +164,7 @@ export const make = <V>(capacity: number): Effect.Effect<Api.Collector<V>, never
           waiting: waiters.size,
           closed
         }),
-        toString() {
-          return Inspectable.format(this.toJSON())
-        },
-        [Inspectable.NodeInspectSymbol]() {
-          return this.toJSON()
-        },
-        pipe() {
-          return pipeArguments(this, arguments)
-        }
+        ...printable
       }
       return collector
     })

@@ -12,7 +12,6 @@ import * as Fiber from "effect/Fiber"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as RuntimeFlags from "effect/RuntimeFlags"
@@ -26,6 +25,7 @@ import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
 import { PoolClosedError } from "./errors.js"
 import { workerForKey } from "./hash.js"
+import { printable } from "./printable.js"
 import { interruptWhenInterruptible } from "./shield.js"
 import { show } from "./show.js"
 import { yieldToEventLoop } from "./turn.js"
@@ -1913,15 +1913,7 @@ const makeValid = (
         errors,
         dropped
       }),
-      toString() {
-        return Inspectable.format(this.toJSON())
-      },
-      [Inspectable.NodeInspectSymbol]() {
-        return this.toJSON()
-      },
-      pipe() {
-        return pipeArguments(this, arguments)
-      }
+      ...printable
     }
     return pool
   })
