@@ -6,8 +6,6 @@
  */
 import type * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
-import type * as Inspectable from "effect/Inspectable"
-import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/collector.js"
@@ -65,7 +63,7 @@ import * as internal from "./internal/collector.js"
  * @since 0.1.0
  * @category models
  */
-export interface Collector<in out V> extends Pipeable, Inspectable.Inspectable {
+export interface Collector<in out V> {
   /** Adds a value; suspends while the collector is full; fails once it is closed. */
   readonly submit: (value: V) => Effect.Effect<void, CollectorClosedError>
   /** Cut-off: later and suspended submits fail; readers drain the buffer, then end. Idempotent. */

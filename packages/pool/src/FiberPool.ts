@@ -11,10 +11,8 @@ import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import type * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
-import type { Pipeable } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Record from "effect/Record"
 import * as Schedule from "effect/Schedule"
@@ -31,9 +29,9 @@ import type * as Worker from "./Worker.js"
  * pool's scope closed (or, in a keyed pool or with no worker left, a worker fiber was interrupted
  * from outside the pool). With `gracefulShutdown`, a scope close first ends input as `end` does, so
  * the reason is `"closed"` until the grace period runs out. `submitAll` sets `accepted`: how many
- * items of that call were accepted. With `"failed"`, `cause` is the failure that `wait` and `close`
- * report (the item's error, or the defect), and the message names it: a program whose `submitAll`
- * fails before it reaches `close` still shows what went wrong.
+ * items of that call were accepted. With `"failed"`, `failure` names the failure that `wait` and
+ * `close` report (the item's error, or the defect) in a few words, and so does the message: a
+ * program whose `submitAll` fails before it reaches `close` still shows what went wrong.
  *
  * @example
  * ```ts
@@ -59,7 +57,7 @@ export const PoolClosedError: new(args: {
   readonly pool: string
   readonly reason: "closed" | "failed" | "interrupted"
   readonly accepted?: number | undefined
-  readonly cause?: unknown
+  readonly failure?: string | undefined
 }) => PoolClosedError = errors.PoolClosedError
 
 /**
@@ -89,8 +87,11 @@ export interface PoolClosedError extends Cause.YieldableError {
   readonly reason: "closed" | "failed" | "interrupted"
   /** From `submitAll`: how many items of that call were accepted. */
   readonly accepted?: number | undefined
-  /** With reason `"failed"`: the failure `wait` and `close` report (the item's error, or the defect). */
-  readonly cause?: unknown
+  /**
+   * With reason `"failed"`: the failure `wait` and `close` report (the item's error, or the defect),
+   * in a few words (its tag or name and message, first line, at most 200 characters).
+   */
+  readonly failure?: string | undefined
 }
 
 /**
@@ -114,7 +115,7 @@ export interface PoolClosedError extends Cause.YieldableError {
  * @since 0.1.0
  * @category models
  */
-export interface FiberPool<in A, out E = never, out B = void> extends Pipeable, Inspectable.Inspectable {
+export interface FiberPool<in A, out E = never, out B = void> {
   /** The pool's name (the `pool` label of its Effect metrics). */
   readonly name: string
   /**
@@ -729,7 +730,8 @@ export const run: {
         Effect.gen(function*() {
           const pool: FiberPool<any, any> = yield* internal.make(
             "FiberPool.run",
-            options,
+            // `run` closes the pool itself; its scope closes early only when its input failed
+            typeof options === "object" && options !== null ? { ...options, dropsOnClose: true } : options,
             typeof options?.makeWorker === "function" && options?.worker === undefined
           )
           yield* feedPool(pool, items)
@@ -1075,7 +1077,7 @@ export const mapStream: {
       const results = yield* Mailbox.make<any, any>(Math.min(workers * batch * 2, 4096))
       const pool: FiberPool<any, any> = yield* internal.make(
         "FiberPool.mapStream",
-        { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)) },
+        { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)), dropsOnClose: true },
         false
       )
       // when the output ends early, the results buffer shuts down before the pool's scope closes (the

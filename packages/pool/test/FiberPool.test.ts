@@ -508,7 +508,7 @@ describe("FiberPool", () => {
         strictEqual((yield* pool.stats).processed, 1)
       }))
 
-    it.effect("a pool prints as its name, state and counts (console.log, String, JSON), and pipes", () =>
+    it.effect("a pool prints as its name, state and counts (console.log, String, JSON)", () =>
       Effect.gen(function*() {
         const scope = yield* Scope.make()
         const pool = yield* FiberPool.make({
@@ -535,7 +535,6 @@ describe("FiberPool", () => {
         assertTrue(util.inspect(pool).includes("state: 'ended'") && !util.inspect(pool).includes("submitAll"))
         yield* Scope.close(scope, Exit.void)
         deepStrictEqual(Inspectable.toJSON(pool), printed("finished", [3, 1, 2]))
-        strictEqual(pool.pipe((p) => p.name, (name) => name.length), 4)
       }))
 
     it.scoped("one submit effect run again submits its item again, and waits when the queue is full", () =>
@@ -796,7 +795,7 @@ describe("FiberPool", () => {
         strictEqual(late._tag, "PoolClosedError")
         // both carry the failure wait and close report, and name it: a program whose submitAll fails
         // before it reaches close still shows what went wrong
-        deepStrictEqual([error.value.cause, late.cause], [new Boom({ item: 0 }), new Boom({ item: 0 })])
+        deepStrictEqual([error.value.failure, late.failure], ["Boom", "Boom"])
         strictEqual(
           late.message,
           "Pool \"fiberpool\" is closed: it stopped after a failure; it accepts no more items (wait/close report the " +
@@ -809,29 +808,59 @@ describe("FiberPool", () => {
         )
       }))
 
-    it.effect("a PoolClosedError after a defect names the defect; one built by hand without a cause names none", () =>
+    it.effect("a PoolClosedError names the failure in a few words, prints whatever the failure holds, and only after a stop", () =>
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({
-          workers: 1,
-          worker: (_: number) => Effect.die(new TypeError("cannot read properties of undefined"))
+        const rejectionAfter = (failure: Effect.Effect<never, unknown>) =>
+          Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => failure })
+            yield* pool.submit(1)
+            yield* settle
+            return yield* Effect.flip(pool.submit(2))
+          }))
+        const throwing = Object.defineProperty({}, "message", {
+          get() {
+            throw new Error("a getter that throws")
+          }
         })
-        yield* pool.submit(1)
-        yield* settle
-        const late = yield* Effect.flip(pool.submit(2))
-        deepStrictEqual(late.cause, new TypeError("cannot read properties of undefined"))
-        assertTrue(
-          late.message.includes("(wait/close report the failure: TypeError: cannot read properties of undefined)")
-        )
+        const cases: ReadonlyArray<readonly [string, Effect.Effect<never, unknown>, string]> = [
+          [
+            "a defect",
+            Effect.die(new TypeError("cannot read properties of undefined")),
+            "TypeError: cannot read properties of undefined"
+          ],
+          ["a tagged error without a message", Effect.fail(new Boom({ item: 1 })), "Boom"],
+          [
+            "a plain object holding a bigint",
+            Effect.fail({ code: 7, row: BigInt(42) }),
+            "{\"code\":7,\"row\":\"42n\"}"
+          ],
+          ["a string", Effect.fail("no such row"), "\"no such row\""],
+          ["null", Effect.fail(null), "null"],
+          ["a getter that throws", Effect.fail(throwing), "object"],
+          ["a message of several lines", Effect.fail(new Error("first line\nsecond line")), "Error: first line…"],
+          ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(193)}…`]
+        ]
+        for (const [what, failure, brief] of cases) {
+          const rejected = yield* rejectionAfter(failure)
+          strictEqual(rejected.failure, brief, what)
+          assertTrue(
+            rejected.message.endsWith(`(wait/close report the failure: ${brief})`),
+            `${what}: ${rejected.message}`
+          )
+          // printing it never throws (Effect's Cause.pretty serializes what an error holds)
+          assertTrue(Cause.pretty(Cause.fail(rejected)).includes("PoolClosedError"), what)
+          JSON.stringify(rejected)
+        }
         const byHand = new FiberPool.PoolClosedError({ pool: "emails", reason: "failed" })
         assertTrue(byHand.message.endsWith("(wait/close report the failure)"), byHand.message)
-        // closed and interrupted pools carry no cause
+        // closed and interrupted pools name no failure
         const closed = yield* Effect.scoped(Effect.gen(function*() {
           const other = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
           yield* other.close
           return yield* Effect.flip(other.submit(1))
         }))
-        assertTrue(!("cause" in closed), "a closed pool's error has no cause")
-      }).pipe(Effect.scoped))
+        strictEqual(closed.failure, undefined)
+      }))
 
     it.effect("never deadlocks, for any batch and queue size", () =>
       Effect.gen(function*() {
@@ -1057,7 +1086,8 @@ describe("FiberPool", () => {
         const poolComplete = yield* Ref.make(false)
         class Conn extends Context.Tag("Conn")<Conn, number>() {}
         const scope = yield* Scope.make()
-        const pool = yield* FiberPool.make({
+        // the pool logs through the loggers of where it was made, whoever closes its scope
+        const { logs, value: pool } = yield* withLogs(FiberPool.make({
           workers: 2,
           batchSize: 3,
           workerLayer: Layer.scoped(
@@ -1069,11 +1099,11 @@ describe("FiberPool", () => {
             Effect.zipRight(Conn, Effect.sleep("1 hour")).pipe(
               Effect.onInterrupt(() => Ref.update(interrupted, (n) => n + 1))
             )
-        }).pipe(Scope.extend(scope))
+        })).pipe(Scope.extend(scope))
         strictEqual(yield* Ref.get(acquired), 2)
         const producer = yield* Effect.fork(pool.submitAll(range(30)))
         yield* settle
-        const { logs } = yield* withLogs(Scope.close(scope, Exit.void))
+        yield* Scope.close(scope, Exit.void)
         strictEqual(yield* Ref.get(interrupted), 2)
         strictEqual(yield* Ref.get(released), 2)
         strictEqual(yield* Ref.get(poolComplete), false)

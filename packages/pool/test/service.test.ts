@@ -353,7 +353,7 @@ describe("gracefulShutdown", () => {
       const done = yield* Ref.make(0)
       const completed: Array<string> = []
       const scope = yield* Scope.make()
-      const pool = yield* FiberPool.make({
+      const { logs, value: pool } = yield* withLogs(FiberPool.make({
         workers: 2,
         batchSize: 1,
         workerQueueSize: 4,
@@ -361,11 +361,11 @@ describe("gracefulShutdown", () => {
         worker: (_: number) => Effect.sleep("1 second").pipe(Effect.zipRight(Ref.update(done, (n) => n + 1))),
         onWorkerComplete: (id) => Effect.sync(() => void completed.push(`worker ${id}`)),
         onPoolComplete: Effect.sync(() => void completed.push("pool"))
-      }).pipe(Scope.extend(scope))
+      })).pipe(Scope.extend(scope))
       yield* pool.submitAll(range(6))
-      const closing = yield* Effect.fork(withLogs(Scope.close(scope, Exit.void)))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
       yield* TestClock.adjust("3 seconds")
-      const { logs } = yield* Fiber.join(closing)
+      yield* Fiber.join(closing)
       deepStrictEqual(logs, [])
       strictEqual(yield* Ref.get(done), 6)
       const stats = yield* pool.stats
@@ -381,17 +381,17 @@ describe("gracefulShutdown", () => {
   it.effect("what is left after the grace period is interrupted and dropped", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const pool = yield* FiberPool.make({
+      const { logs, value: pool } = yield* withLogs(FiberPool.make({
         workers: 1,
         batchSize: 1,
         workerQueueSize: 4,
         gracefulShutdown: "2500 millis",
         worker: (_: number) => Effect.sleep("1 second")
-      }).pipe(Scope.extend(scope))
+      })).pipe(Scope.extend(scope))
       yield* pool.submitAll(range(5))
-      const closing = yield* Effect.fork(withLogs(Scope.close(scope, Exit.void)))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
       yield* TestClock.adjust("3 seconds")
-      const { logs } = yield* Fiber.join(closing)
+      yield* Fiber.join(closing)
       const stats = yield* pool.stats
       strictEqual(stats.processed, 2)
       strictEqual(stats.dropped, 3)
@@ -431,12 +431,12 @@ describe("gracefulShutdown", () => {
   it.effect("interrupting the fiber that closes the scope during the grace period still stops the pool", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const pool = yield* FiberPool.make({
+      const { logs, value: pool } = yield* withLogs(FiberPool.make({
         workers: 1,
         batchSize: 1,
         gracefulShutdown: "10 seconds",
         worker: (_: number) => Effect.sleep("1 hour")
-      }).pipe(Scope.extend(scope))
+      })).pipe(Scope.extend(scope))
       yield* pool.submit(1)
       const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
       yield* TestClock.adjust("1 second")
@@ -447,6 +447,10 @@ describe("gracefulShutdown", () => {
       assertTrue(Option.isSome(exit), "the pool went on running after its scope's close was interrupted")
       const stats = yield* pool.stats
       strictEqual(stats.dropped, 1)
+      // and the drop is logged, also though the closing fiber was interrupted
+      deepStrictEqual(logs.map((log) => log.message.split(":")[1]), [
+        " the pool's scope closed and its graceful shutdown (10s) ran out"
+      ])
     }))
 
   it.effect("a defect while the pool drains does not fail the scope's close; wait reports it", () =>
@@ -464,6 +468,29 @@ describe("gracefulShutdown", () => {
       yield* TestClock.adjust("5 seconds")
       deepStrictEqual(yield* Fiber.join(closing), Exit.void)
       deepStrictEqual(yield* Effect.exit(pool.wait), Exit.die("item 2 died"))
+    }))
+})
+
+describe("the warning of a scope's close: not for run, whose scope closes early only when its input failed", () => {
+  it.effect("run over a stream that fails, or an iterator that throws, fails with that error and logs no warning", () =>
+    Effect.gen(function*() {
+      // room for every item: the input fails while the pool still holds accepted items
+      const slow = { workers: 1, batchSize: 1, workerQueueSize: 100, worker: (_: number) => Effect.sleep("1 second") }
+      const stream = Stream.range(1, 50).pipe(Stream.concat(Stream.fail("stream broke")))
+      const fromStream = yield* Effect.fork(withLogs(Effect.exit(FiberPool.run(stream, slow))))
+      yield* TestClock.adjust("1 second")
+      const streamed = yield* Fiber.join(fromStream)
+      deepStrictEqual(streamed.value, Exit.fail("stream broke"))
+      deepStrictEqual(streamed.logs, [])
+      const items = function*() {
+        yield* range(10)
+        throw new Error("iterator broke")
+      }
+      const fromIterator = yield* Effect.fork(withLogs(Effect.exit(FiberPool.run(items(), slow))))
+      yield* TestClock.adjust("1 second")
+      const iterated = yield* Fiber.join(fromIterator)
+      assertTrue(Exit.isFailure(iterated.value))
+      deepStrictEqual(iterated.logs, [])
     }))
 })
 

@@ -4,7 +4,7 @@
  * values; nothing is run.
  */
 import { describe, expectTypeOf, it } from "@effect/vitest"
-import { Metrics } from "@fiberpool/pool-metrics"
+import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -554,5 +554,24 @@ describe("Worker and FiberPool models", () => {
     const _mayFail: FiberPool.FiberPool<string, ItemError | AuditError> = strict
     void _cannotFail
     void _mayFail
+  })
+
+  it("a fake pool for a test is an object literal of the members the type lists (printing is not among them)", () => {
+    const fake: FiberPool.FiberPool<string> = {
+      name: "fake",
+      submit: () => Effect.void,
+      send: () => Effect.void,
+      submitAll: () => Effect.void,
+      trySubmit: () => Effect.succeed(true),
+      execute: () => Effect.void,
+      end: Effect.void,
+      pause: Effect.void,
+      resume: Effect.void,
+      wait: Effect.void,
+      close: Effect.void,
+      stats: Effect.succeed(Stats.empty),
+      metrics: Effect.succeed({})
+    }
+    expectTypeOf(fake.name).toEqualTypeOf<string>()
   })
 })

@@ -4,6 +4,7 @@ import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Inspectable from "effect/Inspectable"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -151,7 +152,7 @@ export const make = <V>(capacity: number): Effect.Effect<Api.Collector<V>, never
       )
       const stream: Stream.Stream<V> = Stream.fromChannel(read)
 
-      const collector: Api.Collector<V> = {
+      const collector: Api.Collector<V> & Inspectable.Inspectable = {
         submit,
         close,
         stream,

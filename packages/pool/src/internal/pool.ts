@@ -9,6 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -23,7 +25,7 @@ import { WorkerId } from "../Worker.js"
 import { callWorker, isEffectValue, notAnEffect } from "./call.js"
 import { type AnyCauseHandler, handle, handlerOf } from "./catchCause.js"
 import { Deque } from "./deque.js"
-import { PoolClosedError } from "./errors.js"
+import { briefly, PoolClosedError } from "./errors.js"
 import { workerForKey } from "./hash.js"
 import { printable } from "./printable.js"
 import { interruptWhenInterruptible } from "./shield.js"
@@ -52,6 +54,11 @@ export interface AnyOptions {
   readonly batched?: boolean | undefined
   /** Internal: runs after each successful item, outside the middleware, with its result (`mapStream`). */
   readonly onResult?: ((value: unknown) => Effect.Effect<void>) | undefined
+  /**
+   * Internal: the pool's owner drops what is left on purpose when it closes the scope early (`run`
+   * after its input failed, `mapStream` whose output ended): no warning then.
+   */
+  readonly dropsOnClose?: boolean | undefined
   readonly span?: boolean | string | undefined
   readonly worker?: Worker.Worker<any, any, any> | undefined
   readonly makeWorker?: ((id: number) => Effect.Effect<Worker.Worker<any, any, any>, any, any>) | undefined
@@ -514,7 +521,10 @@ const makeValid = (
       flush()
     }
 
-    /** With reason `"failed"`, the error carries the failure `wait` and `close` report (as `cause`). */
+    /**
+     * With reason `"failed"`, the error names the failure `wait` and `close` report, in a few words
+     * (a string: the error must print whatever the failure holds, a bigint, a throwing getter).
+     */
     const closedError = (
       accepted?: number,
       reason: "closed" | "failed" | "interrupted" = state === STOPPED ? stopReason : "closed"
@@ -524,7 +534,7 @@ const makeValid = (
         pool: name,
         reason,
         ...(accepted === undefined ? {} : { accepted }),
-        ...(Option.isSome(failure) ? { cause: failure.value } : {})
+        ...(Option.isSome(failure) ? { failure: briefly(failure.value) } : {})
       })
     }
 
@@ -1810,8 +1820,8 @@ const makeValid = (
      * Logs what the scope's close dropped: with the count in `stats` alone, a script that forgot
      * `close`, or a service released with work queued, ends as if every item ran. Not when the pool
      * had already stopped (its outcome tells why), when the scope closed by interruption without a
-     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor for `mapStream`, whose
-     * output ended early (`onResult`: the rest is discarded by design).
+     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor for `run` and `mapStream`
+     * (`dropsOnClose`: their scope closes early only when their input failed or their output ended).
      */
     const warnDropped = (before: number) =>
       Effect.suspend(() => {
@@ -1825,6 +1835,14 @@ const makeValid = (
             : `${name}: the pool's scope closed and its graceful shutdown (${
               Duration.format(grace)
             }) ran out: ${items} dropped (interrupted, or never run)`
+        ).pipe(
+          // through the loggers of where the pool was made, as its other logs (its fibers inherit
+          // them): the fiber closing the scope may be another runtime's (`ManagedRuntime.dispose`)
+          Effect.locally(FiberRef.currentLoggers, FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentLoggers)),
+          Effect.locally(
+            FiberRef.currentMinimumLogLevel,
+            FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentMinimumLogLevel)
+          )
         )
       })
     yield* Scope.addFinalizerExit(
@@ -1832,12 +1850,14 @@ const makeValid = (
       (exit) =>
         Effect.suspend(() => {
           if (finished) return Effect.void
-          const warn = state !== STOPPED && onResult === undefined &&
+          const warn = state !== STOPPED && options.dropsOnClose !== true &&
             (grace !== undefined || Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
-          const warning = warn ? warnDropped(dropped) : Effect.void
+          // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
+          // must not skip it
+          const stopping = warn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow
           // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
           // leave `wait` without an outcome for ever (and a death unlogged)
-          if (grace === undefined) return Effect.zipRight(Effect.uninterruptible(interruptNow), warning)
+          if (grace === undefined) return Effect.uninterruptible(stopping)
           // graceful: end input, let the workers drain (a paused pool is resumed) for up to `grace`
           return end.pipe(
             Effect.zipRight(resume),
@@ -1847,8 +1867,7 @@ const makeValid = (
             Effect.zipRight(Effect.exit(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
             // also when the closing fiber is interrupted during the wait (a `Scope.close` run from an
             // interruptible fiber): the workers must not be left running
-            Effect.ensuring(interruptNow),
-            Effect.zipRight(warning)
+            Effect.ensuring(stopping)
           )
         })
     )
@@ -1889,7 +1908,7 @@ const makeValid = (
       })
     })
 
-    const pool: FiberPool.FiberPool<unknown, unknown> = {
+    const pool: FiberPool.FiberPool<unknown, unknown> & Inspectable.Inspectable = {
       name,
       submit,
       send: submit,

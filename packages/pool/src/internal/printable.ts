@@ -1,20 +1,17 @@
 import * as Inspectable from "effect/Inspectable"
-import { pipeArguments } from "effect/Pipeable"
 
 /**
  * What a pool and a collector add to their own `toJSON` to print as it (`String`, Node's
- * `util.inspect`, so `console.log`) and to pipe, as Effect's data types do. Spread into the object.
+ * `util.inspect`, so `console.log`), as Effect's data types do. Spread into the object. Not part
+ * of their public types: an object a user makes as a fake of one (in a test) needs none of it.
  *
  * @internal
  */
 export const printable = {
-  toString(this: Inspectable.Inspectable): string {
+  toString(this: { toJSON(): unknown }): string {
     return Inspectable.format(this.toJSON())
   },
-  [Inspectable.NodeInspectSymbol](this: Inspectable.Inspectable): unknown {
+  [Inspectable.NodeInspectSymbol](this: { toJSON(): unknown }): unknown {
     return this.toJSON()
-  },
-  pipe() {
-    return pipeArguments(this, arguments)
   }
 }
