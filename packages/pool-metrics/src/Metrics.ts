@@ -288,6 +288,9 @@ export const poolLabels = (pool: string): ReadonlyArray<MetricLabel.MetricLabel>
   MetricLabel.make("pool", pool)
 ]
 
+/** One pool name's series, taken from the registry once (`poolSeries`). */
+const seriesByPool = new Map<string, PoolSeries>()
+
 /**
  * The hooks of one pool's series in `Metric.globalMetricRegistry` (the series the item metrics
  * above read, labelled `pool=<pool>`): a pool takes them once when it is made and publishes through
@@ -309,9 +312,13 @@ export const poolLabels = (pool: string): ReadonlyArray<MetricLabel.MetricLabel>
  * @category metrics
  */
 export const poolSeries = (pool: string): PoolSeries => {
+  // the registry keeps every series for ever; so does this cache, which spares a pool made again
+  // under the same name the six lookups (each hashes its key, labels included)
+  const cached = seriesByPool.get(pool)
+  if (cached !== undefined) return cached
   const labels = poolLabels(pool)
   const registry = Metric.globalMetricRegistry
-  return {
+  const series: PoolSeries = {
     submitted: registry.get(MetricKey.taggedWithLabels(submittedKey, labels)),
     processed: registry.get(MetricKey.taggedWithLabels(processedKey, labels)),
     failed: registry.get(MetricKey.taggedWithLabels(failedKey, labels)),
@@ -319,6 +326,8 @@ export const poolSeries = (pool: string): PoolSeries => {
     queueDepth: registry.get(MetricKey.taggedWithLabels(queueDepthKey, labels)),
     itemDuration: registry.get(MetricKey.taggedWithLabels(itemDurationKey, labels))
   }
+  seriesByPool.set(pool, series)
+  return series
 }
 
 /**

@@ -323,6 +323,11 @@ describe("Effect Metric series", () => {
       for (const name of ["fiberpool_items_submitted_total", "fiberpool_queue_depth"]) {
         strictEqual((yield* seriesOf(name, pool)).length, 1, name)
       }
+      // a pool made again under the same name gets the same hooks (looked up once per name)
+      const again = Metrics.poolSeries(pool)
+      strictEqual(again, series)
+      again.submitted.update(1)
+      strictEqual((yield* value(Metrics.itemsSubmitted)).count, 7)
     }))
 
   it.effect("fiberpool_item_duration_seconds has the stated boundaries", () =>
