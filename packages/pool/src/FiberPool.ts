@@ -730,9 +730,11 @@ export const run: {
         Effect.gen(function*() {
           const pool: FiberPool<any, any> = yield* internal.make(
             "FiberPool.run",
-            // `run` closes the pool itself; its scope closes early only when its input failed
-            typeof options === "object" && options !== null ? { ...options, dropsOnClose: true } : options,
-            typeof options?.makeWorker === "function" && options?.worker === undefined
+            options,
+            typeof options?.makeWorker === "function" && options?.worker === undefined,
+            // `run` closes the pool itself: its scope closes early when its input failed (it fails
+            // with that), or when it is interrupted
+            { dropsOnClose: "onFailure" }
           )
           yield* feedPool(pool, items)
           yield* pool.close
@@ -898,7 +900,7 @@ export const makeBatched: <
   FiberPool<A, PoolError<E, M[number], EW, EP>>,
   ErrorOf<LE>,
   Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
-> = (options: any) => internal.make("FiberPool.makeBatched", { ...options, batched: true }, false) as any
+> = (options: any) => internal.make("FiberPool.makeBatched", options, false, { batched: true }) as any
 
 /**
  * A `Sink` that submits each chunk of a stream to `pool`, with back-pressure. It does not end or
@@ -1077,8 +1079,9 @@ export const mapStream: {
       const results = yield* Mailbox.make<any, any>(Math.min(workers * batch * 2, 4096))
       const pool: FiberPool<any, any> = yield* internal.make(
         "FiberPool.mapStream",
-        { ...options, onResult: (value: unknown) => Effect.asVoid(results.offer(value)), dropsOnClose: true },
-        false
+        options,
+        false,
+        { onResult: (value: unknown) => Effect.asVoid(results.offer(value)), dropsOnClose: "always" }
       )
       // when the output ends early, the results buffer shuts down before the pool's scope closes (the
       // finalizers run in reverse): a worker waiting for room in it goes on, its result discarded.

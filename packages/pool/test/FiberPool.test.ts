@@ -829,16 +829,18 @@ describe("FiberPool", () => {
             "TypeError: cannot read properties of undefined"
           ],
           ["a tagged error without a message", Effect.fail(new Boom({ item: 1 })), "Boom"],
+          ["a plain object holding a bigint", Effect.fail({ code: 7, row: BigInt(42) }), "{ code: 7, row: 42n }"],
+          // one level deep, whatever the size: the description costs the same for a failure holding a table
           [
-            "a plain object holding a bigint",
-            Effect.fail({ code: 7, row: BigInt(42) }),
-            "{\"code\":7,\"row\":\"42n\"}"
+            "an object holding a large array",
+            Effect.fail({ status: 500, rows: Array.from({ length: 100_000 }, () => ({})) }),
+            "{ status: 500, rows: [100000 items] }"
           ],
           ["a string", Effect.fail("no such row"), "\"no such row\""],
           ["null", Effect.fail(null), "null"],
-          ["a getter that throws", Effect.fail(throwing), "object"],
-          ["a message of several lines", Effect.fail(new Error("first line\nsecond line")), "Error: first line…"],
-          ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(193)}…`]
+          ["a getter that throws", Effect.fail(throwing), "{}"],
+          ["a message of several lines", Effect.fail(new Error("\nfirst line\nsecond line")), "Error: first line …"],
+          ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(192)}…`]
         ]
         for (const [what, failure, brief] of cases) {
           const rejected = yield* rejectionAfter(failure)
@@ -1188,6 +1190,26 @@ describe("FiberPool", () => {
           Option.some("PoolClosedError")
         )
         deepStrictEqual(failed.logs, [])
+      }))
+
+    it.effect("the warning, and a death the close finds, log as the pool's own logs: the loggers and annotations of where it was made", () =>
+      Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        // a worker layer whose release dies: the close that interrupts the worker finds the death
+        const dying = Layer.scopedDiscard(Effect.addFinalizer(() => Effect.die("release failed")))
+        const { logs, value: pool } = yield* withLogs(
+          FiberPool.make({ workers: 1, name: "mailer", workerLayer: dying, worker: (_: number) => Effect.never }).pipe(
+            Effect.annotateLogs("service", "emails")
+          )
+        ).pipe(Scope.extend(scope))
+        yield* pool.submit(1)
+        yield* settle
+        // closed from outside that logger and those annotations (as ManagedRuntime.dispose does)
+        yield* Scope.close(scope, Exit.void).pipe(Effect.annotateLogs("closer", "yes"))
+        deepStrictEqual(logs.map((log) => [log.level, log.message.split(":").slice(0, 2).join(":"), log.annotations]), [
+          ["WARN", "mailer: a worker fiber died after the pool's outcome was decided", { service: "emails" }],
+          ["WARN", "mailer: the pool's scope closed before the pool finished", { service: "emails" }]
+        ])
       }))
 
     it.effect("one item dropped by the scope's close is logged in the singular", () =>

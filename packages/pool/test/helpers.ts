@@ -59,11 +59,23 @@ export const readingClock = (base: Clock.Clock, read: () => bigint): Clock.Clock
   return clock
 }
 
-/** Runs `effect` with a logger that records every message (and its cause). */
+/** Runs `effect` with a logger that records every message (its cause and annotations too). */
 export const withLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) => {
-  const logs: Array<{ readonly level: string; readonly message: string; readonly cause: Cause.Cause<unknown> }> = []
-  const logger = Logger.make(({ cause, logLevel, message }) =>
-    void logs.push({ level: logLevel.label, message: String(message), cause })
+  const logs: Array<
+    {
+      readonly level: string
+      readonly message: string
+      readonly cause: Cause.Cause<unknown>
+      readonly annotations: Readonly<Record<string, unknown>>
+    }
+  > = []
+  const logger = Logger.make(({ annotations, cause, logLevel, message }) =>
+    void logs.push({
+      level: logLevel.label,
+      message: String(message),
+      cause,
+      annotations: Object.fromEntries(annotations)
+    })
   )
   return Effect.map(
     Effect.provide(effect, Logger.replace(Logger.defaultLogger, logger)),

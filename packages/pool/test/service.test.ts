@@ -492,6 +492,59 @@ describe("the warning of a scope's close: not for run, whose scope closes early 
       assertTrue(Exit.isFailure(iterated.value))
       deepStrictEqual(iterated.logs, [])
     }))
+
+  it.effect("run interrupted while its graceful shutdown runs out warns, as make does", () =>
+    Effect.gen(function*() {
+      const options = {
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 100,
+        gracefulShutdown: "2 seconds" as const,
+        worker: (_: number) => Effect.sleep("1 second")
+      }
+      const running = yield* Effect.fork(
+        withLogs(Effect.exit(Effect.timeout(FiberPool.run(range(20), options), "3 seconds")))
+      )
+      yield* TestClock.adjust("10 seconds")
+      const { logs, value } = yield* Fiber.join(running)
+      assertTrue(Exit.isFailure(value))
+      deepStrictEqual(logs.map((log) => log.message.split(":").slice(0, 2).join(":")), [
+        "fiberpool: the pool's scope closed and its graceful shutdown (2s) ran out"
+      ])
+    }))
+})
+
+describe("options that are a class instance (getters, methods on the prototype)", () => {
+  it.effect("run, makeBatched and mapStream read them as make does", () =>
+    Effect.gen(function*() {
+      class Options {
+        get workers() {
+          return 2
+        }
+        worker(n: number) {
+          return Effect.succeed(n * 2)
+        }
+      }
+      class BatchOptions {
+        get workers() {
+          return 1
+        }
+        worker(batch: ReadonlyArray<number>) {
+          return Effect.sync(() => void seen.push(batch.length))
+        }
+      }
+      const seen: Array<number> = []
+      const stats = yield* FiberPool.run(range(5), new Options())
+      strictEqual(stats.processed, 5)
+      const doubled = yield* Stream.runCollect(FiberPool.mapStream(Stream.make(1, 2, 3), new Options()))
+      deepStrictEqual([...doubled].sort(), [2, 4, 6])
+      yield* Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.makeBatched(new BatchOptions())
+        yield* pool.submitAll(range(4))
+        yield* pool.close
+      }))
+      strictEqual(seen.reduce((a, b) => a + b, 0), 4)
+    }))
 })
 
 describe("span", () => {

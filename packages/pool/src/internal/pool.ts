@@ -50,18 +50,29 @@ export interface AnyOptions {
   readonly name?: string | undefined
   readonly metrics?: boolean | undefined
   readonly gracefulShutdown?: Duration.DurationInput | undefined
-  /** Internal: the worker takes the whole batch (`makeBatched`). */
-  readonly batched?: boolean | undefined
-  /** Internal: runs after each successful item, outside the middleware, with its result (`mapStream`). */
-  readonly onResult?: ((value: unknown) => Effect.Effect<void>) | undefined
-  /**
-   * Internal: the pool's owner drops what is left on purpose when it closes the scope early (`run`
-   * after its input failed, `mapStream` whose output ended): no warning then.
-   */
-  readonly dropsOnClose?: boolean | undefined
   readonly span?: boolean | string | undefined
   readonly worker?: Worker.Worker<any, any, any> | undefined
   readonly makeWorker?: ((id: number) => Effect.Effect<Worker.Worker<any, any, any>, any, any>) | undefined
+}
+
+/**
+ * What the module's own constructors add to a user's options, kept apart from them: spreading the
+ * user's object would copy only its own enumerable properties (a class instance's getters and
+ * methods would be lost).
+ *
+ * @internal
+ */
+export interface Internals {
+  /** The worker takes the whole batch (`makeBatched`). */
+  readonly batched?: boolean | undefined
+  /** Runs after each successful item, outside the middleware, with its result (`mapStream`). */
+  readonly onResult?: ((value: unknown) => Effect.Effect<void>) | undefined
+  /**
+   * The pool's owner drops what is left on purpose when it closes the scope early, so that close
+   * logs no warning: `"always"` (`mapStream`, whose output ended), or `"onFailure"` when the scope
+   * closes with a failure other than an interruption (`run`, whose input failed).
+   */
+  readonly dropsOnClose?: "always" | "onFailure" | undefined
 }
 
 const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boolean"
@@ -380,18 +391,24 @@ const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; r
 // ---------------------------------------------------------------------------------------------
 
 /** @internal */
-export const make = (api: string, options: AnyOptions, stateful: boolean): Effect.Effect<any, any, any> =>
+export const make = (
+  api: string,
+  options: AnyOptions,
+  stateful: boolean,
+  internals: Internals = {}
+): Effect.Effect<any, any, any> =>
   Effect.suspend(() => {
     const invalid = validateOptions(api, options, stateful)
     if (invalid !== undefined) return Effect.die(new Cause.IllegalArgumentException(invalid))
     // uninterruptible but for the wait for the workers' start-up: interrupted anywhere else (between
     // two forks of the workers, or before the scope's finalizer is added), the forked workers and
     // their layers would be left running, with nothing to stop or release them
-    return Effect.uninterruptibleMask((restore) => makeValid(options, stateful, restore))
+    return Effect.uninterruptibleMask((restore) => makeValid(options, internals, stateful, restore))
   })
 
 const makeValid = (
   options: AnyOptions,
+  internals: Internals,
   stateful: boolean,
   restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 ) =>
@@ -421,6 +438,23 @@ const makeValid = (
     const outerScope = yield* Effect.scope
     /** The caller's runtime, for what a callback outside any fiber of the pool must run. */
     const runtime = yield* Effect.runtime<never>()
+    const madeWith = <A>(ref: FiberRef.FiberRef<A>): A => FiberRefs.getOrDefault(runtime.fiberRefs, ref)
+    const loggers = madeWith(FiberRef.currentLoggers)
+    const minimumLogLevel = madeWith(FiberRef.currentMinimumLogLevel)
+    const logAnnotations = madeWith(FiberRef.currentLogAnnotations)
+    const logSpans = madeWith(FiberRef.currentLogSpan)
+    /**
+     * Logs of the pool that a fiber outside it runs (the one closing its scope): with the loggers,
+     * level, annotations and log spans of where the pool was made, as its own fibers log (they
+     * inherit them). The closing fiber may be another runtime's (`ManagedRuntime.dispose`).
+     */
+    const asMade = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      effect.pipe(
+        Effect.locally(FiberRef.currentLoggers, loggers),
+        Effect.locally(FiberRef.currentMinimumLogLevel, minimumLogLevel),
+        Effect.locally(FiberRef.currentLogAnnotations, logAnnotations),
+        Effect.locally(FiberRef.currentLogSpan, logSpans)
+      )
     const fiberId = yield* Effect.fiberId
 
     const channels: Array<Channel> = keyBy === undefined
@@ -449,8 +483,8 @@ const makeValid = (
     /** Workers whose last batch ran slow items (`WorkerState.slow`): full batches are shared while any has. */
     let slowWorkers = workers
 
-    const batched = options.batched === true
-    const onResult = options.onResult
+    const batched = internals.batched === true
+    const onResult = internals.onResult
     const spanName = options.span === undefined || options.span === false
       ? undefined
       : options.span === true
@@ -529,13 +563,21 @@ const makeValid = (
       accepted?: number,
       reason: "closed" | "failed" | "interrupted" = state === STOPPED ? stopReason : "closed"
     ): PoolClosedError => {
-      const failure = reason === "failed" && outcome !== undefined ? reportedFailure(outcome) : Option.none()
+      const failure = reason === "failed" ? failureInBrief() : undefined
       return new PoolClosedError({
         pool: name,
         reason,
         ...(accepted === undefined ? {} : { accepted }),
-        ...(Option.isSome(failure) ? { failure: briefly(failure.value) } : {})
+        ...(failure === undefined ? {} : { failure })
       })
+    }
+    /** The outcome's failure in a few words, worked out once (the outcome never changes once set). */
+    let failureBrief: string | undefined
+    const failureInBrief = (): string | undefined => {
+      if (failureBrief !== undefined || outcome === undefined) return failureBrief
+      const failure = reportedFailure(outcome)
+      if (Option.isSome(failure)) failureBrief = briefly(failure.value)
+      return failureBrief
     }
 
     // -- channel operations (synchronous; JS runs one fiber step at a time) ----------------------
@@ -1743,8 +1785,7 @@ const makeValid = (
      * not get to log, and the end.
      */
     const endAfterWorkers: Effect.Effect<void> = Effect.suspend(() => Fiber.awaitAll(fibers)).pipe(
-      Effect.zipRight(reportDeaths),
-      Effect.zipRight(finishAndReport)
+      Effect.zipRight(asMade(Effect.zipRight(reportDeaths, finishAndReport)))
     )
 
     const supervisor = Effect.gen(function*() {
@@ -1820,8 +1861,9 @@ const makeValid = (
      * Logs what the scope's close dropped: with the count in `stats` alone, a script that forgot
      * `close`, or a service released with work queued, ends as if every item ran. Not when the pool
      * had already stopped (its outcome tells why), when the scope closed by interruption without a
-     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor for `run` and `mapStream`
-     * (`dropsOnClose`: their scope closes early only when their input failed or their output ended).
+     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor when the pool's owner drops
+     * what is left on purpose (`dropsOnClose`: `run` whose input failed, `mapStream` whose output
+     * ended).
      */
     const warnDropped = (before: number) =>
       Effect.suspend(() => {
@@ -1835,23 +1877,18 @@ const makeValid = (
             : `${name}: the pool's scope closed and its graceful shutdown (${
               Duration.format(grace)
             }) ran out: ${items} dropped (interrupted, or never run)`
-        ).pipe(
-          // through the loggers of where the pool was made, as its other logs (its fibers inherit
-          // them): the fiber closing the scope may be another runtime's (`ManagedRuntime.dispose`)
-          Effect.locally(FiberRef.currentLoggers, FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentLoggers)),
-          Effect.locally(
-            FiberRef.currentMinimumLogLevel,
-            FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentMinimumLogLevel)
-          )
-        )
+        ).pipe(asMade)
       })
     yield* Scope.addFinalizerExit(
       outerScope,
       (exit) =>
         Effect.suspend(() => {
           if (finished) return Effect.void
-          const warn = state !== STOPPED && options.dropsOnClose !== true &&
-            (grace !== undefined || Exit.isSuccess(exit) || !Cause.isInterruptedOnly(exit.cause))
+          const closedByFailure = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
+          const quiet = internals.dropsOnClose === "always" ||
+            (internals.dropsOnClose === "onFailure" && closedByFailure)
+          const warn = state !== STOPPED && !quiet &&
+            (grace !== undefined || Exit.isSuccess(exit) || closedByFailure)
           // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
           // must not skip it
           const stopping = warn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow
