@@ -319,7 +319,7 @@ const instructionTargets = (rows: ReadonlyArray<Measured>): Array<InstructionTar
     out.push({
       target: peerTarget.target,
       row: c.label,
-      measured: `${r.toFixed(2)}× (${int(c.perTask)} vs ${int(fastest.perTask)})`,
+      measured: `${r.toFixed(2)}× (${int(c.perTask)} vs ${fastest.label}: ${int(fastest.perTask)})`,
       status: r < 1 ? "met" : "not met",
       kind: "peer",
       versus: `${fastest.label}, ${int(fastest.perTask)}`

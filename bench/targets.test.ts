@@ -72,6 +72,24 @@ describe("the summary of both runs", () => {
     ).toBe("❌ not met (timed)")
   })
 
+  it("a row one run did not measure (named by its case id there) is still one row", () => {
+    const keys = ratioTargets[2]!.target
+    const text = summary(
+      {
+        meta,
+        targets: [{ target: keys, row: "w3.fiberpool.default-key8.submit", measured: "not measured", status: "n/a" }]
+      },
+      {
+        meta,
+        targets: [{ target: keys, row: "fiberpool default + keyBy i%8 · submit", measured: "+9.3%", status: "met" }]
+      }
+    )
+    const rows = text.split("\n").filter((l) => l.startsWith(`| ${keys}`))
+    expect(rows).toEqual([
+      `| ${keys} | fiberpool default + keyBy i%8 · submit | ✅ +9.3% | n/a not measured | ✅ met |`
+    ])
+  })
+
   it("a row whose judging measure is missing has no verdict, and what bounds a missed target is said", () => {
     const keys = ratioTargets[2]!.target
     expect(statusOf(summary({ meta, targets: [row(keys, "met")] }, undefined))).toBe("n/a")
