@@ -22,14 +22,7 @@ import {
   TestClock
 } from "effect"
 import * as util from "node:util"
-import { assertAccounting, Boom, exposeGc, range, releasing, settle, withLogs } from "./helpers.js"
-
-/** The worker of `key` as go-pkgz routes it: FNV-1a over the key's UTF-8 bytes, mod workers. */
-const workerOfKey = (key: string, workers: number): number => {
-  let h = 0x811c9dc5
-  for (const byte of new TextEncoder().encode(key)) h = Math.imul(h ^ byte, 0x01000193)
-  return (h >>> 0) % workers
-}
+import { assertAccounting, Boom, exposeGc, range, releasing, settle, withLogs, workerOfKey } from "./helpers.js"
 
 describe("FiberPool", () => {
   describe("processing", () => {
@@ -817,6 +810,8 @@ describe("FiberPool", () => {
             yield* settle
             return yield* Effect.flip(pool.submit(2))
           }))
+        const { proxy: revoked, revoke } = Proxy.revocable({}, {})
+        revoke()
         const throwing = Object.defineProperty({}, "message", {
           get() {
             throw new Error("a getter that throws")
@@ -840,6 +835,14 @@ describe("FiberPool", () => {
           ["null", Effect.fail(null), "null"],
           ["a getter that throws", Effect.fail(throwing), "{}"],
           ["a message of several lines", Effect.fail(new Error("\nfirst line\nsecond line")), "Error: first line …"],
+          ["a string of several lines", Effect.fail("first line\nsecond line"), "\"first line …\""],
+          [
+            "a field that cannot be read (a revoked Proxy)",
+            Effect.fail({ code: 500, conn: revoked }),
+            "{ code: 500, conn: ? }"
+          ],
+          ["a typed array, named, not walked", Effect.fail(new Uint8Array(1_000_000)), "Uint8Array(1000000)"],
+          ["a date", Effect.fail(new Date(0)), "1970-01-01T00:00:00.000Z"],
           ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(192)}…`]
         ]
         for (const [what, failure, brief] of cases) {
@@ -863,6 +866,26 @@ describe("FiberPool", () => {
         }))
         strictEqual(closed.failure, undefined)
       }))
+
+    it.effect("a failure that cannot be read does not hold up the stop: producers waiting for room are released", () =>
+      Effect.gen(function*() {
+        const { proxy: revoked, revoke } = Proxy.revocable({}, {})
+        revoke()
+        // the stop rejects the waiting producer with an error naming the failure: a description that
+        // threw there cut the stop short, and the producer waited for ever
+        const exit = yield* Effect.exit(
+          FiberPool.run(range(20), {
+            workers: 1,
+            batchSize: 1,
+            worker: (n: number) =>
+              n === 0 ? Effect.sleep("20 millis").pipe(Effect.zipRight(Effect.fail({ conn: revoked }))) : Effect.void
+          }).pipe(Effect.timeout("1 minute"))
+        )
+        yield* TestClock.adjust("20 millis")
+        assertTrue(Exit.isFailure(exit) && Option.isSome(Cause.failureOption(exit.cause)))
+        const failure = Option.getOrThrow(Cause.failureOption(exit.cause))
+        assertTrue(!Cause.isTimeoutException(failure), "run ended with the item's failure, not the timeout")
+      }).pipe(Effect.fork, Effect.tap(() => TestClock.adjust("20 millis")), Effect.flatMap(Fiber.join)))
 
     it.effect("never deadlocks, for any batch and queue size", () =>
       Effect.gen(function*() {

@@ -82,3 +82,10 @@ export const withLogs = <A, E, R>(effect: Effect.Effect<A, E, R>) => {
     (value) => ({ value, logs })
   )
 }
+
+/** The worker of `key` as go-pkgz routes it: FNV-1a over the key's UTF-8 bytes, mod workers. */
+export const workerOfKey = (key: string, workers: number): number => {
+  let h = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(key)) h = Math.imul(h ^ byte, 0x01000193)
+  return (h >>> 0) % workers
+}

@@ -19,7 +19,7 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { assertAccounting, Boom, exposeGc, macrotask, range, settle, withLogs } from "./helpers.js"
+import { assertAccounting, Boom, exposeGc, macrotask, range, settle, withLogs, workerOfKey } from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>
@@ -493,6 +493,26 @@ describe("the warning of a scope's close: not for run, whose scope closes early 
       deepStrictEqual(iterated.logs, [])
     }))
 
+  it.effect("mapStream interrupted while its graceful shutdown runs out warns too (only an output ended early is quiet)", () =>
+    Effect.gen(function*() {
+      const consuming = yield* Effect.fork(withLogs(Effect.exit(Effect.timeout(
+        Stream.runDrain(FiberPool.mapStream(Stream.fromIterable(range(20)), {
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 100,
+          gracefulShutdown: "2 seconds",
+          worker: (n: number) => Effect.as(Effect.sleep("1 second"), n)
+        })),
+        "3 seconds"
+      ))))
+      yield* TestClock.adjust("10 seconds")
+      const { logs, value } = yield* Fiber.join(consuming)
+      assertTrue(Exit.isFailure(value))
+      deepStrictEqual(logs.map((log) => log.message.split(":").slice(0, 2).join(":")), [
+        "fiberpool: the pool's scope closed and its graceful shutdown (2s) ran out"
+      ])
+    }))
+
   it.effect("run interrupted while its graceful shutdown runs out warns, as make does", () =>
     Effect.gen(function*() {
       const options = {
@@ -512,6 +532,32 @@ describe("the warning of a scope's close: not for run, whose scope closes early 
         "fiberpool: the pool's scope closed and its graceful shutdown (2s) ran out"
       ])
     }))
+})
+
+describe("a failing onWorkerComplete stops the pool: every rejection names its failure", () => {
+  it.effect("the execute callers whose items were still queued get a PoolClosedError naming it", () =>
+    Effect.gen(function*() {
+      // the worker of "fast" ends first and its onWorkerComplete fails; the other still has queued items
+      const fastWorker = workerOfKey("fast", 2)
+      const slow = range(50).map((i) => `slow-${i}`).filter((key) => workerOfKey(key, 2) !== fastWorker).slice(0, 3)
+      const pool = yield* FiberPool.make({
+        workers: 2,
+        batchSize: 1,
+        workerQueueSize: 4,
+        keyBy: (key: string) => key,
+        worker: (key: string) => key === "fast" ? Effect.void : Effect.sleep("1 second"),
+        onWorkerComplete: (id) => id === fastWorker ? Effect.fail(new Boom({ item: -1 })) : Effect.void
+      })
+      const callers = yield* Effect.forEach(slow, (key) => Effect.fork(Effect.flip(pool.execute(key))))
+      yield* pool.execute("fast")
+      yield* pool.end
+      yield* TestClock.adjust("1 second")
+      const errors = yield* Effect.forEach(callers, Fiber.join)
+      // the first slow item was running; the others were queued behind it
+      for (const error of errors.slice(1)) {
+        deepStrictEqual([error._tag, (error as FiberPool.PoolClosedError).failure], ["PoolClosedError", "Boom"])
+      }
+    }).pipe(Effect.scoped))
 })
 
 describe("options that are a class instance (getters, methods on the prototype)", () => {

@@ -3,8 +3,12 @@ import { show } from "./show.js"
 
 /** How long a failure's description in a message may grow (a Schema error's tree can be long). */
 const BRIEF_MAX = 200
+/** How much of a string the description reads: its cost must not grow with the failure's size. */
+const READ_MAX = 1000
+/** How many fields of an object it shows. */
+const FIELDS_MAX = 5
 
-/** `f()`, or `undefined` if it throws (a getter of the user's). */
+/** `f()`, or `undefined` if it throws (a getter of the user's, a Proxy's trap). */
 const attempt = <A>(f: () => A): A | undefined => {
   try {
     return f()
@@ -13,19 +17,28 @@ const attempt = <A>(f: () => A): A | undefined => {
   }
 }
 
+/** At most `n` characters of `text`, a surrogate pair not split, with `…` when some were left out. */
+const clip = (text: string, n: number): string => {
+  if (text.length <= n) return text
+  let end = n - 1
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return `${text.slice(0, end)}…`
+}
+
+/** The first line of `text` that has any (read from its first `READ_MAX` characters), `…` if more follows. */
+const firstLine = (text: string): string => {
+  const lines = text.slice(0, READ_MAX).split("\n")
+  const at = lines.findIndex((line) => line.trim() !== "")
+  if (at < 0) return ""
+  const more = text.length > READ_MAX || lines.slice(at + 1).some((line) => line.trim() !== "")
+  return more ? `${lines[at]!.trimEnd()} …` : lines[at]!
+}
+
 /** A string property of `u`, if it has one that reads without throwing. */
 const stringField = (u: object, key: string): string | undefined => {
   const value = attempt(() => (u as Record<string, unknown>)[key])
   return typeof value === "string" ? value : undefined
-}
-
-/** The first line of `text` that has any, with `…` when more text follows. */
-const firstLine = (text: string): string => {
-  const lines = text.split("\n")
-  const at = lines.findIndex((line) => line.trim() !== "")
-  if (at < 0) return ""
-  const more = lines.slice(at + 1).some((line) => line.trim() !== "")
-  return more ? `${lines[at]!.trimEnd()} …` : lines[at]!
 }
 
 /** An error's or a tagged value's tag (or name) and message; `undefined` for other values. */
@@ -36,52 +49,54 @@ const asError = (u: object): string | undefined => {
   return message === "" ? tag : `${tag}: ${message}`
 }
 
-/** A value inside a record, in a word or two: the description never walks deeper than one level. */
-const shortly = (u: unknown): string => {
-  if (typeof u === "string") {
-    return u.length > 40
-      ? `${JSON.stringify(u.slice(0, 40)).slice(0, -1)}…"`
-      : JSON.stringify(u)
-  }
-  if (typeof u === "symbol") return u.toString()
-  if (u === null || typeof u !== "object") return show(u)
+/** A collection or a date named as such (without walking it); `undefined` for other objects. */
+const named = (u: object): string | undefined => {
   if (Array.isArray(u)) return `[${u.length} items]`
   if (u instanceof Map) return `Map(${u.size})`
   if (u instanceof Set) return `Set(${u.size})`
-  return asError(u) ?? "{…}"
+  if (ArrayBuffer.isView(u)) return `${u.constructor.name}(${"length" in u ? u.length : u.byteLength})`
+  if (u instanceof Date) return attempt(() => u.toISOString()) ?? "Invalid Date"
+  return undefined
+}
+
+/** A value inside a record, in a word or two: the description never walks deeper than one level. */
+const shortly = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(clip(u.slice(0, 41), 41))
+  if (typeof u === "symbol") return u.toString()
+  if (u === null || typeof u !== "object") return show(u)
+  return named(u) ?? asError(u) ?? "{…}"
+}
+
+/** The first fields of an object (`for…in`, stopping early: an object may have millions). */
+const fields = (u: object): string => {
+  const shown: Array<string> = []
+  let more = false
+  for (const key in u) {
+    if (shown.length === FIELDS_MAX) {
+      more = true
+      break
+    }
+    shown.push(`${key}: ${attempt(() => shortly((u as Record<string, unknown>)[key])) ?? "?"}`)
+  }
+  return shown.length === 0 ? "{}" : `{ ${shown.join(", ")}${more ? ", …" : ""} }`
+}
+
+const describe = (u: unknown): string => {
+  if (typeof u === "string") return JSON.stringify(firstLine(u))
+  if (typeof u === "symbol") return u.toString()
+  if (u === null || typeof u !== "object") return show(u)
+  return named(u) ?? asError(u) ?? fields(u)
 }
 
 /**
- * A failure in a few words, for a message: an error's tag (or name) and message, a tagged value's
- * tag, a plain object's first fields (one level deep), anything else as `show` shows it. Its first
- * line with text, at most `BRIEF_MAX` characters. Its cost does not grow with the failure's size,
- * and it never throws: a getter that throws is left out.
+ * A failure in a few words, for a message: an error's tag (or name) and the first line of its
+ * message, a tagged value's tag, a collection's size, an object's first fields (one level deep),
+ * anything else as `show` shows it; at most `BRIEF_MAX` characters. It reads a bounded part of
+ * strings and collections (an object's keys are enumerated by the engine as a whole), and never
+ * throws: a field that throws (a getter, a Proxy's trap) reads `?`, and a failure that cannot be
+ * read at all is named by its type.
  */
-export const briefly = (u: unknown): string => {
-  let text: string
-  if (typeof u === "symbol") text = u.toString()
-  else if (u === null || typeof u !== "object") text = show(u)
-  else if (Array.isArray(u)) text = show(u)
-  else if (u instanceof Map || u instanceof Set) text = shortly(u)
-  else {
-    const described = asError(u)
-    if (described !== undefined) text = described
-    else {
-      const keys = attempt(() => Object.keys(u)) ?? []
-      const fields = keys.slice(0, 5).map((key) =>
-        `${key}: ${shortly(attempt(() => (u as Record<string, unknown>)[key]))}`
-      )
-      text = fields.length === 0 ? "{}" : `{ ${fields.join(", ")}${keys.length > 5 ? ", …" : ""} }`
-    }
-  }
-  const line = firstLine(text)
-  if (line.length <= BRIEF_MAX) return line
-  // one character for the ellipsis; a surrogate pair is not split
-  let end = BRIEF_MAX - 1
-  const code = line.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${line.slice(0, end)}…`
-}
+export const briefly = (u: unknown): string => clip(firstLine(attempt(() => describe(u)) ?? typeof u), BRIEF_MAX)
 
 /** @internal */
 export class PoolClosedError extends Data.TaggedError("PoolClosedError")<{

@@ -68,11 +68,11 @@ export interface Internals {
   /** Runs after each successful item, outside the middleware, with its result (`mapStream`). */
   readonly onResult?: ((value: unknown) => Effect.Effect<void>) | undefined
   /**
-   * The pool's owner drops what is left on purpose when it closes the scope early, so that close
-   * logs no warning: `"always"` (`mapStream`, whose output ended), or `"onFailure"` when the scope
-   * closes with a failure other than an interruption (`run`, whose input failed).
+   * The pool's owner drops what is left on purpose when it closes the scope early other than by
+   * interruption (`run`, whose input failed; `mapStream`, whose output ended), so that close logs
+   * no warning then. Interrupted, with a grace period that runs out, it warns as any pool.
    */
-  readonly dropsOnClose?: "always" | "onFailure" | undefined
+  readonly dropsOnEarlyClose?: boolean | undefined
 }
 
 const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boolean"
@@ -149,7 +149,8 @@ export const validateOptions = (api: string, options: AnyOptions, stateful: bool
       return `${api}: option "makeWorker" must be a function (id) => Effect<Worker>, got ${show(o.makeWorker)}`
     }
   } else if (typeof o.worker !== "function") {
-    return `${api}: option "worker" must be a function (item) => Effect, got ${show(o.worker)}`
+    const takes = api === "FiberPool.makeBatched" ? "batch" : "item"
+    return `${api}: option "worker" must be a function (${takes}) => Effect, got ${show(o.worker)}`
   }
   return undefined
 }
@@ -1092,8 +1093,10 @@ const makeValid = (
       const simple = simplify(cause)
       // a callback's defect stops the pool in both modes, a failure in fail-fast mode, whether or
       // not an earlier failure already decided the outcome
+      // the outcome first: the stop rejects what is queued, and its errors name the outcome's failure
+      const decided = setOutcome(simple.cause)
       if (ws !== undefined && (simple.defect || !continueOnError)) stopBy(ws, simple.cause)
-      if (!setOutcome(simple.cause)) {
+      if (!decided) {
         return Effect.logWarning(`${name}: ${what} failed after the pool's outcome was decided`, simple.cause)
       }
       return Effect.void
@@ -1862,8 +1865,8 @@ const makeValid = (
      * `close`, or a service released with work queued, ends as if every item ran. Not when the pool
      * had already stopped (its outcome tells why), when the scope closed by interruption without a
      * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor when the pool's owner drops
-     * what is left on purpose (`dropsOnClose`: `run` whose input failed, `mapStream` whose output
-     * ended).
+     * what is left on purpose (`dropsOnEarlyClose`: `run` whose input failed, `mapStream` whose
+     * output ended).
      */
     const warnDropped = (before: number) =>
       Effect.suspend(() => {
@@ -1884,11 +1887,8 @@ const makeValid = (
       (exit) =>
         Effect.suspend(() => {
           if (finished) return Effect.void
-          const closedByFailure = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
-          const quiet = internals.dropsOnClose === "always" ||
-            (internals.dropsOnClose === "onFailure" && closedByFailure)
-          const warn = state !== STOPPED && !quiet &&
-            (grace !== undefined || Exit.isSuccess(exit) || closedByFailure)
+          const interrupted = Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
+          const warn = state !== STOPPED && (interrupted ? grace !== undefined : internals.dropsOnEarlyClose !== true)
           // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
           // must not skip it
           const stopping = warn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow
