@@ -1142,7 +1142,8 @@ describe("FiberPool", () => {
         deepStrictEqual(logs.map((log) => [log.level, log.message]), [[
           "WARN",
           `fiberpool: the pool's scope closed before the pool finished: ${stats.dropped} accepted items were dropped ` +
-          "(interrupted, or never run). Close the pool (or wait for it) before its scope ends, or set gracefulShutdown"
+          "(interrupted, or never run); onPoolComplete did not run. Close the pool (or wait for it) before its scope " +
+          "ends, or set gracefulShutdown"
         ]])
         const exit = yield* Effect.exit(pool.wait)
         assertTrue(Exit.isInterrupted(exit))
@@ -1230,8 +1231,41 @@ describe("FiberPool", () => {
         // closed from outside that logger and those annotations (as ManagedRuntime.dispose does)
         yield* Scope.close(scope, Exit.void).pipe(Effect.annotateLogs("closer", "yes"))
         deepStrictEqual(logs.map((log) => [log.level, log.message.split(":").slice(0, 2).join(":"), log.annotations]), [
-          ["WARN", "mailer: a worker fiber died after the pool's outcome was decided", { service: "emails" }],
-          ["WARN", "mailer: the pool's scope closed before the pool finished", { service: "emails" }]
+          [
+            "WARN",
+            "mailer: the fiber of worker 0 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)",
+            {
+              service: "emails",
+              "fiberpool.pool": "mailer",
+              "fiberpool.worker": 0
+            }
+          ],
+          ["WARN", "mailer: the pool's scope closed before the pool finished", {
+            service: "emails",
+            "fiberpool.pool": "mailer"
+          }]
+        ])
+      }))
+
+    it.effect("completion callbacks the scope's close skipped are logged, also when no item was dropped", () =>
+      Effect.gen(function*() {
+        const flushed: Array<number> = []
+        const { logs } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 2,
+            worker: (_: number) => Effect.void,
+            onWorkerComplete: (id) => Effect.sync(() => void flushed.push(id)),
+            onPoolComplete: Effect.sync(() => void flushed.push(-1))
+          })
+          yield* pool.submitAll(range(3))
+          yield* settle
+          // every item ran, but the scope ends without close: no flush, no commit
+        })))
+        deepStrictEqual(flushed, [])
+        deepStrictEqual(logs.map((log) => log.message), [
+          "fiberpool: the pool's scope closed before the pool finished: onWorkerComplete did not run for 2 of 2 " +
+          "workers; onPoolComplete did not run. Close the pool (or wait for it) before its scope ends, or set " +
+          "gracefulShutdown"
         ])
       }))
 

@@ -1942,7 +1942,9 @@ describe("faults: what stopped the pool is never silent", () => {
       })))
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
       const warnings = logs.filter((log) => log.level === "WARN")
-      deepStrictEqual(warnings.map((log) => log.message), ["fiberpool: an item died after the pool had stopped"])
+      deepStrictEqual(warnings.map((log) => log.message), [
+        "fiberpool: an item on worker 1 died after the pool had stopped"
+      ])
       deepStrictEqual(Cause.dieOption(warnings[0]!.cause), Option.some(defect))
     }))
 
@@ -1997,7 +1999,7 @@ describe("faults: what stopped the pool is never silent", () => {
       })))
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
       deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
-        "WARN fiberpool: a worker fiber died after the pool's outcome was decided"
+        "WARN fiberpool: the fiber of worker 0 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)"
       ])
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
@@ -2028,7 +2030,7 @@ describe("faults: what stopped the pool is never silent", () => {
   it.effect("a Clock that throws as the pool times onWorkerComplete is the worker fiber's death, not the callback's failure", () =>
     Effect.gen(function*() {
       deepStrictEqual(yield* clockThrowsAfter("onWorkerComplete"), [
-        "WARN fiberpool: a worker fiber died after the pool's outcome was decided"
+        "WARN fiberpool: the fiber of worker 0 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)"
       ])
     }))
 
@@ -2059,7 +2061,9 @@ describe("faults: what stopped the pool is never silent", () => {
       const warnings = logs.filter((log) => log.level === "WARN")
       deepStrictEqual(
         warnings.map((log) => `${log.message}: ${Option.getOrUndefined(Cause.dieOption(log.cause))}`).sort(),
-        [0, 1].map((id) => `fiberpool: a worker fiber died after the pool's outcome was decided: rollback ${id} failed`)
+        [0, 1].map((id) =>
+          `fiberpool: the fiber of worker ${id} died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed): rollback ${id} failed`
+        )
       )
     }))
 
@@ -2093,7 +2097,7 @@ describe("faults: what stopped the pool is never silent", () => {
       }))
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
       deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
-        "WARN fiberpool: a worker fiber died after the pool's outcome was decided"
+        "WARN fiberpool: the fiber of worker 2 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)"
       ])
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
@@ -2183,7 +2187,7 @@ describe("faults: what stopped the pool is never silent", () => {
       assertAccounting(yield* pool.stats)
     }))
 
-  it.effect("a defect that is the outcome is not logged: close reports it", () =>
+  it.effect("continueOnError: a defect that stops the pool is logged at once, though close reports it too (a service nobody waits for would stop silently)", () =>
     Effect.gen(function*() {
       const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
         const pool = yield* FiberPool.make({
@@ -2195,6 +2199,26 @@ describe("faults: what stopped the pool is never silent", () => {
         return yield* Effect.exit(pool.close)
       })))
       assertTrue(Exit.isFailure(exit) && Option.isSome(Cause.dieOption(exit.cause)))
-      deepStrictEqual(logs, [])
+      deepStrictEqual(logs.map((log) => [log.level, log.message, log.annotations]), [[
+        "WARN",
+        "fiberpool: stopped by a defect of an item on worker 0: continueOnError goes on past failures, not defects " +
+        "(Middleware.recover turns them into failures); it accepts no more items",
+        { "fiberpool.pool": "fiberpool", "fiberpool.worker": 0 }
+      ]])
+    }))
+
+  it.effect("fail-fast: a failure or defect that is the outcome is not logged: close reports it", () =>
+    Effect.gen(function*() {
+      for (const failing of [Effect.die(new Error("boom")), Effect.fail(new Boom({ item: 2 }))]) {
+        const { logs } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            worker: (n: number) => n === 2 ? failing : Effect.void
+          })
+          yield* pool.submitAll([1, 2, 3]).pipe(Effect.ignore)
+          return yield* Effect.exit(pool.close)
+        })))
+        deepStrictEqual(logs, [])
+      }
     }))
 })

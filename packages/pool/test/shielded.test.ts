@@ -41,7 +41,7 @@ describe("a scope closed during an item's uninterruptible acquire, under Effect.
           lines.filter((line) => line.startsWith("timestamp=")).map((line) => line.split("message=")[1]),
           [
             "\"fiberpool: the pool's scope closed before the pool finished: 1 accepted item was dropped (interrupted, or never " +
-            "run). Close the pool (or wait for it) before its scope ends, or set gracefulShutdown\""
+            "run). Close the pool (or wait for it) before its scope ends, or set gracefulShutdown\" fiberpool.pool=fiberpool"
           ]
         )
         strictEqual(code, 0)

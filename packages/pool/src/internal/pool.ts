@@ -372,6 +372,8 @@ const sinceLast = (ws: { readonly last: number }, t: number): number => t > ws.l
 interface Unreported {
   readonly cause: Cause.Cause<unknown>
   readonly message: string
+  /** The worker it happened on. */
+  readonly worker?: number
 }
 
 /** What a cause reports: its first failure, else its first defect. */
@@ -455,6 +457,16 @@ const makeValid = (
         Effect.locally(FiberRef.currentMinimumLogLevel, minimumLogLevel),
         Effect.locally(FiberRef.currentLogAnnotations, logAnnotations),
         Effect.locally(FiberRef.currentLogSpan, logSpans)
+      )
+    /**
+     * A warning of the pool's own, prefixed with its name and annotated with it (and with the worker
+     * it is about, if any), so that logs of several pools and workers can be told apart and queried.
+     */
+    const warn = (message: string, cause?: Cause.Cause<unknown>, worker?: number): Effect.Effect<void> =>
+      Effect.logWarning(`${name}: ${message}`, ...(cause === undefined ? [] : [cause])).pipe(
+        Effect.annotateLogs(
+          worker === undefined ? { "fiberpool.pool": name } : { "fiberpool.pool": name, "fiberpool.worker": worker }
+        )
       )
     const fiberId = yield* Effect.fiberId
 
@@ -1035,14 +1047,30 @@ const makeValid = (
       const decided = setOutcome(simple.cause)
       if (!simple.defect && continueOnError) return undefined
       const stopped = stopBy(ws, simple.cause)
-      if (decided) return undefined
+      const worker = ws.id
+      if (decided) {
+        // in continue mode, a pool that stops is news to whoever relies on it going on (a service
+        // nobody `wait`s for): said at once, though `wait`/`close` report it too
+        return stopped && continueOnError
+          ? {
+            cause: simple.cause,
+            message: `stopped by a defect of an item on worker ${worker}: continueOnError goes on past ` +
+              "failures, not defects (Middleware.recover turns them into failures); it accepts no more items",
+            worker
+          }
+          : undefined
+      }
       if (stopped) {
         return {
           cause: simple.cause,
-          message: "stopped by a defect after its outcome was decided by an earlier failure"
+          message:
+            `stopped by a defect of an item on worker ${worker} after its outcome was decided by an earlier failure`,
+          worker
         }
       }
-      return simple.defect ? { cause: simple.cause, message: "an item died after the pool had stopped" } : undefined
+      return simple.defect
+        ? { cause: simple.cause, message: `an item on worker ${worker} died after the pool had stopped`, worker }
+        : undefined
     }
 
     /**
@@ -1058,7 +1086,7 @@ const makeValid = (
 
     /** Logs a failure that is not the pool's outcome (`failureStops`), then goes on with `effect`. */
     const reportStop = (unreported: Unreported, effect: Effect.Effect<void>): Effect.Effect<void> =>
-      Effect.zipRight(Effect.logWarning(`${name}: ${unreported.message}`, unreported.cause), effect)
+      Effect.zipRight(warn(unreported.message, unreported.cause, unreported.worker), effect)
 
     /** Tells the `execute` callers among `batch[from .. from + n]` how their items ended. */
     const settle = (batch: ReadonlyArray<unknown>, from: number, n: number, exit: Exit.Exit<unknown, unknown>) => {
@@ -1097,7 +1125,9 @@ const makeValid = (
       const decided = setOutcome(simple.cause)
       if (ws !== undefined && (simple.defect || !continueOnError)) stopBy(ws, simple.cause)
       if (!decided) {
-        return Effect.logWarning(`${name}: ${what} failed after the pool's outcome was decided`, simple.cause)
+        return ws === undefined
+          ? warn(`${what} failed after the pool's outcome was decided`, simple.cause)
+          : warn(`${what} of worker ${ws.id} failed after the pool's outcome was decided`, simple.cause, ws.id)
       }
       return Effect.void
     }
@@ -1660,6 +1690,7 @@ const makeValid = (
               ws.wrap += lap(ws)
             }))
           )
+          if (complete._tag === "Success" || !Cause.isInterruptedOnly(complete.cause)) workersCompleted++
           if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
         }
         if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
@@ -1726,11 +1757,11 @@ const makeValid = (
       const unreported = finish()
       return unreported === undefined
         ? Effect.void
-        : Effect.logWarning(`${name}: the Clock failed at the pool's end, after its outcome was decided`, unreported)
+        : warn("the Clock failed at the pool's end, after its outcome was decided", unreported)
     })
 
     /** Defects that killed a worker fiber after the outcome was decided: the supervisor logs them. */
-    const unreportedDeaths: Array<Cause.Cause<unknown>> = []
+    const unreportedDeaths: Array<{ readonly cause: Cause.Cause<unknown>; readonly worker: number }> = []
     /**
      * A defect that escapes a worker fiber outside an item (a bug, a Clock that throws) stops the pool
      * as the fiber ends (from its own exit handler), not when the supervisor, awaiting the fibers in
@@ -1744,12 +1775,14 @@ const makeValid = (
       Deferred.unsafeDone(startup, Exit.failCause(cause))
       // logged whenever the outcome was decided before, also after the pool stopped: a release of the
       // worker's scope that fails, or an item's finalizer that dies as a stop interrupts it
-      if (!setOutcome(cause)) unreportedDeaths.push(cause)
+      if (!setOutcome(cause)) unreportedDeaths.push({ cause, worker: ws.id })
       stop("failed", ws.id)
     }
 
     /** Worker fibers that have not ended. */
     let running = workers
+    /** Workers whose `onWorkerComplete` ran to its end (for the scope-close warning). */
+    let workersCompleted = 0
     /** The pool stopped because its workers were interrupted from outside (`workerInterrupted`): `onPoolComplete` is skipped. */
     let cutShort = false
     /**
@@ -1771,11 +1804,16 @@ const makeValid = (
 
     /** Logs the deaths `workerDied` recorded, once each: from the supervisor, or from `interruptNow`. */
     const reportDeaths: Effect.Effect<void> = Effect.suspend(() => {
-      const cause = unreportedDeaths[0]
-      if (cause === undefined) return Effect.void
+      const death = unreportedDeaths[0]
+      if (death === undefined) return Effect.void
       // logged and taken off in one uninterruptible step: an interruption between two logs leaves
       // the rest for the next drain, and none is logged twice
-      return Effect.logWarning(`${name}: a worker fiber died after the pool's outcome was decided`, cause).pipe(
+      return warn(
+        `the fiber of worker ${death.worker} died after the pool's outcome was decided (its item's ` +
+          "finalizer, or the release of its workerLayer or makeWorker resources, failed)",
+        death.cause,
+        death.worker
+      ).pipe(
         Effect.zipRight(Effect.sync(() => unreportedDeaths.shift())),
         Effect.uninterruptible,
         Effect.zipRight(reportDeaths)
@@ -1870,17 +1908,28 @@ const makeValid = (
      */
     const warnDropped = (before: number) =>
       Effect.suspend(() => {
+        if (stopReason !== "interrupted") return Effect.void
         const n = dropped - before
-        if (n <= 0 || stopReason !== "interrupted") return Effect.void
-        const items = n === 1 ? "1 accepted item was" : `${n} accepted items were`
-        return Effect.logWarning(
+        const lost: Array<string> = []
+        if (n > 0) {
+          lost.push(
+            `${n === 1 ? "1 accepted item was" : `${n} accepted items were`} dropped (interrupted, or never run)`
+          )
+        }
+        // completion callbacks (a flush, a commit) that the close skipped are lost work too
+        if (options.onWorkerComplete !== undefined && workersCompleted < workers) {
+          lost.push(`onWorkerComplete did not run for ${workers - workersCompleted} of ${workers} workers`)
+        }
+        if (options.onPoolComplete !== undefined) lost.push("onPoolComplete did not run")
+        if (lost.length === 0) return Effect.void
+        return asMade(warn(
           grace === undefined
-            ? `${name}: the pool's scope closed before the pool finished: ${items} dropped (interrupted, or never ` +
-              `run). Close the pool (or wait for it) before its scope ends, or set gracefulShutdown`
-            : `${name}: the pool's scope closed and its graceful shutdown (${
-              Duration.format(grace)
-            }) ran out: ${items} dropped (interrupted, or never run)`
-        ).pipe(asMade)
+            ? `the pool's scope closed before the pool finished: ${lost.join("; ")}. Close the pool (or wait ` +
+              "for it) before its scope ends, or set gracefulShutdown"
+            : `the pool's scope closed and its graceful shutdown (${Duration.format(grace)}) ran out: ${
+              lost.join("; ")
+            }`
+        ))
       })
     yield* Scope.addFinalizerExit(
       outerScope,
