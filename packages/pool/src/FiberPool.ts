@@ -734,7 +734,7 @@ export const run: {
             typeof options?.makeWorker === "function" && options?.worker === undefined,
             // `run` closes the pool itself: its scope closes early when its input failed (it fails
             // with that), or when it is interrupted
-            { dropsOnEarlyClose: true }
+            { dropsOnEarlyClose: "unlessInterrupted", reportsOutcome: true }
           )
           yield* feedPool(pool, items)
           yield* pool.close
@@ -1081,7 +1081,11 @@ export const mapStream: {
         "FiberPool.mapStream",
         options,
         false,
-        { onResult: (value: unknown) => Effect.asVoid(results.offer(value)), dropsOnEarlyClose: true }
+        {
+          onResult: (value: unknown) => Effect.asVoid(results.offer(value)),
+          dropsOnEarlyClose: "always",
+          reportsOutcome: true
+        }
       )
       // when the output ends early, the results buffer shuts down before the pool's scope closes (the
       // finalizers run in reverse): a worker waiting for room in it goes on, its result discarded.

@@ -836,6 +836,7 @@ describe("FiberPool", () => {
           ["a getter that throws", Effect.fail(throwing), "{}"],
           ["a message of several lines", Effect.fail(new Error("\nfirst line\nsecond line")), "Error: first line …"],
           ["a string of several lines", Effect.fail("first line\nsecond line"), "\"first line …\""],
+          ["a long string field", Effect.fail({ sql: "x".repeat(100) }), `{ sql: "${"x".repeat(40)}…" }`],
           [
             "a field that cannot be read (a revoked Proxy)",
             Effect.fail({ code: 500, conn: revoked }),
@@ -1233,7 +1234,7 @@ describe("FiberPool", () => {
         deepStrictEqual(logs.map((log) => [log.level, log.message.split(":").slice(0, 2).join(":"), log.annotations]), [
           [
             "WARN",
-            "mailer: the fiber of worker 0 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)",
+            "mailer: the fiber of worker 0 died after the pool's outcome was decided",
             {
               service: "emails",
               "fiberpool.pool": "mailer",
@@ -1266,6 +1267,36 @@ describe("FiberPool", () => {
           "fiberpool: the pool's scope closed before the pool finished: onWorkerComplete did not run for 2 of 2 " +
           "workers; onPoolComplete did not run. Close the pool (or wait for it) before its scope ends, or set " +
           "gracefulShutdown"
+        ])
+      }))
+
+    it.effect("a completion callback the close cut short reads as interrupted, not as skipped; one worker in the singular", () =>
+      Effect.gen(function*() {
+        const { logs } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            worker: (_: number) => Effect.void,
+            onWorkerComplete: () => Effect.void,
+            onPoolComplete: Effect.never // a commit that is still running when the scope closes
+          })
+          yield* pool.end
+          yield* settle
+        })))
+        deepStrictEqual(logs.map((log) => log.message), [
+          "fiberpool: the pool's scope closed before the pool finished: onPoolComplete was interrupted. Close the " +
+          "pool (or wait for it) before its scope ends, or set gracefulShutdown"
+        ])
+        const { logs: cut } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            worker: (_: number) => Effect.void,
+            onWorkerComplete: () => Effect.never
+          })
+          yield* pool.end
+          yield* settle
+        })))
+        deepStrictEqual(cut.map((log) => log.message.split(": ")[2]!.split(". ")[0]), [
+          "onWorkerComplete was interrupted on 1 of 1 worker"
         ])
       }))
 

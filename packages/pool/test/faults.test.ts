@@ -1999,7 +1999,7 @@ describe("faults: what stopped the pool is never silent", () => {
       })))
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 0 })))
       deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
-        "WARN fiberpool: the fiber of worker 0 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)"
+        "WARN fiberpool: the fiber of worker 0 died after the pool's outcome was decided"
       ])
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
@@ -2030,7 +2030,7 @@ describe("faults: what stopped the pool is never silent", () => {
   it.effect("a Clock that throws as the pool times onWorkerComplete is the worker fiber's death, not the callback's failure", () =>
     Effect.gen(function*() {
       deepStrictEqual(yield* clockThrowsAfter("onWorkerComplete"), [
-        "WARN fiberpool: the fiber of worker 0 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)"
+        "WARN fiberpool: the fiber of worker 0 died after the pool's outcome was decided"
       ])
     }))
 
@@ -2062,7 +2062,7 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(
         warnings.map((log) => `${log.message}: ${Option.getOrUndefined(Cause.dieOption(log.cause))}`).sort(),
         [0, 1].map((id) =>
-          `fiberpool: the fiber of worker ${id} died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed): rollback ${id} failed`
+          `fiberpool: the fiber of worker ${id} died after the pool's outcome was decided: rollback ${id} failed`
         )
       )
     }))
@@ -2097,7 +2097,7 @@ describe("faults: what stopped the pool is never silent", () => {
       }))
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
       deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
-        "WARN fiberpool: the fiber of worker 2 died after the pool's outcome was decided (its item's finalizer, or the release of its workerLayer or makeWorker resources, failed)"
+        "WARN fiberpool: the fiber of worker 2 died after the pool's outcome was decided"
       ])
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
     }))
@@ -2205,6 +2205,32 @@ describe("faults: what stopped the pool is never silent", () => {
         "(Middleware.recover turns them into failures); it accepts no more items",
         { "fiberpool.pool": "fiberpool", "fiberpool.worker": 0 }
       ]])
+    }))
+
+  it.effect("continueOnError: a callback's defect that stops the pool is logged at once too; run, which fails with it, logs nothing", () =>
+    Effect.gen(function*() {
+      const { logs } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          continueOnError: true,
+          worker: (_: number) => Effect.void,
+          onWorkerComplete: (id) => id === 0 ? Effect.die("flush died") : Effect.void
+        })
+        yield* pool.end
+        yield* settle
+      })))
+      deepStrictEqual(logs.map((log) => [log.message, log.annotations["fiberpool.worker"]]), [[
+        "fiberpool: onWorkerComplete of worker 0 died: the pool stops (continueOnError goes on past failures, not defects)",
+        0
+      ]])
+      // run and mapStream report the outcome themselves: not twice
+      const ran = yield* withLogs(Effect.exit(FiberPool.run(range(5), {
+        workers: 1,
+        continueOnError: true,
+        worker: (n: number) => n === 2 ? Effect.die("boom") : Effect.void
+      })))
+      deepStrictEqual(ran.value, Exit.die("boom"))
+      deepStrictEqual(ran.logs, [])
     }))
 
   it.effect("fail-fast: a failure or defect that is the outcome is not logged: close reports it", () =>

@@ -61,7 +61,7 @@ const named = (u: object): string | undefined => {
 
 /** A value inside a record, in a word or two: the description never walks deeper than one level. */
 const shortly = (u: unknown): string => {
-  if (typeof u === "string") return JSON.stringify(clip(u.slice(0, 41), 41))
+  if (typeof u === "string") return JSON.stringify(clip(u, 41))
   if (typeof u === "symbol") return u.toString()
   if (u === null || typeof u !== "object") return show(u)
   return named(u) ?? asError(u) ?? "{…}"
@@ -72,6 +72,7 @@ const fields = (u: object): string => {
   const shown: Array<string> = []
   let more = false
   for (const key in u) {
+    if (!Object.prototype.hasOwnProperty.call(u, key)) continue
     if (shown.length === FIELDS_MAX) {
       more = true
       break

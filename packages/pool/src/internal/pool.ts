@@ -68,11 +68,17 @@ export interface Internals {
   /** Runs after each successful item, outside the middleware, with its result (`mapStream`). */
   readonly onResult?: ((value: unknown) => Effect.Effect<void>) | undefined
   /**
-   * The pool's owner drops what is left on purpose when it closes the scope early other than by
-   * interruption (`run`, whose input failed; `mapStream`, whose output ended), so that close logs
-   * no warning then. Interrupted, with a grace period that runs out, it warns as any pool.
+   * The pool's owner drops what is left on purpose when it closes the scope early, so that close
+   * logs no warning then: `"always"` (`mapStream`: its output ended, also by interruption, as
+   * `Stream.zip` ends it), or `"unlessInterrupted"` (`run`, whose input failed; interrupted while a
+   * grace period runs out, it warns as any pool).
    */
-  readonly dropsOnEarlyClose?: boolean | undefined
+  readonly dropsOnEarlyClose?: "always" | "unlessInterrupted" | undefined
+  /**
+   * The owner reports the pool's outcome itself (`run`, `mapStream` fail with it): a defect that
+   * stops a `continueOnError` pool is not also logged at once.
+   */
+  readonly reportsOutcome?: boolean | undefined
 }
 
 const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boolean"
@@ -1051,7 +1057,7 @@ const makeValid = (
       if (decided) {
         // in continue mode, a pool that stops is news to whoever relies on it going on (a service
         // nobody `wait`s for): said at once, though `wait`/`close` report it too
-        return stopped && continueOnError
+        return stopped && continueOnError && internals.reportsOutcome !== true
           ? {
             cause: simple.cause,
             message: `stopped by a defect of an item on worker ${worker}: continueOnError goes on past ` +
@@ -1123,7 +1129,14 @@ const makeValid = (
       // not an earlier failure already decided the outcome
       // the outcome first: the stop rejects what is queued, and its errors name the outcome's failure
       const decided = setOutcome(simple.cause)
-      if (ws !== undefined && (simple.defect || !continueOnError)) stopBy(ws, simple.cause)
+      const stopped = ws !== undefined && (simple.defect || !continueOnError) && stopBy(ws, simple.cause)
+      if (decided && stopped && continueOnError && internals.reportsOutcome !== true) {
+        return warn(
+          `${what} of worker ${ws!.id} died: the pool stops (continueOnError goes on past failures, not defects)`,
+          simple.cause,
+          ws!.id
+        )
+      }
       if (!decided) {
         return ws === undefined
           ? warn(`${what} failed after the pool's outcome was decided`, simple.cause)
@@ -1677,6 +1690,7 @@ const makeValid = (
         yield* Effect.provide(makeLoop(ws, ch, worker), context)
         if (state !== STOPPED && options.onWorkerComplete !== undefined) {
           ws.last = now()
+          workersBeganComplete++
           const complete = yield* Effect.exit(Effect.provide(
             Effect.suspend(() => {
               const effect = options.onWorkerComplete!(id)
@@ -1761,7 +1775,9 @@ const makeValid = (
     })
 
     /** Defects that killed a worker fiber after the outcome was decided: the supervisor logs them. */
-    const unreportedDeaths: Array<{ readonly cause: Cause.Cause<unknown>; readonly worker: number }> = []
+    const unreportedDeaths: Array<
+      { readonly cause: Cause.Cause<unknown>; readonly worker: number; readonly decided: boolean }
+    > = []
     /**
      * A defect that escapes a worker fiber outside an item (a bug, a Clock that throws) stops the pool
      * as the fiber ends (from its own exit handler), not when the supervisor, awaiting the fibers in
@@ -1775,14 +1791,23 @@ const makeValid = (
       Deferred.unsafeDone(startup, Exit.failCause(cause))
       // logged whenever the outcome was decided before, also after the pool stopped: a release of the
       // worker's scope that fails, or an item's finalizer that dies as a stop interrupts it
-      if (!setOutcome(cause)) unreportedDeaths.push({ cause, worker: ws.id })
+      // logged whenever the outcome was decided before; in continue mode also when it decides it (a
+      // service nobody waits for would otherwise stop silently)
+      const decided = setOutcome(cause)
+      if (!decided || (continueOnError && internals.reportsOutcome !== true && state !== STOPPED)) {
+        unreportedDeaths.push({ cause, worker: ws.id, decided })
+      }
       stop("failed", ws.id)
     }
 
     /** Worker fibers that have not ended. */
     let running = workers
-    /** Workers whose `onWorkerComplete` ran to its end (for the scope-close warning). */
+    /** Workers whose `onWorkerComplete` ran to its end, failed or not (for the scope-close warning). */
     let workersCompleted = 0
+    /** Workers whose `onWorkerComplete` began (an interrupted one did not complete). */
+    let workersBeganComplete = 0
+    /** `onPoolComplete` began (for the scope-close warning: interrupted, not skipped). */
+    let poolCompleteBegan = false
     /** The pool stopped because its workers were interrupted from outside (`workerInterrupted`): `onPoolComplete` is skipped. */
     let cutShort = false
     /**
@@ -1809,8 +1834,9 @@ const makeValid = (
       // logged and taken off in one uninterruptible step: an interruption between two logs leaves
       // the rest for the next drain, and none is logged twice
       return warn(
-        `the fiber of worker ${death.worker} died after the pool's outcome was decided (its item's ` +
-          "finalizer, or the release of its workerLayer or makeWorker resources, failed)",
+        death.decided
+          ? `the fiber of worker ${death.worker} died: the pool stops (continueOnError goes on past failures, not defects)`
+          : `the fiber of worker ${death.worker} died after the pool's outcome was decided`,
         death.cause,
         death.worker
       ).pipe(
@@ -1839,6 +1865,7 @@ const makeValid = (
         const onPoolComplete = options.onPoolComplete
         // its failure is settled in the same uninterruptible step: an interruption of the supervisor
         // from outside, pending as an uninterruptible callback fails, must not drop the failure
+        poolCompleteBegan = true
         yield* Effect.uninterruptibleMask((restore) =>
           Effect.flatMap(
             Effect.exit(restore(onPoolComplete)),
@@ -1916,11 +1943,17 @@ const makeValid = (
             `${n === 1 ? "1 accepted item was" : `${n} accepted items were`} dropped (interrupted, or never run)`
           )
         }
-        // completion callbacks (a flush, a commit) that the close skipped are lost work too
-        if (options.onWorkerComplete !== undefined && workersCompleted < workers) {
-          lost.push(`onWorkerComplete did not run for ${workers - workersCompleted} of ${workers} workers`)
+        // completion callbacks (a flush, a commit) that the close skipped or cut short are lost work too
+        const ofWorkers = (k: number) => `${k} of ${workers} worker${workers === 1 ? "" : "s"}`
+        if (options.onWorkerComplete !== undefined) {
+          const interruptedOn = workersBeganComplete - workersCompleted
+          if (interruptedOn > 0) lost.push(`onWorkerComplete was interrupted on ${ofWorkers(interruptedOn)}`)
+          const notRun = workers - workersBeganComplete
+          if (notRun > 0) lost.push(`onWorkerComplete did not run for ${ofWorkers(notRun)}`)
         }
-        if (options.onPoolComplete !== undefined) lost.push("onPoolComplete did not run")
+        if (options.onPoolComplete !== undefined) {
+          lost.push(poolCompleteBegan ? "onPoolComplete was interrupted" : "onPoolComplete did not run")
+        }
         if (lost.length === 0) return Effect.void
         return asMade(warn(
           grace === undefined
@@ -1937,10 +1970,12 @@ const makeValid = (
         Effect.suspend(() => {
           if (finished) return Effect.void
           const interrupted = Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
-          const warn = state !== STOPPED && (interrupted ? grace !== undefined : internals.dropsOnEarlyClose !== true)
+          const quiet = internals.dropsOnEarlyClose === "always" ||
+            (internals.dropsOnEarlyClose === "unlessInterrupted" && !interrupted)
+          const shouldWarn = state !== STOPPED && !quiet && (!interrupted || grace !== undefined)
           // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
           // must not skip it
-          const stopping = warn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow
+          const stopping = shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow
           // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
           // leave `wait` without an outcome for ever (and a death unlogged)
           if (grace === undefined) return Effect.uninterruptible(stopping)
