@@ -2034,6 +2034,25 @@ describe("faults: what stopped the pool is never silent", () => {
       ])
     }))
 
+  it.effect("continueOnError: a worker fiber's death that stops the pool and decides its outcome is logged at once", () =>
+    Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (_: number) => Effect.void,
+          onWorkerComplete: () => Effect.sync(() => throwAt(1))
+        }).pipe(Effect.withClock(clock))
+        yield* pool.submitAll([1, 2])
+        return yield* Effect.exit(pool.close)
+      })))
+      deepStrictEqual(exit, Exit.die(bad))
+      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
+        "WARN fiberpool: the fiber of worker 0 died: the pool stops (continueOnError goes on past failures, not defects)"
+      ])
+    }))
+
   it.effect("a worker's scope release that dies after a fail-fast stop is logged, for the stopping worker and the interrupted one", () =>
     Effect.gen(function*() {
       class Conn extends Context.Tag("Conn")<Conn, number>() {}
