@@ -2116,9 +2116,59 @@ describe("faults: what stopped the pool is never silent", () => {
       }))
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
       deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
-        "WARN fiberpool: the fiber of worker 2 died after the pool's outcome was decided"
+        "WARN fiberpool: the fiber of worker 2 died after the pool's outcome was decided",
+        // the outcome, which nothing had read when the scope closed (wait comes after)
+        "WARN fiberpool: stopped by a failure that no wait or close read (1 accepted item was dropped); it is " +
+        "logged as the pool's scope closes"
       ])
       deepStrictEqual(Cause.dieOption(logs[0]!.cause), Option.some(bad))
+      deepStrictEqual(Cause.failureOption(logs[1]!.cause), Option.some(new Boom({ item: 1 })))
+    }))
+
+  it.effect("a failure nothing read is logged as the scope closes: a forgotten close after a fail-fast stop, a failure while a closing scope drains", () =>
+    Effect.gen(function*() {
+      // fail-fast: every item was accepted before the failure, so no submit was rejected
+      const forgotten = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 10,
+          worker: (n: number) => n === 2 ? Effect.fail(new Boom({ item: 2 })) : Effect.void
+        })
+        yield* pool.submitAll([1, 2, 3, 4])
+        yield* settle
+      })))
+      deepStrictEqual(forgotten.logs.map((log) => log.message), [
+        "fiberpool: stopped by a failure that no wait or close read (2 accepted items were dropped); it is logged as " +
+        "the pool's scope closes"
+      ])
+      deepStrictEqual(Cause.failureOption(forgotten.logs[0]!.cause), Option.some(new Boom({ item: 2 })))
+      // a defect while the closing scope drains the pool: nothing can wait for it any more
+      const draining = yield* withLogs(
+        Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            batchSize: 1,
+            workerQueueSize: 10,
+            gracefulShutdown: "1 minute",
+            worker: (n: number) => n === 2 ? Effect.die("drain defect") : Effect.sleep("10 millis")
+          })
+          yield* pool.submitAll([1, 2, 3, 4, 5])
+        })).pipe(Effect.fork, Effect.tap(() => TestClock.adjust("1 second")), Effect.flatMap(Fiber.join))
+      )
+      deepStrictEqual(draining.logs.map((log) => log.message.split(" (")[0]), [
+        "fiberpool: stopped by a failure that no wait or close read"
+      ])
+      // read by close, or named by a rejected submit: not logged
+      const read = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          worker: (n: number) => n === 2 ? Effect.fail(new Boom({ item: 2 })) : Effect.void
+        })
+        yield* pool.submitAll([1, 2, 3])
+        yield* Effect.exit(pool.close)
+      })))
+      deepStrictEqual(read.logs, [])
     }))
 
   /** The defect `fiber` (an `Effect.exit` of the call under test) ended with once the fibers settled. */

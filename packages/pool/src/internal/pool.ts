@@ -583,6 +583,7 @@ const makeValid = (
       reason: "closed" | "failed" | "interrupted" = state === STOPPED ? stopReason : "closed"
     ): PoolClosedError => {
       const failure = reason === "failed" ? failureInBrief() : undefined
+      if (reason === "failed") outcomeSeen = true
       return new PoolClosedError({
         pool: name,
         reason,
@@ -590,6 +591,12 @@ const makeValid = (
         ...(failure === undefined ? {} : { failure })
       })
     }
+    /**
+     * Whether the pool's outcome was, or will be, seen: by a `wait` or `close`, by a rejection that
+     * names it (a `PoolClosedError` with reason `"failed"`), by a log of it, or by the owner that
+     * reports it (`run`, `mapStream`). A failure nothing saw is logged as the scope closes.
+     */
+    let outcomeSeen = internals.reportsOutcome === true
     /** The outcome's failure in a few words, worked out once (the outcome never changes once set). */
     let failureBrief: string | undefined
     const failureInBrief = (): string | undefined => {
@@ -1057,7 +1064,9 @@ const makeValid = (
       if (decided) {
         // in continue mode, a pool that stops is news to whoever relies on it going on (a service
         // nobody `wait`s for): said at once, though `wait`/`close` report it too
-        return stopped && continueOnError && internals.reportsOutcome !== true
+        const logged = stopped && continueOnError && internals.reportsOutcome !== true
+        if (logged) outcomeSeen = true
+        return logged
           ? {
             cause: simple.cause,
             message: `stopped by a defect of an item on worker ${worker}: continueOnError goes on past ` +
@@ -1131,6 +1140,7 @@ const makeValid = (
       const decided = setOutcome(simple.cause)
       const stopped = ws !== undefined && (simple.defect || !continueOnError) && stopBy(ws, simple.cause)
       if (decided && stopped && continueOnError && internals.reportsOutcome !== true) {
+        outcomeSeen = true
         return warn(
           `${what} of worker ${ws!.id} died: the pool stops (continueOnError goes on past failures, not defects)`,
           simple.cause,
@@ -1795,6 +1805,7 @@ const makeValid = (
       // service nobody waits for would otherwise stop silently)
       const decided = setOutcome(cause)
       if (!decided || (continueOnError && internals.reportsOutcome !== true && state !== STOPPED)) {
+        if (decided) outcomeSeen = true
         unreportedDeaths.push({ cause, worker: ws.id, decided })
       }
       stop("failed", ws.id)
@@ -1933,6 +1944,20 @@ const makeValid = (
      * what is left on purpose (`dropsOnEarlyClose`: `run` whose input failed, `mapStream` whose
      * output ended).
      */
+    /**
+     * A failure that stopped the pool and that nothing saw (no `wait` or `close`, no rejection naming
+     * it, no log): a forgotten `close` after a fail-fast stop, a failure while a closing scope
+     * drains the pool, a service's pool disposed. Logged as the scope closes, once.
+     */
+    const reportUnseen: Effect.Effect<void> = Effect.suspend(() => {
+      if (outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome)) return Effect.void
+      outcomeSeen = true
+      const lost = dropped === 0 ? "" : ` (${dropped} accepted item${dropped === 1 ? " was" : "s were"} dropped)`
+      return asMade(warn(
+        `stopped by a failure that no wait or close read${lost}; it is logged as the pool's scope closes`,
+        outcome
+      ))
+    })
     const warnDropped = (before: number) =>
       Effect.suspend(() => {
         if (stopReason !== "interrupted") return Effect.void
@@ -1968,14 +1993,17 @@ const makeValid = (
       outerScope,
       (exit) =>
         Effect.suspend(() => {
-          if (finished) return Effect.void
+          if (finished) return reportUnseen
           const interrupted = Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
           const quiet = internals.dropsOnEarlyClose === "always" ||
             (internals.dropsOnEarlyClose === "unlessInterrupted" && !interrupted)
           const shouldWarn = state !== STOPPED && !quiet && (!interrupted || grace !== undefined)
           // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
           // must not skip it
-          const stopping = shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow
+          const stopping = Effect.zipRight(
+            shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow,
+            reportUnseen
+          )
           // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
           // leave `wait` without an outcome for ever (and a death unlogged)
           if (grace === undefined) return Effect.uninterruptible(stopping)
@@ -1993,7 +2021,10 @@ const makeValid = (
         })
     )
 
-    const wait = Deferred.await(done)
+    const wait = Effect.suspend(() => {
+      outcomeSeen = true
+      return Deferred.await(done)
+    })
 
     const stats = Effect.sync(() => {
       let proc = 0
