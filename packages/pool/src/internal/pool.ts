@@ -1061,6 +1061,7 @@ const makeValid = (
       if (!simple.defect && continueOnError) return undefined
       const stopped = stopBy(ws, simple.cause)
       const worker = ws.id
+      const anItem = batched ? "a batch" : "an item"
       if (decided) {
         // in continue mode, a pool that stops is news to whoever relies on it going on (a service
         // nobody `wait`s for): said at once, though `wait`/`close` report it too
@@ -1069,7 +1070,7 @@ const makeValid = (
         return logged
           ? {
             cause: simple.cause,
-            message: `stopped by a defect of an item on worker ${worker}: continueOnError goes on past ` +
+            message: `stopped by a defect of ${anItem} on worker ${worker}: continueOnError goes on past ` +
               "failures, not defects (Middleware.recover turns them into failures); it accepts no more items",
             worker
           }
@@ -1079,12 +1080,12 @@ const makeValid = (
         return {
           cause: simple.cause,
           message:
-            `stopped by a defect of an item on worker ${worker} after its outcome was decided by an earlier failure`,
+            `stopped by a defect of ${anItem} on worker ${worker} after its outcome was decided by an earlier failure`,
           worker
         }
       }
       return simple.defect
-        ? { cause: simple.cause, message: `an item on worker ${worker} died after the pool had stopped`, worker }
+        ? { cause: simple.cause, message: `${anItem} on worker ${worker} died after the pool had stopped`, worker }
         : undefined
     }
 
