@@ -2008,7 +2008,11 @@ describe("faults: what stopped the pool is never silent", () => {
    * A continuing pool whose item 1 fails first (the outcome), then a Clock that throws at the pool's
    * reading right after `onWorkerComplete` or `onPoolComplete`: the pool's exit and its logs.
    */
-  const clockThrowsAfter = (callback: "onWorkerComplete" | "onPoolComplete") =>
+  /**
+   * A continue-mode pool whose Clock throws after `callback`; item 1 fails first unless
+   * `earlierFailure` is false (the death then decides the outcome). Its logs.
+   */
+  const clockThrowsAfter = (callback: "onWorkerComplete" | "onPoolComplete", earlierFailure = true) =>
     Effect.gen(function*() {
       const { bad, clock, throwAt } = yield* faultyClock
       const arm = Effect.sync(() => throwAt(1))
@@ -2016,13 +2020,13 @@ describe("faults: what stopped the pool is never silent", () => {
         const pool = yield* FiberPool.make({
           workers: 1,
           continueOnError: true,
-          worker: (n: number) => n === 1 ? Effect.fail(new Boom({ item: 1 })) : Effect.void,
+          worker: (n: number) => n === 1 && earlierFailure ? Effect.fail(new Boom({ item: 1 })) : Effect.void,
           ...(callback === "onWorkerComplete" ? { onWorkerComplete: () => arm } : { onPoolComplete: arm })
         }).pipe(Effect.withClock(clock))
         yield* pool.submitAll([1, 2])
         return yield* Effect.exit(pool.close)
       })))
-      deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
+      deepStrictEqual(exit, earlierFailure ? Exit.fail(new Boom({ item: 1 })) : Exit.die(bad))
       deepStrictEqual(Cause.dieOption(logs.find((log) => log.level === "WARN")!.cause), Option.some(bad))
       return logs.map((log) => `${log.level} ${log.message}`)
     })
@@ -2036,19 +2040,7 @@ describe("faults: what stopped the pool is never silent", () => {
 
   it.effect("continueOnError: a worker fiber's death that stops the pool and decides its outcome is logged at once", () =>
     Effect.gen(function*() {
-      const { bad, clock, throwAt } = yield* faultyClock
-      const { logs, value: exit } = yield* withLogs(Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({
-          workers: 1,
-          continueOnError: true,
-          worker: (_: number) => Effect.void,
-          onWorkerComplete: () => Effect.sync(() => throwAt(1))
-        }).pipe(Effect.withClock(clock))
-        yield* pool.submitAll([1, 2])
-        return yield* Effect.exit(pool.close)
-      })))
-      deepStrictEqual(exit, Exit.die(bad))
-      deepStrictEqual(logs.map((log) => `${log.level} ${log.message}`), [
+      deepStrictEqual(yield* clockThrowsAfter("onWorkerComplete", false), [
         "WARN fiberpool: the fiber of worker 0 died: the pool stops (continueOnError goes on past failures, not defects)"
       ])
     }))
