@@ -2,6 +2,7 @@ import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -208,6 +209,41 @@ describe("Middleware.retry", () => {
       yield* TestClock.adjust("1 minute")
       deepStrictEqual(times, [0])
       assertInterrupted(yield* Fiber.await(fiber))
+    }))
+
+  /** `effect` under a clock that records each sleep's length (ms) and sleeps none; the lengths. */
+  const sleepsOf = <A, E>(effect: Effect.Effect<A, E>) =>
+    Effect.gen(function*() {
+      const slept: Array<number> = []
+      const base = yield* Effect.clock
+      const recording: Clock.Clock = Object.create(base, {
+        sleep: {
+          value: (duration: Duration.DurationInput) => Effect.sync(() => void slept.push(Duration.toMillis(duration)))
+        }
+      })
+      yield* Effect.exit(effect).pipe(Effect.withClock(recording))
+      return slept
+    })
+
+  it.effect("a zero delay never sleeps, however many tries (0·factor^n is NaN past 1,024 of them)", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) => Effect.suspend(() => (calls++, Effect.fail(new Transient(calls))))
+      // before, tries past 1,024 slept 0 ms each: a timer tick apiece on the live clock
+      const slept = yield* sleepsOf(Middleware.retry({ attempts: 2000, baseDelay: 0, jitter: 0 })(worker)("a"))
+      strictEqual(calls, 2000)
+      deepStrictEqual(slept, [])
+    }))
+
+  it.effect("a delay longer than the live clock's longest timer (2^31 - 1 ms) is slept in steps that fire", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) => Effect.suspend(() => (calls++, Effect.fail(new Transient(calls))))
+      // Effect's live clock never fires a timer longer than 2^31 - 1 ms: such a sleep never woke
+      const slept = yield* sleepsOf(Middleware.retry({ attempts: 2, baseDelay: "25 days", jitter: 0 })(worker)("a"))
+      strictEqual(calls, 2)
+      assertTrue(slept.every((ms) => ms <= 2 ** 31 - 1), `${slept}`)
+      strictEqual(slept.reduce((a, b) => a + b, 0), 25 * 24 * 3600 * 1000)
     }))
 
   it.effect("defects are not retried", () =>

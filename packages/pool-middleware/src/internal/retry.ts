@@ -18,6 +18,9 @@ interface Parsed {
 
 const where = "Middleware.retry"
 
+/** The longest timer Effect's live clock runs: a longer sleep never wakes. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
 /**
  * The failure to retry, as `Effect.catchAll` (and so `Effect.retry`) sees it: the first failure
  * of the cause, or none (`Right`, the cause as it is) when the cause holds no failure or holds a
@@ -98,11 +101,20 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
   const { attempts, baseMillis, factor, jitter, shouldRetry } = parsed.right
   // delay before retry n (n = 0 for the first retry): baseDelay·factor^n, plus up to `jitter` of it,
   // rounded up to whole milliseconds (a TestClock woken at a fractional time makes Effect's
-  // `Clock.currentTimeNanos`, so `Effect.timed`, throw); none at all for a zero delay
+  // `Clock.currentTimeNanos`, so `Effect.timed`, throw); none at all for a zero delay, however many
+  // retries (0·factor^n is NaN once factor^n overflows). A delay longer than the longest timer
+  // Effect's live clock runs (2^31 − 1 ms, ~24.8 days; longer ones never fire) is slept in steps
   const sleep = (millis: number): Effect.Effect<void> =>
-    millis === 0 ? Effect.void : Effect.sleep(Duration.millis(Math.ceil(millis)))
+    millis === 0
+      ? Effect.void
+      : millis > MAX_TIMER_MILLIS
+      ? Effect.zipRight(
+        Effect.sleep(Duration.millis(MAX_TIMER_MILLIS)),
+        Effect.suspend(() => sleep(millis - MAX_TIMER_MILLIS))
+      )
+      : Effect.sleep(Duration.millis(Math.ceil(millis)))
   const delay = (n: number): Effect.Effect<void> => {
-    const d = baseMillis * Math.pow(factor, n)
+    const d = baseMillis === 0 ? 0 : baseMillis * Math.pow(factor, n)
     return jitter === 0 || d === 0 ? sleep(d) : Effect.flatMap(Random.next, (r) => sleep(d + d * jitter * r))
   }
   // retry n (0 for the first) after `error`: wait, then run the worker again; its failure leads to
