@@ -170,8 +170,9 @@ export interface RetryOptions {
  * When retries run out, the item fails with the last error, unchanged, so `catchTag` still works
  * (go-pkgz wraps it).
  *
- * Invalid options (`attempts` < 1 or fractional, a negative `baseDelay`, `factor` < 1, `jitter`
- * < 0 or NaN; from JavaScript, an argument that is neither a Schedule nor an options object) do
+ * Invalid options (`attempts` < 1, fractional or infinite; a negative, NaN, infinite or malformed
+ * `baseDelay`; `factor` < 1, NaN or infinite; `jitter` < 0, NaN or infinite; from JavaScript, an
+ * argument that is neither a Schedule nor an options object) do
  * not throw: every item of the wrapped worker dies with a `Cause.IllegalArgumentException` naming
  * the option and the value.
  *
@@ -356,7 +357,7 @@ export interface RateLimitOptions {
  * value each have their own (go-pkgz shares one limiter across every pool that uses the value).
  * Applying it by hand to two workers also gives two buckets.
  *
- * Invalid options (`rate` <= 0 or NaN, or so small that 1000 / `rate` ms overflows; `burst` not
+ * Invalid options (`rate` <= 0, NaN or infinite, or so small that 1000 / `rate` ms overflows; `burst` not
  * an integer >= 1, or so large with a tiny rate that its tolerance overflows) make every item die
  * with a `Cause.IllegalArgumentException` naming the option.
  *
