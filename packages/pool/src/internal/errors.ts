@@ -62,7 +62,6 @@ const named = (u: object): string | undefined => {
 /** A value inside a record, in a word or two: the description never walks deeper than one level. */
 const shortly = (u: unknown): string => {
   if (typeof u === "string") return JSON.stringify(clip(u, 41))
-  if (typeof u === "symbol") return u.toString()
   if (u === null || typeof u !== "object") return show(u)
   return named(u) ?? asError(u) ?? "{…}"
 }
@@ -84,7 +83,6 @@ const fields = (u: object): string => {
 
 const describe = (u: unknown): string => {
   if (typeof u === "string") return JSON.stringify(firstLine(u))
-  if (typeof u === "symbol") return u.toString()
   if (u === null || typeof u !== "object") return show(u)
   return named(u) ?? asError(u) ?? fields(u)
 }
@@ -96,6 +94,8 @@ const describe = (u: unknown): string => {
  * strings and collections (an object's keys are enumerated by the engine as a whole), and never
  * throws: a field that throws (a getter, a Proxy's trap) reads `?`, and a failure that cannot be
  * read at all is named by its type.
+ *
+ * @internal
  */
 export const briefly = (u: unknown): string => clip(firstLine(attempt(() => describe(u)) ?? typeof u), BRIEF_MAX)
 

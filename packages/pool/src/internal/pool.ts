@@ -374,6 +374,9 @@ const millisOf = (clock: Clock.Clock): () => number => {
  */
 const sinceLast = (ws: { readonly last: number }, t: number): number => t > ws.last ? t - ws.last : 0
 
+/** Why a defect stops a `continueOnError` pool, in the logs that say it did. */
+const DEFECTS_STOP = "continueOnError goes on past failures, not defects"
+
 /** A failure that is not the pool's outcome, to be logged with what it did (`failureStops`). */
 interface Unreported {
   readonly cause: Cause.Cause<unknown>
@@ -381,10 +384,6 @@ interface Unreported {
   /** The worker it happened on. */
   readonly worker?: number
 }
-
-/** What a cause reports: its first failure, else its first defect. */
-const reportedFailure = (cause: Cause.Cause<unknown>): Option.Option<unknown> =>
-  Option.orElse(Cause.failureOption(cause), () => Cause.dieOption(cause))
 
 /** The first defect of a cause, or its first failure, as a cause of its own. */
 const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; readonly defect: boolean } => {
@@ -600,9 +599,9 @@ const makeValid = (
     /** The outcome's failure in a few words, worked out once (the outcome never changes once set). */
     let failureBrief: string | undefined
     const failureInBrief = (): string | undefined => {
-      if (failureBrief !== undefined || outcome === undefined) return failureBrief
-      const failure = reportedFailure(outcome)
-      if (Option.isSome(failure)) failureBrief = briefly(failure.value)
+      if (failureBrief === undefined && outcome !== undefined && !Cause.isInterruptedOnly(outcome)) {
+        failureBrief = briefly(Cause.squash(outcome))
+      }
       return failureBrief
     }
 
@@ -1070,8 +1069,8 @@ const makeValid = (
         return logged
           ? {
             cause: simple.cause,
-            message: `stopped by a defect of ${anItem} on worker ${worker}: continueOnError goes on past ` +
-              "failures, not defects (Middleware.recover turns them into failures); it accepts no more items",
+            message: `stopped by a defect of ${anItem} on worker ${worker}: ${DEFECTS_STOP} ` +
+              "(Middleware.recover turns them into failures); it accepts no more items",
             worker
           }
           : undefined
@@ -1143,7 +1142,7 @@ const makeValid = (
       if (decided && stopped && continueOnError && internals.reportsOutcome !== true) {
         outcomeSeen = true
         return warn(
-          `${what} of worker ${ws!.id} died: the pool stops (continueOnError goes on past failures, not defects)`,
+          `${what} of worker ${ws!.id} died: the pool stops (${DEFECTS_STOP})`,
           simple.cause,
           ws!.id
         )
@@ -1847,7 +1846,7 @@ const makeValid = (
       // the rest for the next drain, and none is logged twice
       return warn(
         death.decided
-          ? `the fiber of worker ${death.worker} died: the pool stops (continueOnError goes on past failures, not defects)`
+          ? `the fiber of worker ${death.worker} died: the pool stops (${DEFECTS_STOP})`
           : `the fiber of worker ${death.worker} died after the pool's outcome was decided`,
         death.cause,
         death.worker
@@ -1938,14 +1937,6 @@ const makeValid = (
     })
     const grace = options.gracefulShutdown === undefined ? undefined : Duration.decode(options.gracefulShutdown)
     /**
-     * Logs what the scope's close dropped: with the count in `stats` alone, a script that forgot
-     * `close`, or a service released with work queued, ends as if every item ran. Not when the pool
-     * had already stopped (its outcome tells why), when the scope closed by interruption without a
-     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor when the pool's owner drops
-     * what is left on purpose (`dropsOnEarlyClose`: `run` whose input failed, `mapStream` whose
-     * output ended).
-     */
-    /**
      * A failure that stopped the pool and that nothing saw (no `wait` or `close`, no rejection naming
      * it, no log): a forgotten `close` after a fail-fast stop, a failure while a closing scope
      * drains the pool, a service's pool disposed. Logged as the scope closes, once.
@@ -1959,6 +1950,15 @@ const makeValid = (
         outcome
       ))
     })
+    /**
+     * Logs what the scope's close dropped (items, completion callbacks): with the count in `stats`
+     * alone, a script that forgot `close`, or a service released with work queued, ends as if
+     * every item ran. Not when the pool
+     * had already stopped (its outcome tells why), when the scope closed by interruption without a
+     * grace period (the caller asked for the stop: a timeout, Ctrl-C), nor when the pool's owner drops
+     * what is left on purpose (`dropsOnEarlyClose`: `run` whose input failed, `mapStream` whose
+     * output ended).
+     */
     const warnDropped = (before: number) =>
       Effect.suspend(() => {
         if (stopReason !== "interrupted") return Effect.void
