@@ -99,4 +99,24 @@ describe("the summary of both runs", () => {
     expect(summary({ meta, targets: [row(keys, "met")] }, { meta, targets: [row(keys, "met")] }))
       .not.toContain("What bounds")
   })
+
+  it("the histogram's cost under a missed peer target is read from the instruction rows", () => {
+    const peer = peerTarget.target
+    const counted = (id: string, perTask: number) => ({ id, ok: true, perTask })
+    const text = summary({ meta, targets: [row(peer, "not met")] }, {
+      meta,
+      targets: [row(peer, "met")],
+      rows: [
+        counted("w0.fiberpool.q100-b100.submit-all", 3000),
+        counted("w0.fiberpool.q100-b100-nometrics.submit-all", 2400),
+        counted("w0.fiberpool.q100-b100-nometrics.submit", 4100),
+        counted("w0.p-map", 4500)
+      ]
+    })
+    expect(text).toContain("600 instructions per item")
+    expect(text).toContain("batchSize 100 · submit counts 4,100 against p-map's 4,500")
+    // without the rows (a partial run), it points at the table instead of citing a figure
+    expect(summary({ meta, targets: [row(peer, "not met")] }, { meta, targets: [row(peer, "met")] }))
+      .toContain("compare the `metrics: false` rows")
+  })
 })
