@@ -432,6 +432,43 @@ describe("faults: user functions that misbehave", () => {
         deepStrictEqual(unhandled.map(String), [], "a rejected Promise returned by a middleware was left unhandled")
       }))
 
+    it.scoped("an async factory (a rejected Promise for a worker): make dies saying so; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const asyncFactory = (async (_next: Worker.Worker<number>) => {
+          throw new Error("factory")
+        }) as any
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.exit(Effect.scoped(
+          FiberPool.make({ workers: 1, middleware: [asyncFactory], worker: (_: number) => Effect.void })
+        )))
+        assertIllegalArgument(exit, "middleware[0] must return a worker function", "a Promise")
+        deepStrictEqual(
+          unhandled.map(String),
+          [],
+          "a rejected Promise returned by a middleware factory was left unhandled"
+        )
+      }))
+
+    it.scoped("Worker.catchCause's handler returns a rejected Promise: the item dies saying so; the rejection is handled", () =>
+      Effect.gen(function*() {
+        const handler = (async () => {
+          throw new Error("handler")
+        }) as any
+        const { unhandled, value: exit } = yield* trapUnhandledRejections(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            middleware: [Worker.catchCause(handler)],
+            worker: (n: number) => Effect.fail(new Boom({ item: n }))
+          })
+          return yield* Effect.exit(pool.execute(1))
+        })))
+        assertIllegalArgument(exit, "Worker.catchCause: the handler must return an Effect", "Promise")
+        deepStrictEqual(
+          unhandled.map(String),
+          [],
+          "a rejected Promise returned by a catchCause handler was left unhandled"
+        )
+      }))
+
     it.scoped("fails or dies per item: counted like the worker's own failures; a defect stops the pool in continue mode", () =>
       Effect.gen(function*() {
         const failing: Worker.Middleware<number, Boom> = (next) => (item) =>
@@ -782,6 +819,31 @@ describe("faults: submitAll and run close the iterator they stop reading (regres
       })
       strictEqual(defectOf(yield* Effect.exit(pool.submitAll(numbers(log)))), bad)
       deepStrictEqual(log, ["finally"])
+    }))
+
+  it.scoped("an iterator whose results break the protocol: a truthy done ends it, a non-object result dies", () =>
+    Effect.gen(function*() {
+      /** An iterator over 0, 1, 2 whose last result is `end` instead of `{ done: true }`. */
+      const ending = (end: unknown): Iterable<number> => ({
+        [Symbol.iterator]: () => {
+          let i = 0
+          return { next: () => (i < 3 ? { done: false, value: i++ } : end) as IteratorResult<number> }
+        }
+      })
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+      // `for…of` ends on any truthy `done` (it reads the property as a boolean)
+      yield* pool.submitAll(ending({ done: 1, value: undefined }))
+      strictEqual((yield* pool.stats).submitted, 3)
+      // and throws on a result that is not an object, where the pool submitted undefined for ever
+      const defect = defectOf(yield* Effect.exit(pool.submitAll(ending(42))))
+      assertTrue(defect instanceof TypeError)
+      assertInclude((defect as TypeError).message, "next() must return an object { done, value }, got 42")
+      yield* pool.close
+      const stats = yield* pool.stats
+      strictEqual(stats.submitted, 6)
+      assertAccounting(stats)
+      const run = yield* Effect.exit(FiberPool.run(ending("done"), { workers: 1, worker: (_: number) => Effect.void }))
+      assertInclude(String(defectOf(run)), "got \"done\"")
     }))
 
   it.scoped("every item accepted: the generator ends on its own, once", () =>

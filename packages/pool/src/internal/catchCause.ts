@@ -1,7 +1,7 @@
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Worker from "../Worker.js"
-import { callWorker } from "./call.js"
+import { callWorker, notAnEffect } from "./call.js"
 
 /** @internal */
 export type AnyCauseHandler = (
@@ -33,11 +33,7 @@ export const handle = (
     return Effect.die(defect)
   }
   if (Effect.isEffect(result)) return result as Effect.Effect<unknown, unknown, unknown>
-  return Effect.die(
-    new Cause.IllegalArgumentException(
-      `Worker.catchCause: the handler must return an Effect, got ${result === null ? "null" : typeof result}`
-    )
-  )
+  return notAnEffect("Worker.catchCause: the handler", result)
 }
 
 /** @internal */

@@ -906,6 +906,18 @@ const makeValid = (
           close()
           return Effect.fail(closedError(accepted))
         }
+        /** The iterator's next result, which must be an object, as `for…of` requires (it throws too). */
+        const read = (): IteratorResult<unknown> => {
+          const next = iterator.next()
+          if (typeof next !== "object" || next === null) {
+            throw new TypeError(
+              `${name}: submitAll(items): the iterator's next() must return an object { done, value }, got ${
+                show(next)
+              }`
+            )
+          }
+          return next
+        }
         let suspended = false
         const loop = (): Effect.Effect<void, PoolClosedError> => {
           // whether a throw comes from the iterator's own `next()` (a local: no store to the
@@ -916,10 +928,10 @@ const makeValid = (
               reading = true
               // a call whose every item was accepted succeeds, even if the pool closed just after
               // (the next element, if any, is read to know that, and the iterator is then closed)
-              if (state !== OPEN) return iterator.next().done === true ? Effect.void : rejected()
-              const next = iterator.next()
+              if (state !== OPEN) return read().done ? Effect.void : rejected()
+              const next = read()
               reading = false
-              if (next.done === true) return Effect.void
+              if (next.done) return Effect.void
               let entry = next.value
               let ch: Channel
               if (spanName === undefined) {
@@ -1611,9 +1623,14 @@ const makeValid = (
       below[i] = shared
       const wrapped = middleware[i]!(shared)
       if (typeof wrapped !== "function") {
+        // a rejected Promise (an async factory) is handled here, or it would end the process
+        const thenable = Predicate.isPromiseLike(wrapped)
+        if (thenable) Promise.resolve(wrapped).catch(() => {})
         return yield* Effect.die(
           new Cause.IllegalArgumentException(
-            `${name}: middleware[${i}] must return a worker function, got ${show(wrapped)}`
+            `${name}: middleware[${i}] must return a worker function, got ${show(wrapped)}${
+              thenable ? " (a Promise: a middleware returns its worker synchronously)" : ""
+            }`
           )
         )
       }
