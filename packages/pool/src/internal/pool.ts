@@ -1380,7 +1380,10 @@ const makeValid = (
         let items: Array<unknown> | undefined
         if (batched) {
           count = batch.length - ws.index
-          items = ws.index === 0 ? batch : batch.slice(ws.index)
+          // a copy: the worker may change the array it gets (typed readonly, but a push from
+          // JavaScript would otherwise run an item twice or an item never submitted, and break
+          // the count)
+          items = batch.slice(ws.index)
           input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
         } else {
           input = batch[ws.index]
@@ -1976,7 +1979,7 @@ const makeValid = (
      * what is left on purpose (`dropsOnEarlyClose`: `run` whose input failed, `mapStream` whose
      * output ended).
      */
-    const warnDropped = (before: number) =>
+    const warnDropped = (before: number, ranOut: () => boolean) =>
       Effect.suspend(() => {
         if (stopReason !== "interrupted") return Effect.void
         const n = dropped - before
@@ -2002,9 +2005,9 @@ const makeValid = (
           grace === undefined
             ? `the pool's scope closed before the pool finished: ${lost.join("; ")}. Close the pool (or wait ` +
               "for it) before its scope ends, or set gracefulShutdown"
-            : `the pool's scope closed and its graceful shutdown (${Duration.format(grace)}) ran out: ${
-              lost.join("; ")
-            }`
+            : `the pool's scope closed and its graceful shutdown (${Duration.format(grace)}) ${
+              ranOut() ? "ran out" : "was cut short: the closing fiber was interrupted"
+            }: ${lost.join("; ")}`
         ))
       })
     yield* Scope.addFinalizerExit(
@@ -2016,10 +2019,12 @@ const makeValid = (
           const quiet = internals.dropsOnEarlyClose === "always" ||
             (internals.dropsOnEarlyClose === "unlessInterrupted" && !interrupted)
           const shouldWarn = state !== STOPPED && !quiet && (!interrupted || grace !== undefined)
+          // whether the graceful shutdown's time ran out (else the closing fiber was interrupted)
+          let ranOut = false
           // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
           // must not skip it
           const stopping = Effect.zipRight(
-            shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped)) : interruptNow,
+            shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped, () => ranOut)) : interruptNow,
             reportUnseen
           )
           // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
@@ -2031,7 +2036,10 @@ const makeValid = (
             // the wait is interruptible: a finalizer runs uninterruptibly (`Effect.scoped`, a layer's
             // release), and there `Effect.timeout` could not stop it when the grace period ends
             // the pool's outcome, a defect too, stays for `wait`: closing the scope does not fail with it
-            Effect.zipRight(Effect.exit(Effect.timeout(Effect.interruptible(Deferred.await(done)), grace))),
+            Effect.zipRight(Effect.exit(Effect.timeoutOption(Effect.interruptible(Deferred.await(done)), grace))),
+            Effect.tap((exit) => {
+              ranOut = Exit.isSuccess(exit) && Option.isNone(exit.value)
+            }),
             // also when the closing fiber is interrupted during the wait (a `Scope.close` run from an
             // interruptible fiber): the workers must not be left running
             Effect.ensuring(stopping)
