@@ -920,7 +920,7 @@ describe("makeBatched", () => {
         batchSize: 3,
         worker: (items: ReadonlyArray<number>) =>
           Effect.sync(() => {
-            seen.push(...items)
+            for (const item of items) seen.push(item)
             const mutable = items as Array<number>
             mutable.push(-1)
             mutable.unshift(-2)
