@@ -355,12 +355,34 @@ export interface PoolSeries {
   readonly itemDuration: MetricHook.MetricHook.Histogram
 }
 
+/** A value in an error message, with its type where the bare value would mislead ("5" is not 5); never throws. */
+const describe = (u: unknown): string => {
+  switch (typeof u) {
+    case "string":
+      return JSON.stringify(u.length > 100 ? `${u.slice(0, 100)}…` : u)
+    case "bigint":
+      return `${u}n (a bigint)`
+    case "number":
+    case "boolean":
+    case "undefined":
+      return String(u)
+    case "symbol":
+      return "a symbol"
+    case "function":
+      return "a function"
+    default:
+      return u === null ? "null" : Array.isArray(u) ? "an array" : "an object"
+  }
+}
+
 const checkDelta = (name: string, delta: number): void => {
   if (typeof name !== "string") {
-    throw new Cause.IllegalArgumentException(`Metrics: counter name must be a string, got ${String(name)}`)
+    throw new Cause.IllegalArgumentException(`Metrics: counter name must be a string, got ${describe(name)}`)
   }
-  if (!Number.isFinite(delta)) {
-    throw new Cause.IllegalArgumentException(`Metrics.add("${name}", ${delta}): delta must be a finite number`)
+  if (typeof delta !== "number" || !Number.isFinite(delta)) {
+    throw new Cause.IllegalArgumentException(
+      `Metrics.add(${JSON.stringify(name)}, …): delta must be a finite number, got ${describe(delta)}`
+    )
   }
 }
 

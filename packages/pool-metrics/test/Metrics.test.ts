@@ -128,6 +128,21 @@ describe("Metrics.increment / add / snapshot", () => {
         }))
     }
 
+    it.effect("the message shows the value with its type: a string \"5\" or a bigint does not read as the number 5", () =>
+      Effect.gen(function*() {
+        const messageOf = (delta: unknown, name: unknown = "bytes") =>
+          Effect.gen(function*() {
+            const exit = yield* Effect.exit(Metrics.add(name as string, delta as number))
+            const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+            assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value))
+            return (defect.value as Error).message
+          }).pipe(Effect.provide(Metrics.layerTest))
+        assertInclude(yield* messageOf("5"), `delta must be a finite number, got "5"`)
+        assertInclude(yield* messageOf(BigInt(5)), "got 5n (a bigint)")
+        assertInclude(yield* messageOf([5]), "got an array")
+        assertInclude(yield* messageOf(1, Object.create(null)), "counter name must be a string, got an object")
+      }))
+
     it.effect("also when published: the Effect metric is untouched", () =>
       Effect.gen(function*() {
         const pool = uniquePool("nan")

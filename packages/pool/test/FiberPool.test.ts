@@ -1588,6 +1588,7 @@ describe("FiberPool", () => {
       ["workers 0", { workers: 0 }, "\"workers\""],
       ["workers -1", { workers: -1 }, "-1"],
       ["workers 1.5", { workers: 1.5 }, "1.5"],
+      ["workers 2^32 (more than an array holds)", { workers: 2 ** 32 }, "\"workers\" must be at most 4294967295"],
       ["workers NaN", { workers: NaN }, "NaN"],
       ["batchSize -1", { workers: 1, batchSize: -1 }, "\"batchSize\""],
       ["batchSize 2.5", { workers: 1, batchSize: 2.5 }, "2.5"],

@@ -593,6 +593,32 @@ describe("options that are a class instance (getters, methods on the prototype)"
       }))
       strictEqual(seen.reduce((a, b) => a + b, 0), 4)
     }))
+
+  it.scoped("each option is read once: a getter that changes after the check cannot get past it", () =>
+    Effect.gen(function*() {
+      const reads = new Map<PropertyKey, number>()
+      let workersRead = 0
+      const target = {
+        // 2 when checked, then 0: read twice, the pool was made with no worker and never answered
+        get workers() {
+          return workersRead++ === 0 ? 2 : 0
+        },
+        worker: (n: number) => Effect.succeed(n),
+        onWorkerComplete: (_: number) => Effect.void
+      }
+      const options = new Proxy(target, {
+        get: (t, key, receiver) => {
+          reads.set(key, (reads.get(key) ?? 0) + 1)
+          return Reflect.get(t, key, receiver)
+        }
+      })
+      const pool = yield* FiberPool.make(options)
+      strictEqual(yield* pool.execute(21), 21)
+      yield* pool.close
+      strictEqual((yield* pool.stats).processed, 1)
+      const readTwice = [...reads].filter(([, n]) => n > 1).map(([key]) => String(key))
+      deepStrictEqual(readTwice, [])
+    }))
 })
 
 describe("span", () => {

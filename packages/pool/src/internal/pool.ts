@@ -98,6 +98,8 @@ const decodesClamped = (input: unknown): boolean => {
   return false
 }
 
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1
+
 /**
  * Checks every option; returns the message of the first invalid one.
  *
@@ -108,6 +110,11 @@ export const validateOptions = (api: string, options: AnyOptions, stateful: bool
   const o = options
   if (typeof o.workers !== "number" || !Number.isInteger(o.workers) || o.workers < 1) {
     return `${api}: option "workers" must be an integer >= 1, got ${show(o.workers)}`
+  }
+  // the pool keeps an array entry per worker (each worker costs ~20 KB besides: memory gives out
+  // long before this)
+  if (o.workers > MAX_ARRAY_LENGTH) {
+    return `${api}: option "workers" must be at most ${MAX_ARRAY_LENGTH} (an array's length), got ${show(o.workers)}`
   }
   if (
     o.batchSize !== undefined && (typeof o.batchSize !== "number" || !Number.isInteger(o.batchSize) || o.batchSize < 0)
@@ -398,6 +405,31 @@ const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; r
 // make
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The options, each read once, into an object of the pool's own: the values checked are the values
+ * used, even if the user's object has getters that change (or a `middleware` array changed later).
+ */
+const readOnce = (o: AnyOptions): AnyOptions => {
+  const middleware = o.middleware
+  return {
+    workers: o.workers,
+    batchSize: o.batchSize,
+    workerQueueSize: o.workerQueueSize,
+    keyBy: o.keyBy,
+    continueOnError: o.continueOnError,
+    workerLayer: o.workerLayer,
+    middleware: Array.isArray(middleware) ? Array.from(middleware) : middleware,
+    onWorkerComplete: o.onWorkerComplete,
+    onPoolComplete: o.onPoolComplete,
+    name: o.name,
+    metrics: o.metrics,
+    gracefulShutdown: o.gracefulShutdown,
+    span: o.span,
+    worker: o.worker,
+    makeWorker: o.makeWorker
+  }
+}
+
 /** @internal */
 export const make = (
   api: string,
@@ -406,6 +438,7 @@ export const make = (
   internals: Internals = {}
 ): Effect.Effect<any, any, any> =>
   Effect.suspend(() => {
+    if (typeof options === "object" && options !== null) options = readOnce(options)
     const invalid = validateOptions(api, options, stateful)
     if (invalid !== undefined) return Effect.die(new Cause.IllegalArgumentException(invalid))
     // uninterruptible but for the wait for the workers' start-up: interrupted anywhere else (between
