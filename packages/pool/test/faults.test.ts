@@ -2371,3 +2371,47 @@ describe("faults: what stopped the pool is never silent", () => {
       }
     }))
 })
+
+describe("faults: a defect that a logger cannot print", () => {
+  // printing a cause runs user code (here a defect's `toJSON`, which logfmt calls); before, the
+  // throw killed the fiber that logged: the continue-mode stop was reported as a worker's death,
+  // and the unread fail-fast failure failed the scope's close instead of being logged
+  const unprintable = () => ({
+    toJSON() {
+      throw new Error("toJSON boom")
+    }
+  })
+  const printing = (lines: Array<string>) =>
+    Logger.replace(Logger.defaultLogger, Logger.map(Logger.logfmtLogger, (line) => void lines.push(line)))
+
+  for (const continueOnError of [true, false]) {
+    it.live(`${continueOnError ? "continueOnError" : "fail-fast"}: the pool's warning is logged in brief, the scope closes`, () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        let pool: FiberPool.FiberPool<number> | undefined
+        const exit = yield* Effect.exit(
+          Effect.scoped(Effect.gen(function*() {
+            pool = yield* FiberPool.make({
+              workers: 2,
+              continueOnError,
+              worker: (n: number) => n === 3 ? Effect.die(unprintable()) : Effect.sleep("10 millis")
+            })
+            yield* pool.submitAll(range(6))
+            // continue mode logs the stop at once; fail-fast, at the scope's close if nothing read it
+            if (continueOnError) yield* Effect.exit(pool.close)
+            else yield* Effect.repeat(pool.stats, { until: (stats) => stats.errors > 0 })
+          })).pipe(Effect.provide(printing(lines)))
+        )
+        assertTrue(Exit.isSuccess(exit), `the scope's close failed: ${Exit.isFailure(exit) ? exit.cause._tag : ""}`)
+        strictEqual(lines.length, 1, lines.join("\n"))
+        assertInclude(
+          lines[0]!,
+          continueOnError
+            ? "stopped by a defect of an item on worker"
+            : "stopped by a failure that no wait or close read"
+        )
+        assertInclude(lines[0]!, "could not be printed: Error: toJSON boom")
+        assertAccounting(yield* pool!.stats)
+      }))
+  }
+})

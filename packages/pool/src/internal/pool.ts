@@ -500,12 +500,23 @@ const makeValid = (
      * A warning of the pool's own, prefixed with its name and annotated with it (and with the worker
      * it is about, if any), so that logs of several pools and workers can be told apart and queried.
      */
-    const warn = (message: string, cause?: Cause.Cause<unknown>, worker?: number): Effect.Effect<void> =>
-      Effect.logWarning(`${name}: ${message}`, ...(cause === undefined ? [] : [cause])).pipe(
-        Effect.annotateLogs(
-          worker === undefined ? { "fiberpool.pool": name } : { "fiberpool.pool": name, "fiberpool.worker": worker }
+    const warn = (message: string, cause?: Cause.Cause<unknown>, worker?: number): Effect.Effect<void> => {
+      const log = (text: string, withCause?: Cause.Cause<unknown>) =>
+        Effect.logWarning(`${name}: ${text}`, ...(withCause === undefined ? [] : [withCause])).pipe(
+          Effect.annotateLogs(
+            worker === undefined ? { "fiberpool.pool": name } : { "fiberpool.pool": name, "fiberpool.worker": worker }
+          )
         )
-      )
+      if (cause === undefined) return log(message)
+      // a logger prints the cause, and printing runs user code (a defect's `toJSON`, `message` or
+      // `stack` getter): one that throws must not take the warning with it, nor kill the fiber that
+      // logs (a worker, the stop, a scope's close). Logged again without it, in brief
+      return Effect.catchAllDefect(log(message, cause), (defect) =>
+        Effect.catchAllDefect(
+          log(`${message} (its cause, ${briefly(Cause.squash(cause))}, could not be printed: ${briefly(defect)})`),
+          () => Effect.void
+        ))
+    }
     const fiberId = yield* Effect.fiberId
 
     const channels: Array<Channel> = keyBy === undefined
