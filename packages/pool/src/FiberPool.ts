@@ -972,7 +972,10 @@ export const progress: {
         )
       }
       let last: Stats.Stats | undefined
-      const sample = Effect.map(pool.stats, (stats) => last = stats)
+      // each sample yields first: under a schedule without delay (`Schedule.forever`, `spaced(0)`,
+      // `recurs(n)`) the samples would otherwise come in one synchronous loop that never lets the
+      // pool's workers run (nor the event loop: the process froze, and the stream never ended)
+      const sample = Effect.zipRight(Effect.yieldNow(), Effect.map(pool.stats, (stats) => last = stats))
       return Stream.concat(
         Stream.repeatEffectWithSchedule(sample, schedule).pipe(Stream.interruptWhen(Effect.exit(pool.wait))),
         // the last sample once the pool has ended, also after a finite schedule ended first; not a
