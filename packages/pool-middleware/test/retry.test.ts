@@ -12,6 +12,13 @@ import * as TestClock from "effect/TestClock"
 import { Middleware } from "../src/index.js"
 import { assertIllegalArgument, assertInterrupted, defectOf, failureOf, now } from "./helpers.js"
 
+/** a Proxy whose every inspection throws (`Array.isArray`, `in`, property reads) */
+const revoked = (): object => {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy
+}
+
 class Transient {
   readonly _tag = "Transient"
   constructor(readonly attempt: number) {}
@@ -310,7 +317,18 @@ describe("Middleware.retry", () => {
         ["3 times" as any, "options", "3 times"],
         [null as any, "options", "null"],
         [{ attempts: () => 3 } as any, "attempts", "got a function"],
-        [[] as any, "options", "[]"]
+        [[] as any, "options", "[]"],
+        // the value with its type: a string, a boxed number or an object that prints as a number
+        // does not read as the number itself; -0 keeps its sign; a value that cannot be printed
+        // (a revoked Proxy) still gives the message
+        [{ attempts: "3" } as any, "attempts", `got "3"`],
+        [{ attempts: new Number(3) } as any, "attempts", "got a Number object (3)"],
+        [{ attempts: { toString: () => "3" } } as any, "attempts", "got an object (3)"],
+        [{ attempts: -0 }, "attempts", "got -0"],
+        [{ attempts: [1, "2"] } as any, "attempts", `got [1, "2"]`],
+        [{ attempts: revoked() } as any, "attempts", "got an object (that cannot be shown)"],
+        [{ baseDelay: new String("1 second") } as any, "baseDelay", `got a String object ("1 second")`],
+        [{ jitter: new Boolean(false) } as any, "jitter", "got a Boolean object (false)"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0

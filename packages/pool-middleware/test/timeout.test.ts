@@ -109,7 +109,11 @@ describe("Middleware.timeout", () => {
         [[-1, 5e8], "[-1, 500000000]"],
         // neither throws when the middleware is built or applied
         [[Symbol.for("s"), 0], "[Symbol(s), 0]"],
-        [Object.create(null), "object"]
+        [Object.create(null), "object"],
+        // the value with its type: not the string or the number it prints as
+        [new String("5 seconds"), `a String object ("5 seconds")`],
+        [{ toString: () => "5" }, "an object (5)"],
+        [-0, "-0"]
       ] as const
       for (const [duration, shown] of cases) {
         let calls = 0

@@ -139,7 +139,12 @@ describe("Middleware.validate", () => {
         assertInclude((defect as Error).message, "Effect.fail(error)")
       }
       const counted = Middleware.validate(((s: string) => s.length) as unknown as (s: string) => boolean)(worker)
-      assertInclude(String(defectOf(yield* Effect.exit(counted("abc")))), "got number")
+      // the value with its type
+      assertInclude(String(defectOf(yield* Effect.exit(counted("abc")))), "got the number 3")
+      const yes = Middleware.validate(((_: string) => "true") as unknown as (s: string) => boolean)(worker)
+      assertInclude(String(defectOf(yield* Effect.exit(yes("a")))), `got the string "true"`)
+      const boxed = Middleware.validate(((_: string) => new Boolean(true)) as unknown as (s: string) => boolean)(worker)
+      assertInclude(String(defectOf(yield* Effect.exit(boxed("a")))), "got a Boolean object (true)")
       const nullish = Middleware.validate(((_: string) => null) as unknown as (s: string) => boolean)(worker)
       assertInclude(String(defectOf(yield* Effect.exit(nullish("a")))), "Effect.fail(error)")
       // an async predicate that rejects: a defect that says so, and no unhandled rejection
@@ -149,7 +154,10 @@ describe("Middleware.validate", () => {
       const async = Middleware.validate(
         ((_: string) => Promise.reject(new Error("negative"))) as unknown as (s: string) => boolean
       )(worker)
-      assertInclude(String(defectOf(yield* Effect.exit(async("a")))), "Effect.tryPromise")
+      assertInclude(
+        String(defectOf(yield* Effect.exit(async("a")))),
+        "got a Promise (an async predicate? wrap it with Effect.tryPromise)"
+      )
       yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
       process.off("unhandledRejection", onUnhandled)
       strictEqual(unhandled, 0)

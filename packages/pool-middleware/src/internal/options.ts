@@ -1,6 +1,8 @@
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 
 /** @internal */
 export type Parsed<A> = Either.Either<A, Cause.IllegalArgumentException>
@@ -16,32 +18,130 @@ export const invalid = (
     `${where}: option "${option}" must be ${expected}, got ${showValue(value)}`
   )
 
-/** @internal */
-export const showValue = (value: unknown): string => {
-  if (typeof value === "string") {
-    return JSON.stringify(value)
+/**
+ * A value as an error message shows it, so that its type reads too: strings quoted (`"5"` is not
+ * the number 5), `-0` signed, bigints with their `n`, functions named as such, Durations, arrays in
+ * brackets (one level, the first few), boxed primitives and other objects that print like a
+ * primitive as objects (a `new Number(5)`, an object whose `toString` returns "5"). Never throws:
+ * an object whose inspection throws (a revoked Proxy, a throwing trap or `toString`) shows as
+ * `an object (that cannot be shown)`.
+ *
+ * @internal
+ */
+export const showValue = (value: unknown): string => guarded(value, show)
+
+const guarded = (value: unknown, f: (value: unknown) => string): string => {
+  try {
+    return f(value)
+  } catch {
+    // only objects run user code here (traps, getters, `toString`)
+    return "an object (that cannot be shown)"
   }
-  if (typeof value === "bigint") {
-    return `${value}n`
+}
+
+const showElement = (value: unknown): string => Array.isArray(value) ? "[…]" : show(value)
+
+const show = (value: unknown): string => {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value)
+    case "number":
+      return Object.is(value, -0) ? "-0" : String(value)
+    case "bigint":
+      return `${value}n`
+    case "function":
+      // not its source, which can be long (the pool's errors say the same)
+      return "a function"
+    case "object":
+      break
+    default:
+      // undefined, booleans, symbols
+      return String(value)
   }
-  if (typeof value === "function") {
-    // not its source, which can be long (the pool's errors say the same)
-    return "a function"
-  }
-  if (Duration.isDuration(value)) {
-    return `Duration(${Duration.format(value)})`
+  if (value === null) {
+    return "null"
   }
   if (Array.isArray(value)) {
     // one level, and the first few: an error message, not a dump (nor a loop on an array that
     // holds itself)
-    const shown = value.slice(0, 5).map((v) => Array.isArray(v) ? "[…]" : showValue(v))
+    const shown = value.slice(0, 5).map((v) => guarded(v, showElement))
     return `[${shown.join(", ")}${value.length > 5 ? ", …" : ""}]`
   }
+  if (Duration.isDuration(value)) {
+    return `Duration(${Duration.format(value)})`
+  }
+  if (value instanceof String) {
+    return `a String object (${JSON.stringify(value.valueOf())})`
+  }
+  if (value instanceof Number || value instanceof Boolean) {
+    return `a ${value instanceof Number ? "Number" : "Boolean"} object (${show(value.valueOf())})`
+  }
+  // `String` of an object without a prototype (no `toString`) throws: `guarded` says so
+  const printed = String(value)
+  // "[object Object]" says what it is; "5", "true" or a date would read as something else
+  return printed.startsWith("[object ") ? printed : `an object (${printed})`
+}
+
+/**
+ * What a user function returned where a boolean was expected, for an error message: its kind
+ * (an Effect, a Promise), else the value with its type (`the string "no"`, `the number 0`).
+ *
+ * @internal
+ */
+export const showReturned = (result: unknown): string => {
+  if (isEffect(result)) return "an Effect"
+  if (isThenable(result)) return "a Promise"
+  switch (typeof result) {
+    case "string":
+    case "number":
+    case "bigint":
+    case "symbol":
+      return `the ${typeof result} ${showValue(result)}`
+    default:
+      return showValue(result)
+  }
+}
+
+/**
+ * Whether `u` is an Effect; never throws (a revoked Proxy is not one).
+ *
+ * @internal
+ */
+export const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown, unknown> => {
   try {
-    return String(value)
+    return Effect.isEffect(u)
   } catch {
-    // an object without a prototype has no `toString`
-    return typeof value
+    return false
+  }
+}
+
+/**
+ * Whether `u` is a promise (a thenable); never throws (a revoked Proxy is not one).
+ *
+ * @internal
+ */
+export const isThenable = (u: unknown): u is PromiseLike<unknown> => {
+  try {
+    return Predicate.isPromiseLike(u)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Handles the rejection of `u` if it is a promise that a user function returned where no promise
+ * belongs: its outcome is not awaited (the caller reports the promise itself), but a rejection
+ * left unhandled would end the process.
+ *
+ * @internal
+ */
+export const ignoreRejection = (u: unknown): void => {
+  if (isThenable(u)) {
+    try {
+      Promise.resolve(u).catch(() => {})
+    } catch {
+      // a `then` that throws: nothing left to handle
+    }
   }
 }
 

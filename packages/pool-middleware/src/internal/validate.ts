@@ -1,7 +1,6 @@
 import { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
 import * as Options from "./options.js"
@@ -45,7 +44,7 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
     } catch (defect) {
       return Effect.die(defect)
     }
-    if (Effect.isEffect(result)) {
+    if (Options.isEffect(result)) {
       return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
         onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
         // an effectful predicate (`Effect<boolean>`) rejects with `false`, as a plain one does
@@ -62,15 +61,22 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
 }
 
 const notBoolean = (result: unknown): string => {
-  const thenable = Predicate.isPromiseLike(result)
   // a rejected promise must not also become an unhandled rejection (it would end the process)
-  if (thenable) Promise.resolve(result).catch(() => {})
-  const hint = thenable
-    ? " (a Promise: wrap it with Effect.tryPromise)"
-    : result instanceof Error || result === undefined || result === null
+  Options.ignoreRejection(result)
+  const hint = Options.isThenable(result)
+    ? " (an async predicate? wrap it with Effect.tryPromise)"
+    : result === undefined || result === null || isError(result)
     ? " (for a Go-style validator that returns an error, fail with it: (item) => error ? Effect.fail(error) : Effect.void)"
     : ""
   return `Middleware.validate: a predicate must return a boolean or an Effect, got ${
-    result === null ? "null" : typeof result
+    Options.showReturned(result)
   }${hint}`
+}
+
+const isError = (u: unknown): boolean => {
+  try {
+    return u instanceof Error
+  } catch {
+    return false // a Proxy whose getPrototypeOf trap throws
+  }
 }
