@@ -130,7 +130,10 @@ export const WorkerDefect: new(args: { readonly defect: unknown; readonly item: 
  * - `baseDelay`: the delay before the first retry. Default `"1 second"`.
  * - `factor`: each retry waits `factor` times longer than the previous one (>= 1). Default 2.
  * - `jitter`: adds up to this fraction of the delay, drawn from Effect's `Random` (>= 0). Default 0.2.
- * - `while`: retries only the errors for which it returns `true`; others fail at once.
+ * - `while`: retries only the errors for which it returns `true`; others fail at once. It must
+ *   return a boolean: from JavaScript, any other value (an Effect, a Promise) makes the item die
+ *   with a `Cause.IllegalArgumentException` that shows it; for an effectful decision, pass a
+ *   `Schedule` with `Schedule.whileInputEffect`.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { describe, it } from "@effect/vitest"
-import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -195,6 +195,62 @@ describe("Middleware.retry", () => {
       const exit = yield* Effect.exit(Middleware.retry({ while: () => false })(worker)("a"))
       strictEqual(failureOf(exit).attempt, 1)
       deepStrictEqual(times, [0])
+    }))
+
+  it.effect("`while` must return a boolean: any other value dies saying what it was, on whichever try", () =>
+    Effect.gen(function*() {
+      // read as truthy or falsy, each of these was taken upside down: an Effect or a Promise of
+      // `false` retried every try
+      const cases: ReadonlyArray<readonly [(error: unknown) => unknown, string]> = [
+        [() => Effect.succeed(false), "got an Effect (an effectful while?"],
+        [async () => false, "got a Promise (an async while?"],
+        [() => "no", `got the string "no"`],
+        [() => "", `got the string ""`],
+        [() => 0, "got the number 0"],
+        [() => undefined, "got undefined"],
+        [() => null, "got null"],
+        [() => new Boolean(false), "got a Boolean object (false)"]
+      ]
+      for (const [returns, shown] of cases) {
+        for (const onTry of [1, 2]) {
+          let calls = 0
+          const worker = (_: string) => Effect.suspend(() => (calls++, Effect.fail(new Transient(calls))))
+          const shouldRetry = (error: unknown) => (error as Transient).attempt < onTry ? true : returns(error)
+          const exit = yield* Effect.exit(
+            Middleware.retry({ attempts: 5, baseDelay: 0, while: shouldRetry as (error: unknown) => boolean })(worker)(
+              "a"
+            )
+          )
+          const defect = defectOf(exit)
+          assertTrue(Cause.isIllegalArgumentException(defect), String(defect))
+          const message = (defect as Cause.IllegalArgumentException).message
+          assertInclude(message, `Middleware.retry: option "while" must return a boolean, ${shown}`)
+          strictEqual(calls, onTry)
+        }
+      }
+    }))
+
+  it.effect("an async `while` that rejects: a defect, and no unhandled rejection (it ended the process)", () =>
+    Effect.gen(function*() {
+      let unhandled = 0
+      const onUnhandled = () => void unhandled++
+      process.on("unhandledRejection", onUnhandled)
+      try {
+        let calls = 0
+        const worker = (_: string) => Effect.suspend(() => (calls++, Effect.fail(new Transient(calls))))
+        const shouldRetry = (async () => {
+          throw new Error("async while rejected")
+        }) as unknown as (error: unknown) => boolean
+        const defect = defectOf(
+          yield* Effect.exit(Middleware.retry({ attempts: 3, baseDelay: 0, while: shouldRetry })(worker)("a"))
+        )
+        assertInclude(String(defect), "got a Promise (an async while?")
+        strictEqual(calls, 1)
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+      } finally {
+        process.off("unhandledRejection", onUnhandled)
+      }
+      strictEqual(unhandled, 0)
     }))
 
   it.effect("interruption inside the worker is not retried", () =>

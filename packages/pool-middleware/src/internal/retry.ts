@@ -91,6 +91,25 @@ const parse = (options: RetryOptions): Either.Either<Parsed, Cause.IllegalArgume
     return { attempts, baseMillis: Duration.toMillis(baseDelay), factor, jitter, shouldRetry }
   })
 
+/**
+ * The defect for a `while` that returned something else than a boolean (from JavaScript): read as
+ * truthy or falsy, an Effect or a Promise of `false` would retry every try.
+ */
+const notBoolean = (result: unknown): Cause.IllegalArgumentException => {
+  // a rejected promise must not also become an unhandled rejection (it would end the process)
+  Options.ignoreRejection(result)
+  const hint = Options.isEffect(result)
+    ? " (an effectful while? retry with a Schedule instead: Schedule.whileInputEffect decides by an effect)"
+    : Options.isThenable(result)
+    ? " (an async while? it must answer at once; for a decision that waits, retry with a Schedule and Schedule.whileInputEffect)"
+    : result === undefined
+    ? " (a while that returns nothing?)"
+    : ""
+  return new Cause.IllegalArgumentException(
+    `${where}: option "while" must return a boolean, got ${Options.showReturned(result)}${hint}`
+  )
+}
+
 /** @internal */
 export const fromOptions = (options: RetryOptions): Worker.Middleware => {
   const parsed = parse(options)
@@ -120,10 +139,22 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
   // retry n (0 for the first) after `error`: wait, then run the worker again; its failure leads to
   // retry n + 1. Every retry calls the wrapped worker again, so middleware inside it sees each attempt
   const retryAfter =
-    <E1, R1>(n: number, again: Effect.Effect<void, E1, R1>) => (error: E1): Effect.Effect<void, E1, R1> =>
-      n + 1 >= attempts || (shouldRetry !== undefined && !shouldRetry(error))
-        ? Effect.fail(error)
-        : Effect.zipRight(delay(n), catchRetryable(again, retryAfter(n + 1, again)))
+    <E1, R1>(n: number, again: Effect.Effect<void, E1, R1>) => (error: E1): Effect.Effect<void, E1, R1> => {
+      if (n + 1 >= attempts) return Effect.fail(error)
+      if (shouldRetry !== undefined) {
+        // `while` is called right here; if it throws, that is a defect of the item
+        let decision: unknown
+        try {
+          decision = shouldRetry(error)
+        } catch (defect) {
+          return Effect.die(defect)
+        }
+        if (decision !== true) {
+          return decision === false ? Effect.fail(error) : Effect.die(notBoolean(decision))
+        }
+      }
+      return Effect.zipRight(delay(n), catchRetryable(again, retryAfter(n + 1, again)))
+    }
   // failures only, as `Effect.catchAll` sees them: defects and interruption are never retried. A
   // `catchCause` middleware: a pool runs it only for items that fail
   return Worker.catchCause((cause, _item, again) => retryOr(retryAfter(0, again))(cause))
