@@ -174,10 +174,11 @@ export interface RetryOptions {
  * (go-pkgz wraps it).
  *
  * Invalid options (`attempts` < 1, fractional or infinite; a negative, NaN, infinite or malformed
- * `baseDelay`; `factor` < 1, NaN or infinite; `jitter` < 0, NaN or infinite; from JavaScript, an
- * argument that is neither a Schedule nor an options object) do
+ * `baseDelay`; `factor` < 1, NaN or infinite; `jitter` < 0, NaN or infinite; `while` not a
+ * function; from JavaScript, an argument that is neither a Schedule nor an options object) do
  * not throw: every item of the wrapped worker dies with a `Cause.IllegalArgumentException` naming
- * the option and the value.
+ * the option and the value. Options whose reading throws (a getter, a Proxy) do not throw either:
+ * every item dies with what was thrown. Each option is read once, here.
  *
  * @example
  * ```ts
@@ -204,9 +205,7 @@ export interface RetryOptions {
 export const retry: {
   <Out, RS = never>(schedule: Schedule.Schedule<Out, unknown, RS>): Worker.Middleware<unknown, never, RS>
   (options?: RetryOptions | undefined): Worker.Middleware
-} =
-  ((input?: RetryOptions | Schedule.Schedule<unknown, unknown, unknown> | undefined) =>
-    retry_.isSchedule(input) ? retry_.fromSchedule(input) : retry_.fromOptions(input === undefined ? {} : input)) as any
+} = retry_.retry as any
 
 // -----------------------------------------------------------------------------
 // timeout
@@ -220,7 +219,8 @@ export const retry: {
  * late, still fails with the timeout; a defect of a finalizer run by the interruption is not kept.
  *
  * A duration that is zero, negative or malformed makes every item die with a
- * `Cause.IllegalArgumentException`.
+ * `Cause.IllegalArgumentException`; nothing throws here, even for a value whose inspection throws
+ * (a Proxy).
  *
  * @example
  * ```ts
@@ -256,6 +256,8 @@ export const timeout: (duration: Duration.DurationInput) => Worker.Middleware<un
  * recovered wherever `Effect.catchAllDefect` would find it, also beside interruption: a child of
  * `Effect.all` that dies while its siblings are interrupted, a finalizer that dies. An item
  * interrupted from outside (the pool stopping) is not: Effect runs no handler in an interrupted fiber.
+ * An `onDefect` that is not a function makes every item die with a `Cause.IllegalArgumentException`
+ * (nothing throws here).
  *
  * @example
  * ```ts
@@ -300,7 +302,9 @@ export const recover: {
  *   (any other value passes). A check whose value may be a legitimate `false` (a
  *   `Schema.validate(Schema.Boolean)` of a field, say) ends with `Effect.asVoid`.
  *
- * Defects of the check are not rejections: they pass through as defects.
+ * Defects of the check are not rejections: they pass through as defects. A `check` that is none
+ * of these makes every item die with a `Cause.IllegalArgumentException`, and one whose inspection
+ * throws (a Proxy) with what was thrown: nothing throws here.
  *
  * @example
  * ```ts

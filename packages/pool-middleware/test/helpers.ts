@@ -49,3 +49,64 @@ export const assertInterrupted = <A, E>(exit: Exit.Exit<A, E>): void => {
     `expected interruption, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"}`
   )
 }
+
+/** a Proxy whose every inspection throws a TypeError (`Array.isArray`, `in`, property reads) */
+export const revoked = (): object => {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy
+}
+
+/** a Proxy of `target` whose `has` and `get` traps throw `error` */
+export const throwingProxy = <T extends object>(error: unknown, target: T = {} as T): T =>
+  new Proxy(target, {
+    has: () => {
+      throw error
+    },
+    get: () => {
+      throw error
+    }
+  })
+
+/** an object whose property `key` throws `error` when read */
+export const throwingGetter = (key: string, error: unknown): object =>
+  Object.defineProperty({}, key, {
+    enumerable: true,
+    get: () => {
+      throw error
+    }
+  })
+
+/**
+ * An object whose properties are getters that count their reads in `reads` and return `values`;
+ * arrays among the values are copied with getter elements that count their reads too (`key[i]`).
+ */
+export const countingReads = <T extends Record<string, unknown>>(values: T) => {
+  const reads: Record<string, number> = {}
+  const counted = <T extends object>(target: T, entries: ReadonlyArray<readonly [string, string, unknown]>): T => {
+    for (const [property, name, value] of entries) {
+      reads[name] = 0
+      Object.defineProperty(target, property, {
+        enumerable: true,
+        get: () => {
+          reads[name]++
+          return value
+        }
+      })
+    }
+    return target
+  }
+  const options = counted(
+    {} as T,
+    Object.entries(values).map(([key, value]) =>
+      [
+        key,
+        key,
+        Array.isArray(value)
+          ? counted(new Array(value.length), value.map((v, i) => [String(i), `${key}[${i}]`, v] as const))
+          : value
+      ] as const
+    )
+  )
+  return { options, reads }
+}

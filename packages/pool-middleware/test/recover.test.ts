@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 import { Middleware } from "../src/index.js"
-import { assertInterrupted, defectOf, failureOf } from "./helpers.js"
+import { assertIllegalArgument, assertInterrupted, defectOf, failureOf, revoked, throwingProxy } from "./helpers.js"
 
 describe("Middleware.recover", () => {
   it.effect("a thrown Error inside the effect becomes a WorkerDefect", () =>
@@ -138,6 +138,19 @@ describe("Middleware.recover", () => {
       const defect = defectOf(yield* Effect.exit(recovered("a")))
       assertInstanceOf(defect, Error)
       strictEqual(defect.message, "handler bug")
+    }))
+
+  it.effect("a handler that is no function dies with IllegalArgumentException, never at call time, even one that cannot be shown (a Proxy)", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        ["log", `got "log"`],
+        [throwingProxy(new Error("boom")), "got an object (that cannot be shown)"],
+        [revoked(), "got an object (that cannot be shown)"]
+      ]
+      for (const [onDefect, shown] of cases) {
+        const recovered = Middleware.recover(onDefect as () => void)((_: string) => Effect.die("original")) // does not throw
+        assertIllegalArgument(yield* Effect.exit(recovered("a")), "onDefect", shown)
+      }
     }))
 
   it("message shows Error messages, strings and values", () => {

@@ -10,14 +10,17 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { Middleware } from "../src/index.js"
-import { assertIllegalArgument, assertInterrupted, defectOf, failureOf, now } from "./helpers.js"
-
-/** a Proxy whose every inspection throws (`Array.isArray`, `in`, property reads) */
-const revoked = (): object => {
-  const { proxy, revoke } = Proxy.revocable({}, {})
-  revoke()
-  return proxy
-}
+import {
+  assertIllegalArgument,
+  assertInterrupted,
+  countingReads,
+  defectOf,
+  failureOf,
+  now,
+  revoked,
+  throwingGetter,
+  throwingProxy
+} from "./helpers.js"
 
 class Transient {
   readonly _tag = "Transient"
@@ -393,6 +396,50 @@ describe("Middleware.retry", () => {
         assertIllegalArgument(yield* Effect.exit(wrapped("a")), option, value)
         strictEqual(calls, 0)
       }
+    }))
+
+  it.effect("options whose reading throws (a getter, a Proxy) throw nothing when built: every item dies with the throw", () =>
+    Effect.gen(function*() {
+      const boom = new Error("boom")
+      const cases: ReadonlyArray<unknown> = [
+        ...["attempts", "baseDelay", "factor", "jitter", "while"].map((key) => throwingGetter(key, boom)),
+        // `in` (is it a Schedule?) throws first
+        throwingProxy(boom)
+      ]
+      for (const options of cases) {
+        let calls = 0
+        const worker = (_: string) => Effect.sync(() => void calls++)
+        const wrapped = Middleware.retry(options as Middleware.RetryOptions)(worker) // does not throw
+        strictEqual(defectOf(yield* Effect.exit(wrapped("a"))), boom)
+        strictEqual(calls, 0)
+      }
+      const worker = (_: string) => Effect.void
+      const defect = defectOf(yield* Effect.exit(Middleware.retry(revoked() as Middleware.RetryOptions)(worker)("a")))
+      assertTrue(defect instanceof TypeError, String(defect))
+    }))
+
+  it.effect("each option is read once: what was checked is what is used", () =>
+    Effect.gen(function*() {
+      // baseDelay as [seconds, nanos]: its elements too (Duration.decodeUnknown reads them again)
+      const { options, reads } = countingReads({
+        attempts: 3,
+        baseDelay: [0, 0] as const,
+        factor: 2,
+        jitter: 0,
+        while: () => true
+      })
+      let calls = 0
+      const worker = (_: string) => Effect.suspend(() => (calls++, Effect.fail(new Transient(calls))))
+      strictEqual(failureOf(yield* Effect.exit(Middleware.retry(options)(worker)("a"))).attempt, 3)
+      deepStrictEqual(reads, {
+        "attempts": 1,
+        "baseDelay": 1,
+        "baseDelay[0]": 1,
+        "baseDelay[1]": 1,
+        "factor": 1,
+        "jitter": 1,
+        "while": 1
+      })
     }))
 
   it.effect("baseDelay 0 retries at once, without a timer", () =>

@@ -7,7 +7,16 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { Middleware } from "../src/index.js"
-import { assertIllegalArgument, assertInterrupted, failureOf, now } from "./helpers.js"
+import {
+  assertIllegalArgument,
+  assertInterrupted,
+  countingReads,
+  defectOf,
+  failureOf,
+  now,
+  revoked,
+  throwingProxy
+} from "./helpers.js"
 
 describe("Middleware.timeout", () => {
   it.effect("interrupts a worker that never finishes; its finalizers run; fails with TimeoutException", () =>
@@ -121,6 +130,31 @@ describe("Middleware.timeout", () => {
         assertIllegalArgument(yield* Effect.exit(wrapped("a")), "duration", shown)
         strictEqual(calls, 0)
       }
+    }))
+
+  it.effect("a duration whose inspection throws (a Proxy) throws nothing when built: every item dies", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const worker = (_: string) => Effect.sync(() => void calls++)
+      // Duration.decodeUnknown swallows what its traps throw: no duration, and the message cannot
+      // show it (showing it threw here before)
+      const wrapped = Middleware.timeout(throwingProxy(new Error("boom")) as any)(worker) // does not throw
+      assertIllegalArgument(yield* Effect.exit(wrapped("a")), "duration", "got an object (that cannot be shown)")
+      // a revoked Proxy: `Array.isArray` throws, and that is the defect
+      const defect = defectOf(yield* Effect.exit(Middleware.timeout(revoked() as any)(worker)("a")))
+      assertTrue(defect instanceof TypeError, String(defect))
+      strictEqual(calls, 0)
+    }))
+
+  it.effect("a duration of [seconds, nanos] is read once: what was checked is what is used", () =>
+    Effect.gen(function*() {
+      const { options, reads } = countingReads({ duration: [1, 0] as const })
+      const fiber = yield* Effect.fork(
+        Effect.exit(Middleware.timeout(options.duration)((_: string) => Effect.never)("a"))
+      )
+      yield* TestClock.adjust("1 second")
+      assertTrue(Cause.isTimeoutException(failureOf(yield* Fiber.join(fiber))))
+      deepStrictEqual(reads, { "duration": 1, "duration[0]": 1, "duration[1]": 1 })
     }))
 
   it.effect("a duration of [seconds, nanos] with a negative part, positive in all, is a duration", () =>

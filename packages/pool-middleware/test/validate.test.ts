@@ -7,7 +7,7 @@ import * as Exit from "effect/Exit"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { Middleware } from "../src/index.js"
-import { assertIllegalArgument, defectOf, failureOf } from "./helpers.js"
+import { assertIllegalArgument, defectOf, failureOf, revoked, throwingProxy } from "./helpers.js"
 
 const User = Schema.Struct({
   name: Schema.NonEmptyString,
@@ -170,6 +170,31 @@ describe("Middleware.validate", () => {
         Middleware.validate((_: string) => true)((_: string) => Effect.fail("worker"))("a")
       )
       strictEqual(failureOf(exit), "worker")
+    }))
+
+  it.effect("a check whose inspection throws (a Proxy, a `name` getter) throws nothing when built: every item dies with the throw", () =>
+    Effect.gen(function*() {
+      const boom = new Error("boom")
+      const namedBoom = Object.defineProperty((_: string) => true, "name", {
+        get: () => {
+          throw boom
+        }
+      })
+      const cases: ReadonlyArray<unknown> = [
+        // `in` (is it a Schema?) throws first
+        throwingProxy(boom),
+        throwingProxy(boom, (_: string) => true),
+        namedBoom
+      ]
+      for (const check of cases) {
+        const { seen, worker } = recording<string>()
+        const validated = Middleware.validate(check as (s: string) => boolean)(worker) // does not throw
+        strictEqual(defectOf(yield* Effect.exit(validated("a"))), boom)
+        deepStrictEqual(seen, [])
+      }
+      const { worker } = recording<string>()
+      const defect = defectOf(yield* Effect.exit(Middleware.validate(revoked() as (s: string) => boolean)(worker)("a")))
+      assertTrue(defect instanceof TypeError, String(defect))
     }))
 
   it.effect("a check that is neither a Schema nor a function dies with IllegalArgumentException", () =>

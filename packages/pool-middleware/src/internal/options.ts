@@ -1,3 +1,4 @@
+import type { Worker } from "@fiberpool/pool"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,6 +7,32 @@ import * as Predicate from "effect/Predicate"
 
 /** @internal */
 export type Parsed<A> = Either.Either<A, Cause.IllegalArgumentException>
+
+/**
+ * A middleware whose every item dies with `defect` before its worker runs: what invalid options
+ * build, so that nothing throws when a middleware is built or applied.
+ *
+ * @internal
+ */
+export const dies =
+  (defect: unknown): Worker.Middleware =>
+  <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> =>
+  (_item) => Effect.die(defect)
+
+/**
+ * `build()`, which reads the user's options; if a read throws (a getter, a Proxy's trap), a
+ * middleware whose every item dies with what was thrown ({@link dies}) rather than a throw where
+ * the middleware is built.
+ *
+ * @internal
+ */
+export const guard = <A, E, R>(build: () => Worker.Middleware<A, E, R>): Worker.Middleware<A, E, R> => {
+  try {
+    return build()
+  } catch (defect) {
+    return dies(defect)
+  }
+}
 
 /** @internal */
 export const invalid = (
@@ -175,18 +202,22 @@ export const duration = (
   input: Duration.DurationInput,
   constraint: { readonly positive: boolean; readonly finite: boolean }
 ): Parsed<Duration.Duration> => {
+  // an array ([seconds, nanos]) is read once, here: `Duration.decodeUnknown` and `isNegative` read
+  // its elements again, and a getter among them must not answer one thing to the checks and
+  // another to the decoding
+  const value: Duration.DurationInput = Array.isArray(input) ? input.slice() as [number, number] : input
   const expected = `a ${constraint.finite ? "finite " : ""}${
     constraint.positive ? "positive" : "non-negative"
   } duration (a Duration, millis as a number, or a string such as "100 millis")`
   // decoded first: `isNegative` compares what `Duration.decodeUnknown` accepted (a tuple of symbols
   // would throw there)
-  const decoded = Duration.decodeUnknown(input)
-  if (decoded._tag === "None" || isNegative(input)) {
-    return Either.left(invalid(where, option, expected, input))
+  const decoded = Duration.decodeUnknown(value)
+  if (decoded._tag === "None" || isNegative(value)) {
+    return Either.left(invalid(where, option, expected, value))
   }
   const d = decoded.value
   if ((constraint.positive && Duration.isZero(d)) || (constraint.finite && !Duration.isFinite(d))) {
-    return Either.left(invalid(where, option, expected, input))
+    return Either.left(invalid(where, option, expected, value))
   }
   return Either.right(d)
 }

@@ -10,16 +10,17 @@ import * as Options from "./options.js"
 export type OnDefect<A, R> = (defect: unknown, item: A) => Effect.Effect<unknown, never, R> | void
 
 /** @internal */
-export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> => {
+export const recover = <A, R>(onDefect?: OnDefect<A, R>): Worker.Middleware<A, WorkerDefect, R> =>
+  Options.guard(() => fromHandler(onDefect))
+
+const fromHandler = <A, R>(onDefect: OnDefect<A, R> | undefined): Worker.Middleware<A, WorkerDefect, R> => {
   if (onDefect !== undefined && typeof onDefect !== "function") {
-    const error = Options.invalid(
+    return Options.dies(Options.invalid(
       "Middleware.recover",
       "onDefect",
       "a function (defect, item) => Effect | void",
       onDefect
-    )
-    return <A1 extends A, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | WorkerDefect, R1 | R> =>
-    (_item) => Effect.die(error)
+    ))
   }
   // a `catchCause` middleware: a pool runs it only for items that fail. A worker function that
   // throws before returning an effect is a defect too

@@ -110,13 +110,24 @@ const notBoolean = (result: unknown): Cause.IllegalArgumentException => {
   )
 }
 
-/** @internal */
-export const fromOptions = (options: RetryOptions): Worker.Middleware => {
+/**
+ * `Middleware.retry`: a Schedule, options or nothing. Nothing throws here: invalid options, and
+ * options whose reading throws (a getter, a Proxy), build a middleware whose every item dies with
+ * the `IllegalArgumentException` or with what was thrown.
+ *
+ * @internal
+ */
+export const retry = (input: unknown): Worker.Middleware<unknown, never, unknown> =>
+  Options.guard(() =>
+    Schedule.isSchedule(input)
+      ? fromSchedule(input as Schedule.Schedule<unknown, unknown, unknown>)
+      : fromOptions(input === undefined ? {} : input as RetryOptions)
+  )
+
+const fromOptions = (options: RetryOptions): Worker.Middleware => {
+  // every option is read once, in `parse`: what is checked is what is used
   const parsed = parse(options)
-  if (Either.isLeft(parsed)) {
-    const error = parsed.left
-    return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => (_item) => Effect.die(error)
-  }
+  if (Either.isLeft(parsed)) return Options.dies(parsed.left)
   const { attempts, baseMillis, factor, jitter, shouldRetry } = parsed.right
   // delay before retry n (n = 0 for the first retry): baseDelay·factor^n, plus up to `jitter` of it,
   // rounded up to whole milliseconds (a TestClock woken at a fractional time makes Effect's
@@ -160,8 +171,7 @@ export const fromOptions = (options: RetryOptions): Worker.Middleware => {
   return Worker.catchCause((cause, _item, again) => retryOr(retryAfter(0, again))(cause))
 }
 
-/** @internal */
-export const fromSchedule = <Out, RS>(
+const fromSchedule = <Out, RS>(
   schedule: Schedule.Schedule<Out, unknown, RS>
 ): Worker.Middleware<unknown, never, RS> =>
   // `Effect.retry(next(item), schedule)`, as a `catchCause` middleware (a pool runs it only for
@@ -180,6 +190,3 @@ export const fromSchedule = <Out, RS>(
         })
       )(cause)
   )
-
-/** @internal */
-export const isSchedule = (u: unknown): u is Schedule.Schedule<unknown, unknown, unknown> => Schedule.isSchedule(u)

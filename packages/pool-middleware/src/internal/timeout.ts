@@ -6,13 +6,13 @@ import * as Either from "effect/Either"
 import * as Options from "./options.js"
 
 /** @internal */
-export const timeout = (input: Duration.DurationInput): Worker.Middleware<unknown, Cause.TimeoutException> => {
+export const timeout = (input: Duration.DurationInput): Worker.Middleware<unknown, Cause.TimeoutException> =>
+  // reading the duration may throw (a Proxy): every item dies with that instead
+  Options.guard(() => fromDuration(input))
+
+const fromDuration = (input: Duration.DurationInput): Worker.Middleware<unknown, Cause.TimeoutException> => {
   const parsed = Options.duration("Middleware.timeout", "duration", input, { positive: true, finite: false })
-  if (Either.isLeft(parsed)) {
-    const error = parsed.left
-    return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> =>
-    (_item) => Effect.die(error)
-  }
+  if (Either.isLeft(parsed)) return Options.dies(parsed.left)
   const duration = parsed.right
   // not "interrupted": an uninterruptible item runs to its end, and still fails with this
   const message = `item timed out after ${Duration.format(duration)} (Middleware.timeout)`

@@ -6,7 +6,11 @@ import { ValidationError } from "./errors.js"
 import * as Options from "./options.js"
 
 /** @internal */
-export const validate = (check: unknown): Worker.Middleware<any, ValidationError, any> => {
+export const validate = (check: unknown): Worker.Middleware<any, ValidationError, any> =>
+  // inspecting the check may throw (a Proxy, a throwing `name` getter): every item dies with that
+  Options.guard(() => fromCheck(check))
+
+const fromCheck = (check: unknown): Worker.Middleware<any, ValidationError, any> => {
   // schemas are functions too: test for a schema first
   if (Schema.isSchema(check)) {
     const run = Schema.validate(check as Schema.Schema<unknown, unknown, unknown>, { errors: "all" })
@@ -18,22 +22,19 @@ export const validate = (check: unknown): Worker.Middleware<any, ValidationError
       })
   }
   if (typeof check !== "function") {
-    const error = Options.invalid(
+    return Options.dies(Options.invalid(
       "Middleware.validate",
       "check",
       "a Schema, a predicate (item) => boolean, or a function (item) => Effect",
       check
-    )
-    return <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1> => (_item) =>
-      Effect.die(error)
+    ))
   }
   const f = check as (item: unknown) => unknown
-  const rejected = f.name.length > 0
-    ? `the predicate ${f.name} returned false`
-    : "the predicate returned false"
-  const rejectedByEffect = f.name.length > 0
-    ? `the check ${f.name} succeeded with false`
-    : "the check succeeded with false"
+  // read once; a `name` that is not a string (from JavaScript) names nothing
+  const name: unknown = f.name
+  const named = typeof name === "string" && name.length > 0
+  const rejected = named ? `the predicate ${name} returned false` : "the predicate returned false"
+  const rejectedByEffect = named ? `the check ${name} succeeded with false` : "the check succeeded with false"
   return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
   (item) => {
     // the pool calls this function when the item runs: a predicate is checked right here, at no
