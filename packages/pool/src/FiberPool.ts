@@ -975,9 +975,13 @@ export const progress: {
       // each sample yields first: under a schedule without delay (`Schedule.forever`, `spaced(0)`,
       // `recurs(n)`) the samples would otherwise come in one synchronous loop that never lets the
       // pool's workers run (nor the event loop: the process froze, and the stream never ended)
-      const sample = Effect.zipRight(Effect.yieldNow(), Effect.map(pool.stats, (stats) => last = stats))
+      const sample = Effect.zipRight(Effect.yieldNow(), pool.stats)
       return Stream.concat(
-        Stream.repeatEffectWithSchedule(sample, schedule).pipe(Stream.interruptWhen(Effect.exit(pool.wait))),
+        Stream.repeatEffectWithSchedule(sample, schedule).pipe(
+          Stream.interruptWhen(Effect.exit(pool.wait)),
+          // the last sample emitted, not the last taken: the pool's end can cut one off after it
+          Stream.tap((stats) => Effect.sync(() => last = stats))
+        ),
         // the last sample once the pool has ended, also after a finite schedule ended first; not a
         // second time when the schedule's last sample already showed the ended pool (an ended pool's
         // stats no longer change)
