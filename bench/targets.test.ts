@@ -86,7 +86,7 @@ describe("the summary of both runs", () => {
     )
     const rows = text.split("\n").filter((l) => l.startsWith(`| ${keys}`))
     expect(rows).toEqual([
-      `| ${keys} | fiberpool default + keyBy i%8 · submit | ✅ +9.3% | n/a not measured | ✅ met |`
+      `| ${keys} | fiberpool default + keyBy i%8 · submit | ✅ +9.3% | n/a not measured |  | ✅ met |`
     ])
   })
 
@@ -118,5 +118,31 @@ describe("the summary of both runs", () => {
     // without the rows (a partial run), it points at the table instead of citing a figure
     expect(summary({ meta, targets: [row(peer, "not met")] }, { meta, targets: [row(peer, "met")] }))
       .toContain("compare the `metrics: false` rows")
+  })
+})
+
+describe("targets on CPU time", () => {
+  it("compare each row's CPU time per task, not its wall time, and are shown beside the wall time", () => {
+    // a copy of the stored cases where only the CPU times of one row and its baseline differ
+    const cases = stored.cases.map((c) =>
+      c.id === "w0.fiberpool.default.submit"
+        ? { ...c, cpuNsPerTask: 600 }
+        : c.id === "w0.effect-foreach"
+        ? { ...c, cpuNsPerTask: 1000 }
+        : c
+    )
+    const row = (measure: "wall" | "cpu") =>
+      evaluateTargets(cases, measure).find((t) =>
+        t.target === ratioTargets[0]!.target && t.row === "fiberpool default · submit"
+      )!
+    expect(row("cpu")).toMatchObject({ measured: "0.60× (600 ns vs 1000 ns)", status: "not met" })
+    expect(row("wall").status).toBe(evaluateTargets(stored.cases).find((t) => t.row === row("wall").row)!.status)
+    const text = summary({ meta: stored.meta, targets: evaluateTargets(cases), cases }, undefined)
+    const line = text.split("\n").find((l) =>
+      l.startsWith(`| ${ratioTargets[0]!.target} | fiberpool default · submit |`)
+    )!
+    // the CPU column is shown, and judges nothing: the status follows the wall time
+    expect(line).toContain("❌ 0.60× (600 ns vs 1000 ns)")
+    expect(line.endsWith("| ✅ met |")).toBe(true)
   })
 })

@@ -10,8 +10,8 @@ import { caseById, WORKERS } from "../registry.js"
 import { benchDir } from "./build.js"
 import type { Meta } from "./meta.js"
 import { replaceSection } from "./report.js"
-import type { TargetResult } from "./results.js"
-import { peerTarget, ratioTargets } from "./targets.js"
+import type { CaseSummary, TargetResult } from "./results.js"
+import { evaluateTargets, peerTarget, ratioTargets } from "./targets.js"
 
 const MARKERS = ["<!-- BEGIN GENERATED: summary -->", "<!-- END GENERATED: summary -->"] as const
 
@@ -19,6 +19,8 @@ interface Stored {
   readonly meta: Meta
   readonly targets?: ReadonlyArray<TargetResult> | undefined
   readonly rows?: ReadonlyArray<{ readonly id: string; readonly ok: boolean; readonly perTask?: number }> | undefined
+  /** The timed run's cases, from which the targets are evaluated on CPU time too. */
+  readonly cases?: ReadonlyArray<CaseSummary> | undefined
 }
 
 /** DESIGN.md's default sizes (`batchSize`, `workerQueueSize`), which the W3 default rows run with. */
@@ -95,6 +97,26 @@ const when = (s: Stored | undefined): string =>
 const mark = (t: TargetResult | undefined): string =>
   t === undefined ? "" : t.status === "met" ? "✅" : t.status === "not met" ? "❌" : "n/a"
 
+/**
+ * How much CPU time the W0 rows of each kind of system used per unit of wall time (its range), from
+ * the timed run's cases: fiberpool's is higher than its peers', so it reads slower on CPU time.
+ */
+const cpuShare = (cases: ReadonlyArray<CaseSummary> | undefined): string => {
+  const range = (pick: (c: CaseSummary) => boolean): string | undefined => {
+    const shares = (cases ?? []).filter((c) => c.ok && c.workload === "W0" && pick(c))
+      .map((c) => (c.cpuNsPerTask / c.nsPerTask.median).toFixed(2))
+      .sort()
+    if (shares.length === 0) return undefined
+    return shares[0] === shares[shares.length - 1] ? `${shares[0]}×` : `${shares[0]}–${shares[shares.length - 1]}×`
+  }
+  const pool = range((c) => c.family === "fiberpool")
+  const peers = range((c) => c.family === "promise")
+  const forEach = range((c) => c.id === "w0.effect-foreach")
+  if (pool === undefined || peers === undefined || forEach === undefined) return ""
+  return `: the W0 fiberpool rows used ${pool} their wall time in CPU, the Promise-based peers ${peers}, ` +
+    `\`Effect.forEach\` ${forEach}`
+}
+
 /** The summary section: one line per target and row, instructions beside time. */
 export const summary = (timed: Stored | undefined, instructions: Stored | undefined): string => {
   // a row not measured is named by its case id (`evaluateTargets`): by its label, it is the same row
@@ -102,11 +124,13 @@ export const summary = (timed: Stored | undefined, instructions: Stored | undefi
     const def = caseById(t.row)
     return def === undefined ? t : { ...t, row: def.label }
   }
+  const cpu = timed?.cases === undefined ? [] : evaluateTargets(timed.cases, "cpu").map(rowOf)
   timed = timed === undefined ? undefined : { ...timed, targets: timed.targets?.map(rowOf) }
   instructions = instructions === undefined ? undefined : { ...instructions, targets: instructions.targets?.map(rowOf) }
   const key = (t: TargetResult) => `${t.target}\u0000${t.row}`
   const timedBy = new Map((timed?.targets ?? []).map((t) => [key(t), t]))
   const instrBy = new Map((instructions?.targets ?? []).map((t) => [key(t), t]))
+  const cpuBy = new Map(cpu.map((t) => [key(t), t]))
   // the timed run evaluates every target; rows only counted (none today) go after their target
   const order: Array<TargetResult> = [...(timed?.targets ?? [])]
   for (const t of instructions?.targets ?? []) {
@@ -119,15 +143,18 @@ export const summary = (timed: Stored | undefined, instructions: Stored | undefi
     "row (the status): ratios to `Effect.forEach` go by time (instruction counts leave out the memory " +
     "traffic of its ~250 MiB heap); overheads over the same configuration (W3, W4) by instructions (a " +
     "row's time varies between runs by ±10%, more than the margin); the peers by both; the ns and " +
-    "memory targets are timed only. The other measure is shown beside it, marked as it would judge.",
+    "memory targets are timed only. The other measure is shown beside it, marked as it would judge. So is " +
+    "the CPU time of the same timed run (user + system of the whole process, the threads of V8's garbage " +
+    `collector and compiler included), which judges no row${cpuShare(timed?.cases)}.`,
     "",
-    "| target | row | instructions | timed | status |",
-    "|---|---|---|---|---|"
+    "| target | row | instructions | timed (wall) | timed (CPU) | status |",
+    "|---|---|---|---|---|---|"
   ]
   const missed = new Set<string>()
   for (const t of order) {
     const i = instrBy.get(key(t))
     const w = timedBy.get(key(t))
+    const c = cpuBy.get(key(t))
     const judges = judgedBy(t.target)
     const deciding = { instructions: i, timed: w }
     const verdicts = judges.map((m) => deciding[m]?.status ?? "n/a")
@@ -142,7 +169,7 @@ export const summary = (timed: Stored | undefined, instructions: Stored | undefi
     lines.push(
       `| ${t.target} | ${t.row} | ${i === undefined ? "" : `${mark(i)} ${i.measured}`} | ${
         w === undefined ? "" : `${mark(w)} ${w.measured}`
-      } | ${status} |`
+      } | ${c === undefined || t.target.includes("peak RSS") ? "" : `${mark(c)} ${c.measured}`} | ${status} |`
     )
   }
   const bound = bounds(instructions)
