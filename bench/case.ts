@@ -23,7 +23,9 @@ const loaders: Record<SystemId, () => Promise<CaseModule>> = {
   "stream-mapeffect": () => import("./cases/stream-mapeffect.js"),
   "p-limit": () => import("./cases/p-limit.js"),
   "p-queue": () => import("./cases/p-queue.js"),
-  "p-map": () => import("./cases/p-map.js")
+  "p-map": () => import("./cases/p-map.js"),
+  "effect-pull": () => import("./cases/effect-pull.js"),
+  "promise-pull": () => import("./cases/promise-pull.js")
 }
 
 export interface RunResult {

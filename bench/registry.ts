@@ -17,6 +17,8 @@ export type SystemId =
   | "p-limit"
   | "p-queue"
   | "p-map"
+  | "effect-pull"
+  | "promise-pull"
 
 /**
  * - `floor`: a plain loop, no concurrency at all;
@@ -27,7 +29,8 @@ export type SystemId =
  */
 export type Mode = "floor" | "stream" | "eager" | "pull"
 
-export type Family = "floor" | "effect" | "fiberpool" | "promise"
+/** `hand-rolled`: a few lines of plain code, no library: context rows that no target compares with. */
+export type Family = "floor" | "effect" | "fiberpool" | "promise" | "hand-rolled"
 
 export type MiddlewareKind = "rvr" | "rvr-rl" | "timeout"
 
@@ -291,7 +294,27 @@ const W0: Array<CaseDef> = [
     workerQueueSize: "eager",
     submit: "array"
   }),
-  ...peers("W0", { eager: true, slowRuns: 3 })
+  ...peers("W0", { eager: true, slowRuns: 3 }),
+  {
+    id: "w0.effect-pull",
+    workload: "W0",
+    body: "w0",
+    system: "effect-pull",
+    label: `hand-rolled: ${WORKERS} fibers pulling from one counter (Effect.all of whileLoops)`,
+    mode: "pull",
+    family: "hand-rolled",
+    params: {}
+  },
+  {
+    id: "w0.promise-pull",
+    workload: "W0",
+    body: "w0",
+    system: "promise-pull",
+    label: `hand-rolled: ${WORKERS} async loops pulling from one counter (Promise.all)`,
+    mode: "pull",
+    family: "hand-rolled",
+    params: {}
+  }
 ]
 
 const W1: Array<CaseDef> = [

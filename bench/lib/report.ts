@@ -104,7 +104,8 @@ const COLORS: Record<CaseSummary["family"], string> = {
   floor: "#9e9e9e",
   effect: "#7e57c2",
   fiberpool: "#1e88e5",
-  promise: "#fb8c00"
+  promise: "#fb8c00",
+  "hand-rolled": "#43a047"
 }
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
