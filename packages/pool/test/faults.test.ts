@@ -2223,6 +2223,18 @@ describe("faults: what stopped the pool is never silent", () => {
         yield* Effect.exit(pool.close)
       })))
       deepStrictEqual(read.logs, [])
+      // a continue-mode pool did not stop on its failure (a service whose execute caller got it):
+      // it said "stopped by a failure" as its scope closed
+      const going = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          worker: (n: number) => n === 2 ? Effect.fail(new Boom({ item: 2 })) : Effect.void
+        })
+        yield* Effect.exit(pool.execute(2))
+        strictEqual(yield* pool.execute(3), undefined)
+      })))
+      deepStrictEqual(going.logs, [])
     }))
 
   /** The defect `fiber` (an `Effect.exit` of the call under test) ended with once the fibers settled. */

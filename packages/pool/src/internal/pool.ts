@@ -2006,7 +2006,11 @@ const makeValid = (
      * drains the pool, a service's pool disposed. Logged as the scope closes, once.
      */
     const reportUnseen: Effect.Effect<void> = Effect.suspend(() => {
-      if (outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome)) return Effect.void
+      // only a failure that stopped the pool: in continue mode the first failure is also the outcome,
+      // but the pool went on (its items' failures are counted, and `execute` callers got theirs)
+      if (outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome) || stopReason !== "failed") {
+        return Effect.void
+      }
       outcomeSeen = true
       const lost = dropped === 0 ? "" : ` (${dropped} accepted item${dropped === 1 ? " was" : "s were"} dropped)`
       return asMade(warn(
