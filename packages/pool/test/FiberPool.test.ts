@@ -630,6 +630,55 @@ describe("FiberPool", () => {
         yield* run("trySubmit")
       }))
 
+    it.scoped("an iterator or keyBy that ends the pool: submitAll and trySubmit refuse the item they read after the cut-off", () =>
+      Effect.gen(function*() {
+        // before, the item read after `end` was accepted (trySubmit answered true; submitAll
+        // depending on the batch size), where every submit after the cut-off is refused
+        const run = (via: "iterator" | "keyBy" | "trySubmit", batchSize: number) =>
+          Effect.gen(function*() {
+            let endNow = false
+            const self: { pool?: FiberPool.FiberPool<number> } = {}
+            const endPool = () => {
+              if (!endNow) return
+              endNow = false
+              Effect.runSync(self.pool!.end)
+            }
+            const pool = yield* FiberPool.make({
+              workers: 2,
+              batchSize,
+              keyBy: via === "iterator" ? undefined : (n: number) => (endPool(), String(n)),
+              worker: (_: number) => Effect.void
+            })
+            self.pool = pool
+            const items = function*() {
+              yield 1
+              endNow = true
+              if (via === "iterator") endPool()
+              yield 2
+              yield 3
+            }
+            const exit: Exit.Exit<unknown, FiberPool.PoolClosedError> = via === "trySubmit"
+              ? yield* Effect.exit(
+                Effect.zipRight(pool.trySubmit(1), Effect.suspend(() => (endNow = true, pool.trySubmit(2))))
+              )
+              : yield* Effect.exit(pool.submitAll(items()))
+            const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+            assertTrue(
+              Option.isSome(failure) && (failure.value as FiberPool.PoolClosedError).reason === "closed",
+              `${via}, batchSize ${batchSize}: ${String(exit)}`
+            )
+            yield* pool.wait
+            const stats = yield* pool.stats
+            strictEqual(stats.submitted, 1, `${via}, batchSize ${batchSize}`)
+            strictEqual(stats.processed, 1)
+          })
+        for (const batchSize of [1, 2, 10]) {
+          yield* run("iterator", batchSize)
+          yield* run("keyBy", batchSize)
+          yield* run("trySubmit", batchSize)
+        }
+      }))
+
     it.scoped("a keyBy that fills its own pool while it routes a submit fails that submit with a defect that says so", () =>
       Effect.gen(function*() {
         const gate = yield* Deferred.make<void>()

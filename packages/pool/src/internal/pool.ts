@@ -558,7 +558,6 @@ const makeValid = (
     const pauseWaiters = new Deque<() => void>()
     let state = OPEN
     /** The pool stopped: read after user code ran, where TypeScript still holds an earlier check of `state`. */
-    const stoppedNow = (): boolean => state === STOPPED
     /** Channels with no room: their buffer is full, and their partial batch one item short of a batch. */
     let full = 0
     let stopReason: "failed" | "interrupted" = "failed"
@@ -889,8 +888,8 @@ const makeValid = (
         if (state !== OPEN) return Effect.fail(closedError())
         const routed = spanName === undefined ? undefined : envelope(item, undefined, fiber)
         const ch = routed === undefined ? routeOf(item) : routed.ch
-        // `keyBy`, user code run just now, may have stopped the pool (as in `submitAll`)
-        if (stoppedNow()) return Effect.fail(closedError())
+        // `keyBy`, user code run just now, may have ended or stopped the pool (as in `submitAll`)
+        if (state !== OPEN) return Effect.fail(closedError())
         return Effect.succeed(ch.putters.length === 0 && accept(ch, routed === undefined ? item : routed.entry))
       })
 
@@ -985,6 +984,9 @@ const makeValid = (
                 ch = routed.ch
                 entry = routed.entry
               }
+              // user code run just now (the iterator, `keyBy`) may have ended or stopped the pool: the
+              // item it read is refused, as any submit after the cut-off
+              if (state !== OPEN) return rejected()
               if (ch.putters.length === 0 && accept(ch, entry)) {
                 accepted++
                 continue
