@@ -112,7 +112,7 @@ export class PoolClosedError extends Data.TaggedError("PoolClosedError")<{
       : this.reason === "failed"
       ? "it stopped after a failure; it accepts no more items (wait/close report the failure" +
         (this.failure === undefined ? ")" : `: ${this.failure})`)
-      : "it was interrupted (its scope closed); it accepts no more items"
+      : "it was interrupted (its scope closed, or one of its fibers was interrupted from outside); it accepts no more items"
     const accepted = this.accepted === undefined ? "" : ` (${this.accepted} item(s) of this call were accepted)`
     return `Pool "${this.pool}" is closed: ${why}${accepted}`
   }
