@@ -146,3 +146,19 @@ describe("targets on CPU time", () => {
     expect(line.endsWith("| ✅ met |")).toBe(true)
   })
 })
+
+describe("W4 rows outside the target", () => {
+  it("are listed under the table with their overhead and Effect.forEach's time with the same middleware", () => {
+    const text = summary({ meta: stored.meta, targets: evaluateTargets(stored.cases), cases: stored.cases }, undefined)
+    const line = text.split("\n").find((l) => l.startsWith("W4 rows no target covers"))!
+    const timeout = stored.cases.find((c) => c.id === "w4.fiberpool.default-timeout.submit")!
+    const forEach = stored.cases.find((c) => c.id === "w4.effect-foreach.timeout")!
+    expect(line).toContain(
+      `${timeout.label} +${((timeout.vsReference! - 1) * 100).toFixed(0)}% (${
+        Math.round(timeout.nsPerTask.median).toLocaleString("en-US")
+      } ns; Effect.forEach with it: ${Math.round(forEach.nsPerTask.median).toLocaleString("en-US")} ns)`
+    )
+    // the target's own rows are in the table, not here
+    expect(line).not.toContain("retry/validate/recover · submit +")
+  })
+})

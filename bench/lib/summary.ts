@@ -34,6 +34,8 @@ const perThousand = (items: number): string => (1000 / items).toFixed(1)
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US")
 
+const fmtPct = (r: number): string => `${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(0)}%`
+
 /**
  * What bounds a target when it is not met, as measured (bench/README.md, "What bounds the targets
  * that are not met", has the figures). Shown only under a target some row misses. The histogram's
@@ -170,6 +172,24 @@ export const summary = (timed: Stored | undefined, instructions: Stored | undefi
       `| ${t.target} | ${t.row} | ${i === undefined ? "" : `${mark(i)} ${i.measured}`} | ${
         w === undefined ? "" : `${mark(w)} ${w.measured}`
       } | ${c === undefined || t.target.includes("peak RSS") ? "" : `${mark(c)} ${c.measured}`} | ${status} |`
+    )
+  }
+  const outside = (timed?.cases ?? []).filter((c) =>
+    c.ok && c.family === "fiberpool" && c.workload === "W4" && c.vsReference !== null &&
+    !ratioTargets[3]!.ids.includes(c.id)
+  )
+  if (outside.length > 0) {
+    lines.push(
+      "",
+      "W4 rows no target covers (the issue's W4 target names retry + validate + recover), timed over the same " +
+        "configuration without them: " +
+        outside.map((c) => {
+          // the same middleware around Effect.forEach, where the suite has it
+          const suffix = c.id.replace(/^w4\.fiberpool\.default-/, "").replace(/\.submit$/, "")
+          const forEach = timed?.cases?.find((f) => f.id === `w4.effect-foreach.${suffix}` && f.ok)
+          return `${c.label} ${fmtPct(c.vsReference!)} (${fmt(c.nsPerTask.median)} ns` +
+            (forEach === undefined ? ")" : `; Effect.forEach with it: ${fmt(forEach.nsPerTask.median)} ns)`)
+        }).join("; ") + "."
     )
   }
   const bound = bounds(instructions)
