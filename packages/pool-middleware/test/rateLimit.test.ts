@@ -1,4 +1,4 @@
-import { describe, it } from "@effect/vitest"
+import { describe, it, vi } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import type * as Clock from "effect/Clock"
 import { ClockTypeId } from "effect/Clock"
@@ -131,7 +131,8 @@ describe("Middleware.rateLimit", () => {
 
   /**
    * A clock whose sleep moves it at once (so a run of acquires is synchronous), whose readings can
-   * be replaced (`glitch`: the next readings, in order), recording each sleep's length.
+   * be replaced (`glitch`: the next readings, in order, in milliseconds or in nanoseconds; a
+   * non-finite one is returned as it is, also as nanoseconds), recording each sleep's length.
    */
   const instantClock = () => {
     const state = { time: 0, sleeps: [] as Array<number>, glitch: [] as Array<number | Error> }
@@ -140,12 +141,16 @@ describe("Middleware.rateLimit", () => {
       if (next instanceof Error) throw next
       return next ?? state.time
     }
+    const readNanos = () => {
+      const millis = read()
+      return (Number.isFinite(millis) ? BigInt(Math.round(millis * 1e6)) : millis) as bigint
+    }
     const clock = {
       [ClockTypeId]: ClockTypeId,
       unsafeCurrentTimeMillis: read,
-      unsafeCurrentTimeNanos: () => BigInt(Math.round(state.time * 1e6)),
+      unsafeCurrentTimeNanos: readNanos,
       currentTimeMillis: Effect.sync(read),
-      currentTimeNanos: Effect.sync(() => BigInt(Math.round(state.time * 1e6))),
+      currentTimeNanos: Effect.sync(readNanos),
       sleep: (duration: Duration.DurationInput) =>
         Effect.sync(() => {
           const millis = Duration.toMillis(duration)
@@ -212,6 +217,65 @@ describe("Middleware.rateLimit", () => {
     Effect.runSync(acquire)
     strictEqual(state.time, 1e10)
     assertTrue(state.sleeps.every((ms) => ms <= 2 ** 31 - 1), `sleeps: ${state.sleeps}`)
+  })
+
+  /**
+   * Tokens granted, out of 4,000 items one every 250 ns (4 million per second, all within one
+   * millisecond: 4,000 × 250 ns), where `at(ns)` sets the clock's nanosecond reading. An item that
+   * finds no token dies at its sleep (a clock of the test's) or is left waiting (the live clock:
+   * `Effect.runSyncExit` returns without it)
+   */
+  const grantedWithinOneMillisecond = (
+    options: Middleware.RateLimitOptions,
+    at: (nanos: number) => void,
+    clock?: Clock.Clock
+  ): number => {
+    const one = Middleware.rateLimit(options)((_: number) => Effect.void)(0)
+    const limited = clock === undefined ? one : Effect.withClock(one, clock)
+    let granted = 0
+    for (let k = 0; k < 4_000; k++) {
+      at(k * 250)
+      if (Exit.isSuccess(Effect.runSyncExit(limited))) granted++
+    }
+    return granted
+  }
+
+  it("within one millisecond of a clock whose millisecond reading stands still, its nanoseconds move the bucket", () => {
+    // as Effect's live clock does: Date.now() moves once per millisecond, its nanoseconds do not
+    // stand still. Before, the bucket read the milliseconds and saw no token come back within one:
+    // at most `burst` items went per millisecond, whatever the rate
+    let nanos = 0n
+    const millis = 1_795_000_000_000
+    const clock = {
+      [ClockTypeId]: ClockTypeId,
+      unsafeCurrentTimeMillis: () => millis,
+      unsafeCurrentTimeNanos: () => nanos,
+      currentTimeMillis: Effect.sync(() => millis),
+      currentTimeNanos: Effect.sync(() => nanos),
+      // an item left without a token dies at its sleep, rather than wait for a clock that stands still
+      sleep: (_: Duration.DurationInput) => Effect.die("slept")
+    } as unknown as Clock.Clock
+    const at = (ns: number) => void (nanos = BigInt(ns))
+    // a rate far above the items' never binds (before: 1,000 of 4,000)...
+    strictEqual(grantedWithinOneMillisecond({ rate: 1e9, burst: 1000 }, at, clock), 4_000)
+    // ...and a binding one holds to the nanosecond: one token per µs, every 4th item (before: 1)
+    strictEqual(grantedWithinOneMillisecond({ rate: 1e6 }, at, clock), 1_000)
+  })
+
+  it("Effect's live clock is read through performance.now(), not Date.now(): within one millisecond, more than burst items go", () => {
+    // Date.now() standing still and performance.now() moving 250 ns per item: the live clock's
+    // readings within one millisecond, without timing. Before, at most `burst` items went in it
+    vi.useFakeTimers({ toFake: ["Date"] })
+    const origin = performance.now()
+    let fake = origin
+    const now = vi.spyOn(performance, "now").mockImplementation(() => fake)
+    try {
+      const at = (ns: number) => void (fake = origin + ns / 1e6)
+      strictEqual(grantedWithinOneMillisecond({ rate: 1e9, burst: 1000 }, at), 4_000)
+    } finally {
+      now.mockRestore()
+      vi.useRealTimers()
+    }
   })
 
   it.effect("a clock set back does not stall the bucket: the next token comes an interval after the last", () =>

@@ -1,6 +1,6 @@
 import { Worker } from "@fiberpool/pool"
 import type * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -16,6 +16,42 @@ const EPSILON_MILLIS = 1e-3
 const REBASE_MILLIS = 1e6
 // setTimeout's limit: Effect's live clock never schedules a longer sleep
 const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+const liveClockPrototype = Object.getPrototypeOf(Clock.make())
+
+/**
+ * Whether `clock` is a `TestClock`, by its interface (as the pool recognises one): the methods
+ * `adjust`, `adjustWith` and `setTime`, and the effects `save` and `sleeps`.
+ */
+const isTestClock = (clock: Clock.Clock): boolean => {
+  const c = clock as Partial<Record<"adjust" | "adjustWith" | "setTime" | "save" | "sleeps", unknown>>
+  return typeof c.adjust === "function" && typeof c.adjustWith === "function" && typeof c.setTime === "function" &&
+    Effect.isEffect(c.save) && Effect.isEffect(c.sleeps)
+}
+
+/**
+ * How the bucket reads `clock`, in milliseconds (any origin), with the finest resolution it has.
+ * Not `unsafeCurrentTimeMillis()` of Effect's live clock: that is `Date.now()`, which moves once per
+ * millisecond, and within one millisecond a bucket sees no token come back, so at most `burst`
+ * tokens went out per millisecond whatever the rate (`{ rate: 1e9, burst: 1000 }` held items back at
+ * 3 million per second). For Effect's live clock, `performance.now()`: the monotonic source of its
+ * nanosecond reading, without a BigInt per reading (and, unlike `Date.now()`, never stepped by a
+ * change of the wall clock). A `TestClock` through its milliseconds, which the test sets: its
+ * nanoseconds are `⌊millis · 10^6⌋` in floating point, inexact past 2^53 ns (104 days from the
+ * epoch, where `TestClock.setTime(Date.now())` puts it), and they throw for a time set to NaN. Any
+ * other clock (a wrapper of the live clock, the live clock of another copy of effect) through its
+ * nanoseconds: to 256 ns at the epoch's 1.8e18 ns.
+ */
+const readerOf = (clock: Clock.Clock): () => number => {
+  if (Object.getPrototypeOf(clock) === liveClockPrototype && typeof performance === "object") {
+    // `performance` is a lazy accessor of Node's global object: read once, not through a getter call
+    // per reading (its `now` still is, so that a replaced `performance.now` is followed)
+    const perf = performance
+    return () => perf.now()
+  }
+  if (isTestClock(clock)) return () => clock.unsafeCurrentTimeMillis()
+  return () => Number(clock.unsafeCurrentTimeNanos()) / 1_000_000
+}
 
 interface Waiter {
   /** moved with the bucket's origin (`now`) */
@@ -58,6 +94,9 @@ export class Bucket {
   private last = 0
   private head: Waiter | undefined = undefined
   private tail: Waiter | undefined = undefined
+  /** the clock last read, and how it is read (see `readerOf`) */
+  private clock: Clock.Clock | undefined = undefined
+  private read: () => number = () => 0
   private readonly interval: number
   private readonly tolerance: number
   private readonly epsilon: number
@@ -79,7 +118,11 @@ export class Bucket {
    * the clock caught up.
    */
   private now(clock: Clock.Clock): number {
-    const reading = clock.unsafeCurrentTimeMillis()
+    if (clock !== this.clock) {
+      this.clock = clock
+      this.read = readerOf(clock)
+    }
+    const reading = this.read()
     // a reading that is not a finite number (a clock set to an invalid date) counts as no time
     // passed: NaN or Infinity kept in the bucket's times would break it for good
     if (!Number.isFinite(reading)) return this.last
