@@ -132,10 +132,16 @@ describe("Middleware.rateLimit", () => {
   /**
    * A clock whose sleep moves it at once (so a run of acquires is synchronous), whose readings can
    * be replaced (`glitch`: the next readings, in order, in milliseconds or in nanoseconds; a
-   * non-finite one is returned as it is, also as nanoseconds), recording each sleep's length.
+   * non-finite one is returned as it is, also as nanoseconds; `afterSleep`: the readings that
+   * follow the next sleep), recording each sleep's length.
    */
   const instantClock = () => {
-    const state = { time: 0, sleeps: [] as Array<number>, glitch: [] as Array<number | Error> }
+    const state = {
+      time: 0,
+      sleeps: [] as Array<number>,
+      glitch: [] as Array<number | Error>,
+      afterSleep: [] as Array<number | Error>
+    }
     const read = () => {
       const next = state.glitch.shift()
       if (next instanceof Error) throw next
@@ -157,6 +163,8 @@ describe("Middleware.rateLimit", () => {
           state.sleeps.push(millis)
           if (state.sleeps.length > 1000) throw new Error("more than 1,000 sleeps: a busy loop")
           state.time += millis
+          state.glitch = state.afterSleep
+          state.afterSleep = []
         })
     } as unknown as Clock.Clock
     return { state, clock }
@@ -200,7 +208,7 @@ describe("Middleware.rateLimit", () => {
       const first = yield* Effect.exit(Effect.withClock(limited(0), clock))
       assertTrue(Exit.isSuccess(first))
       // the next caller queues behind nobody, sleeps, and its reading after the sleep throws
-      state.glitch = [state.time, new Error("clock glitch")]
+      state.afterSleep = [new Error("clock glitch")]
       const second = yield* Effect.exit(Effect.withClock(limited(1), clock))
       assertTrue(Exit.isFailure(second), String(second))
       // before: the dead waiter stayed at the head, and the third caller waited for its turn for ever

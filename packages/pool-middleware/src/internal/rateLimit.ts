@@ -1,6 +1,7 @@
 import { Worker } from "@fiberpool/pool"
 import type * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -238,9 +239,25 @@ export class Bucket {
     })
   }
 
-  /** waits (first come, first served) for a token and takes it; never fails */
-  readonly acquire: Effect.Effect<void> = Effect.clockWith((clock) =>
-    Effect.uninterruptibleMask((restore) =>
+  /**
+   * Takes a token if one is available now and nobody waits: the common case, synchronous, with no
+   * effect to run. Otherwise false, and the caller waits (`acquire`).
+   */
+  tryTake(clock: Clock.Clock): boolean {
+    if (this.head !== undefined) return false
+    const now = this.now(clock)
+    if (this.waitAt(now) > this.epsilon) return false
+    this.take(now)
+    return true
+  }
+
+  /**
+   * Waits (first come, first served) for a token and takes it; never fails. Reads the clock again,
+   * inside the mask: the fiber may have yielded since `tryTake` (another item may have taken the
+   * token, or moved the bucket's times to a new origin, where an older reading means nothing)
+   */
+  acquire(clock: Clock.Clock): Effect.Effect<void> {
+    return Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
         const now = this.now(clock)
         if (this.head === undefined && this.waitAt(now) <= this.epsilon) {
@@ -257,7 +274,7 @@ export class Bucket {
         )
       })
     )
-  )
+  }
 }
 
 const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalArgumentException> =>
@@ -305,6 +322,16 @@ export const rateLimit =
       const error = bucket.left
       return (_item) => Effect.die(error)
     }
-    const acquire = bucket.right.acquire
-    return (item) => Effect.zipRight(acquire, Effect.suspend(() => Worker.call(next, item)))
+    const limiter = bucket.right
+    // one effect for an item that finds a token and nobody waiting: the clock is taken from the
+    // fiber as `Effect.clockWith` does, the token taken at once (nothing can interrupt a synchronous
+    // check), and the worker's effect returned as it is. Only an item without a token goes through
+    // the waiting path (a mask, an `ensuring`, the queue), which every item went through before
+    return (item) =>
+      Effect.withFiberRuntime((fiber) => {
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        return limiter.tryTake(clock)
+          ? Worker.call(next, item)
+          : Effect.zipRight(limiter.acquire(clock), Effect.suspend(() => Worker.call(next, item)))
+      })
   }
