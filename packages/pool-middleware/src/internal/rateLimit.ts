@@ -1,7 +1,6 @@
 import { Worker } from "@fiberpool/pool"
 import type * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -329,7 +328,7 @@ export const rateLimit =
     // the waiting path (a mask, an `ensuring`, the queue), which every item went through before
     return (item) =>
       Effect.withFiberRuntime((fiber) => {
-        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        const clock: Clock.Clock = fiber.currentDefaultServices.unsafeMap.get(Clock.Clock.key)
         return limiter.tryTake(clock)
           ? Worker.call(next, item)
           : Effect.zipRight(limiter.acquire(clock), Effect.suspend(() => Worker.call(next, item)))
