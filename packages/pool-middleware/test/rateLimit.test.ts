@@ -470,7 +470,9 @@ describe("Middleware.rateLimit", () => {
         [{ rate: 1, burst: NaN }, "burst", "NaN"],
         // an interval (1000 / rate ms) or a tolerance ((burst - 1) intervals) that overflows
         [{ rate: 1e-306 }, "rate", "1e-306"],
-        [{ rate: 1e-300, burst: 1e15 }, "burst", "1000000000000000"]
+        [{ rate: 1e-300, burst: 1e15 }, "burst", "1000000000000000"],
+        // an integer, but past 2^53 - 1: the message said it was not an integer >= 1
+        [{ rate: 1, burst: 2 ** 53 }, "burst", "from 1 to 2^53 - 1"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0
@@ -478,5 +480,21 @@ describe("Middleware.rateLimit", () => {
         assertIllegalArgument(yield* Effect.exit(limited("a")), option, value)
         strictEqual(calls, 0)
       }
+    }))
+
+  it.effect("options whose reading throws throw nothing when applied: every item dies with what was thrown", () =>
+    Effect.gen(function*() {
+      const boom = new Error("rate getter")
+      const options = {
+        get rate(): number {
+          throw boom
+        }
+      }
+      let calls = 0
+      // before, the throw came out of the application (a pool's make, a pipe)
+      const limited = Middleware.rateLimit(options)((_: string) => Effect.sync(() => void calls++))
+      const exit = yield* Effect.exit(limited("a"))
+      deepStrictEqual(exit, Exit.die(boom))
+      strictEqual(calls, 0)
     }))
 })

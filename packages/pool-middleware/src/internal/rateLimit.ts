@@ -293,7 +293,7 @@ const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalAr
       where,
       "burst",
       options.burst ?? 1,
-      "an integer >= 1 (the bucket's capacity)",
+      "an integer from 1 to 2^53 - 1 (the bucket's capacity)",
       (n) => Number.isSafeInteger(n) && n >= 1
     )
     if (!Number.isFinite((burst - 1) * (1000 / rate))) {
@@ -316,7 +316,14 @@ export const rateLimit =
   <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => {
     // the bucket is created here, when the middleware is applied to a worker: a pool applies its
     // middleware once, so all workers of one pool share a bucket and two pools never do
-    const bucket = parse(options)
+    // reading the options runs user code (a getter, a Proxy's trap): a throw there makes every item
+    // die with it, as invalid options do, instead of a throw where the middleware is applied
+    let bucket: Either.Either<Bucket, unknown>
+    try {
+      bucket = parse(options)
+    } catch (defect) {
+      bucket = Either.left(defect)
+    }
     if (Either.isLeft(bucket)) {
       const error = bucket.left
       return (_item) => Effect.die(error)
