@@ -723,7 +723,9 @@ export const run: {
     !isStream(items) && !isIterable(items)
       ? Effect.die(
         new Cause.IllegalArgumentException(
-          `FiberPool.run: items must be an Iterable or a Stream, got ${items === null ? "null" : typeof items}`
+          `FiberPool.run: items must be an Iterable or a Stream, got ${items === null ? "null" : typeof items}${
+            isAsyncIterable(items) ? " (an AsyncIterable: wrap it with Stream.fromAsyncIterable)" : ""
+          }`
         )
       )
       : Effect.scoped(
@@ -991,6 +993,8 @@ export const progress: {
       )
     })
 )
+
+const isAsyncIterable = (u: unknown): boolean => typeof u === "object" && u !== null && Symbol.asyncIterator in u
 
 /** `Schedule.isSchedule` without its narrowing (which would widen the schedule's requirements). */
 const isSchedule = (u: unknown): boolean => Schedule.isSchedule(u)

@@ -1833,6 +1833,15 @@ describe("invalid options and arguments", () => {
       for (const [items, shown] of [[42, "number"], [null, "null"], [{ length: 2 }, "object"]] as const) {
         assertIllegalArgument(yield* Effect.exit(FiberPool.run(items as any, { workers: 1, worker })), "items", shown)
       }
+      // an async iterable (an async generator) is not an Iterable: the message says how to pass it
+      const asyncItems = (async function*() {
+        yield 1
+      })()
+      assertIllegalArgument(
+        yield* Effect.exit(FiberPool.run(asyncItems as any, { workers: 1, worker })),
+        "items",
+        "wrap it with Stream.fromAsyncIterable"
+      )
     }))
 
   it.scoped("submitAll with something that is not an Iterable: dies with IllegalArgumentException naming submitAll's items", () =>
