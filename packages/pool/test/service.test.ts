@@ -594,6 +594,27 @@ describe("options that are a class instance (getters, methods on the prototype)"
       strictEqual(seen.reduce((a, b) => a + b, 0), 4)
     }))
 
+  it.scoped("makeWorker and onWorkerComplete are called as methods of the options object (this)", () =>
+    Effect.gen(function*() {
+      class Options {
+        workers = 2
+        prefix = "w"
+        completed: Array<number> = []
+        makeWorker(id: number) {
+          return Effect.succeed((n: number) => Effect.succeed(`${this.prefix}${id}:${n}`))
+        }
+        onWorkerComplete(id: number) {
+          return Effect.sync(() => void this.completed.push(id))
+        }
+      }
+      const options = new Options()
+      const pool = yield* FiberPool.makeStateful(options)
+      const out = yield* pool.execute(1)
+      assertTrue(out === "w0:1" || out === "w1:1", out)
+      yield* pool.close
+      deepStrictEqual([...options.completed].sort(), [0, 1])
+    }))
+
   it.scoped("each option is read once: a getter that changes after the check cannot get past it", () =>
     Effect.gen(function*() {
       const reads = new Map<PropertyKey, number>()

@@ -411,6 +411,10 @@ const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; r
  */
 const readOnce = (o: AnyOptions): AnyOptions => {
   const middleware = o.middleware
+  // called once per worker, as methods of the user's object before: a class instance's methods that
+  // read `this` keep their object (the per-item `worker` and `keyBy` are called without `this`)
+  const makeWorker = o.makeWorker
+  const onWorkerComplete = o.onWorkerComplete
   return {
     workers: o.workers,
     batchSize: o.batchSize,
@@ -419,14 +423,14 @@ const readOnce = (o: AnyOptions): AnyOptions => {
     continueOnError: o.continueOnError,
     workerLayer: o.workerLayer,
     middleware: Array.isArray(middleware) ? Array.from(middleware) : middleware,
-    onWorkerComplete: o.onWorkerComplete,
+    onWorkerComplete: typeof onWorkerComplete === "function" ? onWorkerComplete.bind(o) : onWorkerComplete,
     onPoolComplete: o.onPoolComplete,
     name: o.name,
     metrics: o.metrics,
     gracefulShutdown: o.gracefulShutdown,
     span: o.span,
     worker: o.worker,
-    makeWorker: o.makeWorker
+    makeWorker: typeof makeWorker === "function" ? makeWorker.bind(o) : makeWorker
   }
 }
 
