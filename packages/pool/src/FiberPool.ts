@@ -16,6 +16,7 @@ import * as Mailbox from "effect/Mailbox"
 import { hasProperty } from "effect/Predicate"
 import type * as Record from "effect/Record"
 import * as Schedule from "effect/Schedule"
+import * as Scheduler from "effect/Scheduler"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
@@ -974,10 +975,12 @@ export const progress: {
         )
       }
       let last: Stats.Stats | undefined
-      // each sample yields first: under a schedule without delay (`Schedule.forever`, `spaced(0)`,
-      // `recurs(n)`) the samples would otherwise come in one synchronous loop that never lets the
-      // pool's workers run (nor the event loop: the process froze, and the stream never ended)
-      const sample = Effect.zipRight(Effect.yieldNow(), pool.stats)
+      // each sample yields to the event loop first (a timer, not only a hop through Effect's
+      // scheduler, which hands each sample between fibers without ever reaching its own fallback to
+      // a timer): under a schedule without delay (`Schedule.forever`, `spaced(0)`, `recurs(n)`) the
+      // samples would otherwise come in one loop that starves the process's timers and I/O, and so
+      // a worker that waits on either (the process froze, and the stream never ended)
+      const sample = Effect.zipRight(Effect.withScheduler(Effect.yieldNow(), Scheduler.timer(0)), pool.stats)
       return Stream.concat(
         Stream.repeatEffectWithSchedule(sample, schedule).pipe(
           Stream.interruptWhen(Effect.exit(pool.wait)),

@@ -8,6 +8,7 @@ import { describe, it } from "@effect/vitest"
 import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Collector, FiberPool, Worker } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
+import type { Duration } from "effect"
 import {
   Cause,
   Context,
@@ -2244,6 +2245,26 @@ describe("faults: what stopped the pool is never silent", () => {
         strictEqual(yield* pool.execute(3), undefined)
       })))
       deepStrictEqual(going.logs, [])
+      // nor when it had ended on its own before the scope closed, or drained in a graceful close
+      const continuing = (
+        body: (pool: FiberPool.FiberPool<number, Boom>) => Effect.Effect<unknown, unknown>,
+        grace?: string
+      ) =>
+        withLogs(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            continueOnError: true,
+            ...(grace === undefined ? {} : { gracefulShutdown: grace as Duration.DurationInput }),
+            worker: (n: number) => n === 2 ? Effect.fail(new Boom({ item: 2 })) : Effect.void
+          })
+          yield* body(pool)
+        })))
+      const ended = yield* continuing((pool) =>
+        Effect.zipRight(pool.submitAll([1, 2, 3]), Effect.zipRight(pool.end, settle))
+      )
+      deepStrictEqual(ended.logs, [])
+      const drained = yield* continuing((pool) => pool.submitAll([1, 2, 3]), "1 second")
+      deepStrictEqual(drained.logs, [])
     }))
 
   /** The defect `fiber` (an `Effect.exit` of the call under test) ended with once the fibers settled. */

@@ -956,7 +956,7 @@ const makeValid = (
         /** The iterator's next result, which must be an object, as `for…of` requires (it throws too). */
         const read = (): IteratorResult<unknown> => {
           const next = iterator.next()
-          if (typeof next !== "object" || next === null) {
+          if ((typeof next !== "object" && typeof next !== "function") || next === null) {
             throw new TypeError(
               `${name}: submitAll(items): the iterator's next() must return an object { done, value }, got ${
                 show(next)
@@ -2014,7 +2014,10 @@ const makeValid = (
     const reportUnseen: Effect.Effect<void> = Effect.suspend(() => {
       // only a failure that stopped the pool: in continue mode the first failure is also the outcome,
       // but the pool went on (its items' failures are counted, and `execute` callers got theirs)
-      if (outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome) || stopReason !== "failed") {
+      if (
+        outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome) || state !== STOPPED ||
+        stopReason !== "failed"
+      ) {
         return Effect.void
       }
       outcomeSeen = true
@@ -2033,7 +2036,7 @@ const makeValid = (
      * what is left on purpose (`dropsOnEarlyClose`: `run` whose input failed, `mapStream` whose
      * output ended).
      */
-    const warnDropped = (before: number, ranOut: () => boolean) =>
+    const warnDropped = (before: number, drain: () => "running" | "ran out" | "ended") =>
       Effect.suspend(() => {
         if (stopReason !== "interrupted") return Effect.void
         const n = dropped - before
@@ -2060,7 +2063,11 @@ const makeValid = (
             ? `the pool's scope closed before the pool finished: ${lost.join("; ")}. Close the pool (or wait ` +
               "for it) before its scope ends, or set gracefulShutdown"
             : `the pool's scope closed and its graceful shutdown (${Duration.format(grace)}) ${
-              ranOut() ? "ran out" : "was cut short: the closing fiber was interrupted"
+              drain() === "ran out"
+                ? "ran out"
+                : drain() === "running"
+                ? "was cut short: the closing fiber was interrupted"
+                : "was cut short: the pool was interrupted"
             }: ${lost.join("; ")}`
         ))
       })
@@ -2073,12 +2080,13 @@ const makeValid = (
           const quiet = internals.dropsOnEarlyClose === "always" ||
             (internals.dropsOnEarlyClose === "unlessInterrupted" && !interrupted)
           const shouldWarn = state !== STOPPED && !quiet && (!interrupted || grace !== undefined)
-          // whether the graceful shutdown's time ran out (else the closing fiber was interrupted)
-          let ranOut = false
+          // how the graceful drain ended: its time ran out, the pool ended or stopped on its own (a
+          // worker fiber interrupted from outside), or not at all (the closing fiber was interrupted)
+          let drain: "running" | "ran out" | "ended" = "running"
           // after the stop, in the same uninterruptible step: a closing fiber interrupted meanwhile
           // must not skip it
           const stopping = Effect.zipRight(
-            shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped, () => ranOut)) : interruptNow,
+            shouldWarn ? Effect.zipRight(interruptNow, warnDropped(dropped, () => drain)) : interruptNow,
             reportUnseen
           )
           // uninterruptible: a closing fiber interrupted while it waits for the workers would otherwise
@@ -2092,7 +2100,7 @@ const makeValid = (
             // the pool's outcome, a defect too, stays for `wait`: closing the scope does not fail with it
             Effect.zipRight(Effect.exit(Effect.timeoutOption(Effect.interruptible(Deferred.await(done)), grace))),
             Effect.tap((exit) => {
-              ranOut = Exit.isSuccess(exit) && Option.isNone(exit.value)
+              drain = Exit.isSuccess(exit) && Option.isNone(exit.value) ? "ran out" : "ended"
             }),
             // also when the closing fiber is interrupted during the wait (a `Scope.close` run from an
             // interruptible fiber): the workers must not be left running
