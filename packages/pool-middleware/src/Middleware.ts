@@ -336,7 +336,7 @@ export const validate: {
 
 /**
  * Options of {@link rateLimit}: `rate` tokens per second (a finite number > 0, fractions allowed),
- * `burst` the bucket's capacity (an integer >= 1, default 1).
+ * `burst` the bucket's capacity (an integer from 1 to 2^53 - 1, default 1).
  *
  * @example
  * ```ts
@@ -365,8 +365,9 @@ export interface RateLimitOptions {
  * Applying it by hand to two workers also gives two buckets.
  *
  * Invalid options (`rate` <= 0, NaN or infinite, or so small that 1000 / `rate` ms overflows; `burst` not
- * an integer >= 1, or so large with a tiny rate that its tolerance overflows) make every item die
- * with a `Cause.IllegalArgumentException` naming the option.
+ * an integer from 1 to 2^53 - 1, or so large with a tiny rate that its tolerance overflows) make every
+ * item die with a `Cause.IllegalArgumentException` naming the option; options whose reading throws (a
+ * getter, a Proxy) make every item die with what was thrown. Nothing throws where it is applied.
  *
  * @example
  * ```ts

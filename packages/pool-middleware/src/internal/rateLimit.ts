@@ -34,8 +34,8 @@ const isTestClock = (clock: Clock.Clock): boolean => {
  * Not `unsafeCurrentTimeMillis()` of Effect's live clock: that is `Date.now()`, which moves once per
  * millisecond, and within one millisecond a bucket sees no token come back, so at most `burst`
  * tokens went out per millisecond whatever the rate (`{ rate: 1e9, burst: 1000 }` held items back at
- * 3 million per second). For Effect's live clock, `performance.now()`: the monotonic source of its
- * nanosecond reading, without a BigInt per reading (and, unlike `Date.now()`, never stepped by a
+ * 3 million per second). For Effect's live clock, `performance.now()`: monotonic as its nanosecond
+ * reading (`process.hrtime.bigint()`), without a BigInt per reading (and, unlike `Date.now()`, never stepped by a
  * change of the wall clock). A `TestClock` through its milliseconds, which the test sets: its
  * nanoseconds are `⌊millis · 10^6⌋` in floating point, inexact past 2^53 ns (104 days from the
  * epoch, where `TestClock.setTime(Date.now())` puts it), and they throw for a time set to NaN. Any
