@@ -1433,7 +1433,9 @@ const makeValid = (
           // a copy: the worker may change the array it gets (typed readonly, but a push from
           // JavaScript would otherwise run an item twice or an item never submitted, and break
           // the count)
-          items = batch.slice(ws.index)
+          // with envelopes the worker gets the mapped array, a copy already: the entries are read
+          // in place (for the span's parents)
+          items = hasEnvelopes && ws.index === 0 ? batch : batch.slice(ws.index)
           input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
         } else {
           input = batch[ws.index]
