@@ -9,6 +9,14 @@ import * as Predicate from "effect/Predicate"
 export type Parsed<A> = Either.Either<A, Cause.IllegalArgumentException>
 
 /**
+ * The longest timer Effect's live clock runs (setTimeout's limit): it never schedules a longer
+ * sleep, which therefore never wakes.
+ *
+ * @internal
+ */
+export const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+/**
  * A middleware whose every item dies with `defect` before its worker runs: what invalid options
  * build, so that nothing throws when a middleware is built or applied.
  *

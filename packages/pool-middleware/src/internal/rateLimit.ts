@@ -14,8 +14,6 @@ import * as Options from "./options.js"
 const EPSILON_MILLIS = 1e-3
 // the bucket's times are kept below this (a float's step there is 1.2e-10 ms)
 const REBASE_MILLIS = 1e6
-// setTimeout's limit: Effect's live clock never schedules a longer sleep
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
 const liveClockPrototype = Object.getPrototypeOf(Clock.make())
 
@@ -233,7 +231,7 @@ export class Bucket {
       // most 1 ms late costs no rate: waiters are accounted at their arrival. Less the tolerance, so
       // that float rounding (7 intervals of 1000 / 7 ms make 1000.0000000000001) adds no millisecond.
       // At most the live clock's longest timer (a longer one is never scheduled): the head loops
-      const sleep = Math.min(Math.ceil(wait - this.epsilon), MAX_TIMER_MILLIS)
+      const sleep = Math.min(Math.ceil(wait - this.epsilon), Options.MAX_TIMER_MILLIS)
       return Effect.zipRight(clock.sleep(Duration.millis(sleep)), this.headLoop(node, clock))
     })
   }
@@ -318,16 +316,13 @@ export const rateLimit =
     // middleware once, so all workers of one pool share a bucket and two pools never do
     // reading the options runs user code (a getter, a Proxy's trap): a throw there makes every item
     // die with it, as invalid options do, instead of a throw where the middleware is applied
-    let bucket: Either.Either<Bucket, unknown>
+    let bucket: Either.Either<Bucket, Cause.IllegalArgumentException>
     try {
       bucket = parse(options)
     } catch (defect) {
-      bucket = Either.left(defect)
+      return Options.dies(defect)(next)
     }
-    if (Either.isLeft(bucket)) {
-      const error = bucket.left
-      return (_item) => Effect.die(error)
-    }
+    if (Either.isLeft(bucket)) return Options.dies(bucket.left)(next)
     const limiter = bucket.right
     // one effect for an item that finds a token and nobody waiting: the clock is taken from the
     // fiber as `Effect.clockWith` does, the token taken at once (nothing can interrupt a synchronous

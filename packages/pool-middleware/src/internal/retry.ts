@@ -18,9 +18,6 @@ interface Parsed {
 
 const where = "Middleware.retry"
 
-/** The longest timer Effect's live clock runs: a longer sleep never wakes. */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
-
 /**
  * The failure to retry, as `Effect.catchAll` (and so `Effect.retry`) sees it: the first failure
  * of the cause, or none (`Right`, the cause as it is) when the cause holds no failure or holds a
@@ -137,10 +134,10 @@ const fromOptions = (options: RetryOptions): Worker.Middleware => {
   const sleep = (millis: number): Effect.Effect<void> =>
     millis === 0
       ? Effect.void
-      : millis > MAX_TIMER_MILLIS
+      : millis > Options.MAX_TIMER_MILLIS
       ? Effect.zipRight(
-        Effect.sleep(Duration.millis(MAX_TIMER_MILLIS)),
-        Effect.suspend(() => sleep(millis - MAX_TIMER_MILLIS))
+        Effect.sleep(Duration.millis(Options.MAX_TIMER_MILLIS)),
+        Effect.suspend(() => sleep(millis - Options.MAX_TIMER_MILLIS))
       )
       : Effect.sleep(Duration.millis(Math.ceil(millis)))
   const delay = (n: number): Effect.Effect<void> => {

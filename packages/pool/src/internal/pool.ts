@@ -561,7 +561,6 @@ const makeValid = (
     let paused = false
     const pauseWaiters = new Deque<() => void>()
     let state = OPEN
-    /** The pool stopped: read after user code ran, where TypeScript still holds an earlier check of `state`. */
     /** Channels with no room: their buffer is full, and their partial batch one item short of a batch. */
     let full = 0
     let stopReason: "failed" | "interrupted" = "failed"
@@ -643,6 +642,12 @@ const makeValid = (
      * reports it (`run`, `mapStream`). A failure nothing saw is logged as the scope closes.
      */
     let outcomeSeen = internals.reportsOutcome === true
+    /**
+     * A `continueOnError` pool that a defect stops logs it at once, though `wait`/`close` report it
+     * too: its stop is news to whoever relies on it going on (a service nobody waits for). Not when
+     * the owner fails with the outcome (`run`, `mapStream`).
+     */
+    const logsStopAtOnce = continueOnError && internals.reportsOutcome !== true
     /** The outcome's failure in a few words, worked out once (the outcome never changes once set). */
     let failureBrief: string | undefined
     const failureInBrief = (): string | undefined => {
@@ -1124,9 +1129,7 @@ const makeValid = (
       const worker = ws.id
       const anItem = batched ? "a batch" : "an item"
       if (decided) {
-        // in continue mode, a pool that stops is news to whoever relies on it going on (a service
-        // nobody `wait`s for): said at once, though `wait`/`close` report it too
-        const logged = stopped && continueOnError && internals.reportsOutcome !== true
+        const logged = stopped && logsStopAtOnce
         if (logged) outcomeSeen = true
         return logged
           ? {
@@ -1201,7 +1204,7 @@ const makeValid = (
       // the outcome first: the stop rejects what is queued, and its errors name the outcome's failure
       const decided = setOutcome(simple.cause)
       const stopped = ws !== undefined && (simple.defect || !continueOnError) && stopBy(ws, simple.cause)
-      if (decided && stopped && continueOnError && internals.reportsOutcome !== true) {
+      if (decided && stopped && logsStopAtOnce) {
         outcomeSeen = true
         return warn(
           `${what} of worker ${ws!.id} died: the pool stops (${DEFECTS_STOP})`,
@@ -1430,11 +1433,10 @@ const makeValid = (
         let items: Array<unknown> | undefined
         if (batched) {
           count = batch.length - ws.index
-          // a copy: the worker may change the array it gets (typed readonly, but a push from
-          // JavaScript would otherwise run an item twice or an item never submitted, and break
-          // the count)
-          // with envelopes the worker gets the mapped array, a copy already: the entries are read
-          // in place (for the span's parents)
+          // the worker gets an array of its own: it may change it (typed readonly, but a push from
+          // JavaScript would otherwise run an item twice or one never submitted, and break the
+          // count). With envelopes the mapped array is that copy, and the entries are read in place
+          // (for the span's parents)
           items = hasEnvelopes && ws.index === 0 ? batch : batch.slice(ws.index)
           input = hasEnvelopes ? items.map((e) => e instanceof Envelope ? e.item : e) : items
         } else {
@@ -1871,12 +1873,11 @@ const makeValid = (
       const cause = simplify(failure).cause
       // during start-up (a Clock that throws at a worker's first reading): `make` fails with it
       Deferred.unsafeDone(startup, Exit.failCause(cause))
-      // logged whenever the outcome was decided before, also after the pool stopped: a release of the
-      // worker's scope that fails, or an item's finalizer that dies as a stop interrupts it
-      // logged whenever the outcome was decided before; in continue mode also when it decides it (a
-      // service nobody waits for would otherwise stop silently)
+      // logged whenever the outcome was decided before, also after the pool stopped (a release of the
+      // worker's scope that fails, an item's finalizer that dies as a stop interrupts it); and when
+      // it decides the outcome of a continue-mode pool, which stops on it (`logsStopAtOnce`)
       const decided = setOutcome(cause)
-      if (!decided || (continueOnError && internals.reportsOutcome !== true && state !== STOPPED)) {
+      if (!decided || (logsStopAtOnce && state !== STOPPED)) {
         if (decided) outcomeSeen = true
         unreportedDeaths.push({ cause, worker: ws.id, decided })
       }
