@@ -731,10 +731,12 @@ export const run: {
       )
       : Effect.scoped(
         Effect.gen(function*() {
+          // read once: the options that choose the kind of pool are the ones it is made with
+          const read = internal.snapshot(options)
           const pool: FiberPool<any, any> = yield* internal.make(
             "FiberPool.run",
-            options,
-            typeof options?.makeWorker === "function" && options?.worker === undefined,
+            read,
+            internal.isStateful(read),
             // `run` closes the pool itself: its scope closes early when its input failed (it fails
             // with that), or when it is interrupted
             { dropsOnEarlyClose: "unlessInterrupted", reportsOutcome: true }
@@ -819,11 +821,12 @@ export const layer: {
 } = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
   Layer.scoped(
     tag,
-    internal.make(
-      "FiberPool.layer",
-      options,
-      typeof options?.makeWorker === "function" && options?.worker === undefined
-    )
+    // read once, each time the layer is built: the options that choose the kind of pool are the
+    // ones it is made with
+    Effect.suspend(() => {
+      const read = internal.snapshot(options)
+      return internal.make("FiberPool.layer", read, internal.isStateful(read))
+    })
   )) as any
 
 /**
@@ -1084,6 +1087,8 @@ export const mapStream: {
   2,
   (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
     Stream.unwrapScoped(Effect.gen(function*() {
+      // read once: the buffer is sized from the options the pool is made with
+      options = internal.snapshot(options)
       const workers = typeof options?.workers === "number" && options.workers > 0 ? options.workers : 1
       // room for two rounds of what the workers take at once, and at least two batches of 10 per
       // worker: with batchSize 0 or 1, a buffer of 2 per worker cost 30-55% of the throughput of

@@ -1196,6 +1196,35 @@ describe("faults: concurrency", () => {
       }
     }))
 
+  it.effect("the worker interrupted from outside during a graceful drain: the warning says the pool was interrupted, not that the grace period ran out or the closing fiber was", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const { logs, value: { pool, workerFibers } } = yield* withLogs(
+        withWorkerFibers(
+          FiberPool.make({
+            workers: 1,
+            batchSize: 1,
+            workerQueueSize: 4,
+            gracefulShutdown: "10 seconds",
+            worker: (_: number) => Effect.sleep("1 hour")
+          })
+        ).pipe(Scope.extend(scope))
+      )
+      yield* pool.submitAll(range(3))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("1 second")
+      // the drain ends before its grace period does, and not by the closing fiber's interruption
+      yield* Fiber.interruptAll(workerFibers)
+      yield* Fiber.join(closing)
+      const stats = yield* pool.stats
+      assertAccounting(stats)
+      strictEqual(stats.dropped, 3)
+      // logged with the logger of where the pool was made
+      deepStrictEqual(logs.map((log) => log.message.split(":").slice(1, 3).join(":")), [
+        " the pool's scope closed and its graceful shutdown (10s) was cut short: the pool was interrupted"
+      ])
+    }))
+
   it.live("the supervisor interrupted from outside: a sweep of new root fibers cannot stop the pool's ending, nor an onPoolComplete dying as it is interrupted", () =>
     Effect.gen(function*() {
       // a sweep of Fiber.roots that also takes the fiber ending the pool in the supervisor's place

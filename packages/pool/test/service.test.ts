@@ -7,6 +7,7 @@ import type { Tracer } from "effect"
 import {
   Cause,
   Chunk,
+  Context,
   Deferred,
   Duration,
   Effect,
@@ -639,6 +640,66 @@ describe("options that are a class instance (getters, methods on the prototype)"
       strictEqual((yield* pool.stats).processed, 1)
       const readTwice = [...reads].filter(([, n]) => n > 1).map(([key]) => String(key))
       deepStrictEqual(readTwice, [])
+    }))
+
+  it.effect("run, layer and mapStream read each option once too, also those that choose the kind of pool or size mapStream's buffer", () =>
+    Effect.gen(function*() {
+      const counted = <T extends object>(target: T) => {
+        const reads = new Map<PropertyKey, number>()
+        const options = new Proxy(target, {
+          get: (t, key, receiver) => {
+            reads.set(key, (reads.get(key) ?? 0) + 1)
+            return Reflect.get(t, key, receiver)
+          }
+        })
+        return { options, readTwice: () => [...reads].filter(([, n]) => n > 1).map(([key]) => String(key)) }
+      }
+      const stateful = () => ({
+        workers: 2,
+        batchSize: 4,
+        makeWorker: (_: number) => Effect.succeed((n: number) => Effect.succeed(n))
+      })
+      const ran = counted(stateful())
+      strictEqual((yield* FiberPool.run(range(5), ran.options)).processed, 5)
+      deepStrictEqual(ran.readTwice(), [], "run")
+      const mapped = counted({ workers: 2, batchSize: 20, worker: (n: number) => Effect.succeed(n) })
+      deepStrictEqual([...yield* Stream.runCollect(FiberPool.mapStream(Stream.make(1, 2), mapped.options))].sort(), [
+        1,
+        2
+      ])
+      deepStrictEqual(mapped.readTwice(), [], "mapStream")
+      class Pool extends Context.Tag("Pool")<Pool, FiberPool.FiberPool<number, never, number>>() {}
+      const layered = counted(stateful())
+      strictEqual(
+        yield* Effect.flatMap(Pool, (pool) => pool.execute(7)).pipe(
+          Effect.provide(FiberPool.layer(Pool, layered.options))
+        ),
+        7
+      )
+      deepStrictEqual(layered.readTwice(), [], "layer")
+    }))
+
+  it.effect("a [seconds, nanos] gracefulShutdown is read once: the pair checked is the pair used", () =>
+    Effect.gen(function*() {
+      let reads = 0
+      const pair = [0, 0] as unknown as readonly [number, number]
+      // 2 seconds when first read, then a negative duration that the check would have refused
+      Object.defineProperty(pair, 0, { enumerable: true, get: () => reads++ === 0 ? 2 : -1 })
+      const scope = yield* Scope.make()
+      const { logs, value: pool } = yield* withLogs(FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        gracefulShutdown: pair,
+        worker: (_: number) => Effect.sleep("1 hour")
+      })).pipe(Scope.extend(scope))
+      yield* pool.submit(1)
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("2 seconds")
+      yield* Fiber.join(closing)
+      strictEqual(reads, 1)
+      deepStrictEqual(logs.map((log) => log.message), [
+        "fiberpool: the pool's scope closed and its graceful shutdown (2s) ran out: 1 accepted item was dropped (interrupted, or never run)"
+      ])
     }))
 })
 

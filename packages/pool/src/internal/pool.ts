@@ -411,6 +411,7 @@ const simplify = <E>(cause: Cause.Cause<E>): { readonly cause: Cause.Cause<E>; r
  */
 const readOnce = (o: AnyOptions): AnyOptions => {
   const middleware = o.middleware
+  const gracefulShutdown = o.gracefulShutdown
   // called once per worker, as methods of the user's object before: a class instance's methods that
   // read `this` keep their object (the per-item `worker` and `keyBy` are called without `this`)
   const makeWorker = o.makeWorker
@@ -427,12 +428,33 @@ const readOnce = (o: AnyOptions): AnyOptions => {
     onPoolComplete: o.onPoolComplete,
     name: o.name,
     metrics: o.metrics,
-    gracefulShutdown: o.gracefulShutdown,
+    // a `[seconds, nanos]` pair is read once too: checked, then decoded when the pool is made
+    gracefulShutdown: Array.isArray(gracefulShutdown)
+      ? Array.from(gracefulShutdown) as unknown as Duration.DurationInput
+      : gracefulShutdown,
     span: o.span,
     worker: o.worker,
     makeWorker: typeof makeWorker === "function" ? makeWorker.bind(o) : makeWorker
   }
 }
+
+/**
+ * `options` read once (see `readOnce`) if it is an object; anything else as it is, for
+ * `validateOptions` to name. For the callers that read an option before they make the pool.
+ *
+ * @internal
+ */
+export const snapshot = (options: AnyOptions): AnyOptions =>
+  typeof options === "object" && options !== null ? readOnce(options) : options
+
+/**
+ * Whether options that may hold either `worker` or `makeWorker` (`run`, `layer`) make a stateful
+ * pool: `makeWorker` without `worker`. Read from a `snapshot`.
+ *
+ * @internal
+ */
+export const isStateful = (options: AnyOptions): boolean =>
+  typeof options?.makeWorker === "function" && options?.worker === undefined
 
 /** @internal */
 export const make = (
@@ -442,7 +464,7 @@ export const make = (
   internals: Internals = {}
 ): Effect.Effect<any, any, any> =>
   Effect.suspend(() => {
-    if (typeof options === "object" && options !== null) options = readOnce(options)
+    options = snapshot(options)
     const invalid = validateOptions(api, options, stateful)
     if (invalid !== undefined) return Effect.die(new Cause.IllegalArgumentException(invalid))
     // uninterruptible but for the wait for the workers' start-up: interrupted anywhere else (between
