@@ -1,9 +1,13 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { Middleware } from "../src/index.js"
@@ -106,6 +110,67 @@ describe("Middleware.timeout", () => {
       assertInterrupted(yield* Fiber.await(fiber))
       assertTrue(released)
     }))
+
+  describe("the item's own fiber, as Effect.timeout's", () => {
+    // each item runs in a fiber of its own, started at once: one that does not suspend ends there
+    // without a timer. Each case runs an item that ends at once and one that sleeps first
+    const items = [
+      ["ends at once", Effect.void],
+      ["sleeps first", Effect.sleep("10 millis")]
+    ] as const
+
+    it.effect("sees the caller's services, FiberRefs and span; the FiberRefs it sets carry over when it succeeds", () =>
+      Effect.gen(function*() {
+        class Service extends Context.Tag("Service")<Service, string>() {}
+        const ref = FiberRef.unsafeMake("caller")
+        for (const [what, first] of items) {
+          const worker = (outcome: "ok" | "fail") =>
+            Effect.gen(function*() {
+              yield* first
+              const seen = [yield* Service, yield* FiberRef.get(ref), (yield* Effect.currentSpan).name]
+              yield* FiberRef.set(ref, `set by ${outcome}`)
+              return outcome === "ok" ? seen : yield* Effect.fail(seen)
+            })
+          const run = (outcome: "ok" | "fail") =>
+            Effect.gen(function*() {
+              yield* FiberRef.set(ref, "caller")
+              const fiber = yield* Effect.fork(Effect.exit(Middleware.timeout("1 second")(worker)(outcome)))
+              yield* TestClock.adjust("10 millis")
+              return { exit: yield* Fiber.join(fiber), after: yield* FiberRef.get(ref) }
+            }).pipe(Effect.withSpan("item"), Effect.provideService(Service, "service"))
+          const ok = yield* run("ok")
+          deepStrictEqual(ok.exit as Exit.Exit<unknown, unknown>, Exit.succeed(["service", "caller", "item"]), what)
+          // forked and joined: the value set carries over to the caller's fiber, as it would inline
+          strictEqual(ok.after, "set by ok", what)
+          const failed = yield* run("fail")
+          deepStrictEqual(failed.exit as Exit.Exit<unknown, unknown>, Exit.fail(["service", "caller", "item"]), what)
+          // as with Effect.timeout: a failed item's fiber is not joined
+          strictEqual(failed.after, "caller", what)
+        }
+      }))
+
+    it.effect("its failure or defect is the call's, not logged as an unhandled failure of its fiber", () => {
+      const logs: Array<string> = []
+      return Effect.gen(function*() {
+        for (const [what, first] of items) {
+          for (const end of [Effect.fail("nope"), Effect.die("dead")]) {
+            const worker = (_: string) => Effect.zipRight(first, end)
+            const fiber = yield* Effect.fork(Effect.exit(Middleware.timeout("1 second")(worker)("a")))
+            yield* TestClock.adjust("10 millis")
+            const exit = yield* Fiber.join(fiber)
+            assertTrue(Exit.isFailure(exit) && !Cause.isInterrupted(exit.cause), `${what}: ${exit}`)
+          }
+        }
+        // Effect logs, at Debug, the failure a fiber ends with
+        deepStrictEqual(logs, [])
+      }).pipe(
+        Effect.provide(
+          Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => void logs.push(String(message))))
+        ),
+        Logger.withMinimumLogLevel(LogLevel.All)
+      )
+    })
+  })
 
   it.effect("invalid durations die with IllegalArgumentException", () =>
     Effect.gen(function*() {
