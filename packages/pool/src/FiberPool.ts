@@ -595,7 +595,8 @@ const feedPool = (
 /**
  * Makes a pool, submits every item of an `Iterable` or a `Stream`, closes the pool and returns its
  * final statistics. Needs no `Scope`. Fails like `close`; a failing stream fails `run` with the
- * stream's error after stopping the pool. A pool that stops (fail-fast) ends `run` at once, also
+ * stream's error after stopping the pool (with `gracefulShutdown`, after the items already accepted
+ * drained, for up to that long). A pool that stops (fail-fast) ends `run` at once, also
  * while the stream waits for its next element (the stream is interrupted).
  *
  * @example
@@ -986,14 +987,16 @@ export const progress: {
       const sample = Effect.zipRight(Effect.withScheduler(Effect.yieldNow(), Scheduler.timer(0)), pool.stats)
       return Stream.concat(
         Stream.repeatEffectWithSchedule(sample, schedule).pipe(
-          Stream.interruptWhen(Effect.exit(pool.wait)),
+          // the pool's end, not a read of its outcome (`wait`): a failure that this stream does not
+          // show is still logged as the pool's scope closes if nothing else read it
+          Stream.interruptWhen(internal.ended(pool)),
           // the last sample emitted, not the last taken: the pool's end can cut one off after it
           Stream.tap((stats) => Effect.sync(() => last = stats))
         ),
         // the last sample once the pool has ended, also after a finite schedule ended first; not a
         // second time when the schedule's last sample already showed the ended pool (an ended pool's
         // stats no longer change)
-        Stream.fromEffect(Effect.zipRight(Effect.exit(pool.wait), pool.stats)).pipe(
+        Stream.fromEffect(Effect.zipRight(internal.ended(pool), pool.stats)).pipe(
           Stream.filter((stats) => last === undefined || !sameStats(last, stats))
         )
       )

@@ -22,6 +22,7 @@ import {
   Option,
   Schedule,
   Scope,
+  Stream,
   Supervisor,
   TestClock
 } from "effect"
@@ -2294,6 +2295,105 @@ describe("faults: what stopped the pool is never silent", () => {
       deepStrictEqual(ended.logs, [])
       const drained = yield* continuing((pool) => pool.submitAll([1, 2, 3]), "1 second")
       deepStrictEqual(drained.logs, [])
+    }))
+
+  it.effect("a wait that gave up before the pool stopped, or a progress stream, read nothing: the failure is still logged as the scope closes", () =>
+    Effect.gen(function*() {
+      const stoppingPool = (
+        watch: (pool: FiberPool.FiberPool<number, Boom>) => Effect.Effect<unknown, never, Scope.Scope>
+      ) =>
+        withLogs(
+          Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.make({
+              workers: 1,
+              batchSize: 1,
+              workerQueueSize: 10,
+              worker: (n: number) =>
+                Effect.zipRight(Effect.sleep("50 millis"), n === 1 ? new Boom({ item: 1 }) : Effect.void)
+            })
+            yield* pool.submitAll([1, 2, 3])
+            yield* watch(pool)
+            yield* TestClock.adjust("1 second")
+          })).pipe(Effect.fork, Effect.flatMap(Fiber.join))
+        )
+      const expected = [
+        "fiberpool: stopped by a failure that no wait or close read (2 accepted items were dropped); it is logged as " +
+        "the pool's scope closes"
+      ]
+      // a health check that gave up: before, its start counted as a read of the outcome
+      const gaveUp = yield* stoppingPool((pool) =>
+        Effect.fork(Effect.ignore(Effect.timeout(pool.wait, "10 millis"))).pipe(
+          Effect.tap(() => TestClock.adjust("10 millis")),
+          Effect.flatMap(Fiber.join)
+        )
+      )
+      deepStrictEqual(gaveUp.logs.map((log) => log.message), expected)
+      // a progress line shows the counts, not the failure: before, it counted as a read too
+      const watched = yield* stoppingPool((pool) =>
+        Effect.forkScoped(Stream.runDrain(FiberPool.progress(pool, Schedule.spaced("20 millis"))))
+      )
+      deepStrictEqual(watched.logs.map((log) => log.message), expected)
+      // a wait still waiting when the scope closes will read it: not logged
+      const waiting = yield* stoppingPool((pool) => Effect.fork(Effect.exit(pool.wait)))
+      deepStrictEqual(waiting.logs, [])
+    }))
+
+  it.effect("a callback's failure that decided the outcome of a pool that did not stop on it is logged as the scope closes, if nothing read it", () =>
+    Effect.gen(function*() {
+      // a service pool released through its layer with a graceful drain, as a ManagedRuntime's
+      // dispose or a launched layer on SIGTERM does: no one waits for it
+      class Jobs extends Context.Tag("Jobs")<Jobs, FiberPool.FiberPool<number, unknown>>() {}
+      const released = (options: {
+        readonly continueOnError?: boolean
+        readonly onPoolComplete?: Effect.Effect<void, Boom>
+        readonly onWorkerComplete?: (id: number) => Effect.Effect<void, Boom>
+      }) =>
+        withLogs(Effect.gen(function*() {
+          const scope = yield* Scope.make()
+          const context = yield* Layer.buildWithScope(
+            FiberPool.layer(Jobs, {
+              workers: 2,
+              gracefulShutdown: "1 second",
+              worker: (_: number) => Effect.sleep("10 millis"),
+              ...options
+            }),
+            scope
+          )
+          const pool = Context.get(context, Jobs)
+          yield* pool.submitAll([1, 2, 3])
+          const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+          yield* TestClock.adjust("1 second")
+          yield* Fiber.join(closing)
+          return pool
+        }))
+      const flush = Effect.fail(new Boom({ item: 0 }))
+      const cases = [
+        [{ onPoolComplete: flush }, "onPoolComplete"],
+        [{ continueOnError: true, onPoolComplete: flush }, "onPoolComplete"],
+        [{ continueOnError: true, onPoolComplete: Effect.die("flush died") }, "onPoolComplete"],
+        [
+          { continueOnError: true, onWorkerComplete: (id: number) => id === 0 ? flush : Effect.void },
+          "onWorkerComplete of worker 0"
+        ]
+      ] as const
+      for (const [options, what] of cases) {
+        const { logs, value: pool } = yield* released(options)
+        deepStrictEqual(
+          logs.map((log) => log.message),
+          [`fiberpool: ${what} failed, the pool's outcome, which no wait or close read; it is logged as the pool's scope closes`],
+          JSON.stringify(Object.keys(options))
+        )
+        // it is the outcome, which wait reports
+        const outcome = yield* Effect.exit(pool.wait)
+        assertTrue(Exit.isFailure(outcome) && !Cause.isInterruptedOnly(outcome.cause), String(outcome))
+      }
+      // read by a wait: not logged
+      const read = yield* withLogs(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ workers: 1, onPoolComplete: flush, worker: (_: number) => Effect.void })
+        yield* pool.submit(1)
+        yield* Effect.exit(pool.close)
+      })))
+      deepStrictEqual(read.logs, [])
     }))
 
   /** The defect `fiber` (an `Effect.exit` of the call under test) ended with once the fibers settled. */

@@ -495,6 +495,25 @@ describe("the warning of a scope's close: not for run, whose scope closes early 
       deepStrictEqual(iterated.logs, [])
     }))
 
+  it.effect("run over a stream that fails, with gracefulShutdown: the accepted items drain first (for up to that long), then run fails with the stream's error", () =>
+    Effect.gen(function*() {
+      let ran = 0
+      const options = {
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 100,
+        gracefulShutdown: Duration.seconds(5),
+        worker: (_: number) => Effect.zipRight(Effect.sleep("1 second"), Effect.sync(() => void ran++))
+      }
+      const stream = Stream.range(1, 3).pipe(Stream.concat(Stream.fail("stream broke")))
+      const running = yield* Effect.fork(Effect.exit(FiberPool.run(stream, options)))
+      yield* TestClock.adjust("2 seconds")
+      assertTrue(Option.isNone(yield* Fiber.poll(running)), "run failed before the accepted items drained")
+      yield* TestClock.adjust("1 second")
+      deepStrictEqual(yield* Fiber.join(running), Exit.fail("stream broke"))
+      strictEqual(ran, 3)
+    }))
+
   it.effect("mapStream is quiet however its output ends early: taken, zipped (an interruption), its consumer interrupted", () =>
     Effect.gen(function*() {
       const slow = FiberPool.mapStream(Stream.iterate(0, (n) => n + 1), {

@@ -664,6 +664,10 @@ const makeValid = (
      * reports it (`run`, `mapStream`). A failure nothing saw is logged as the scope closes.
      */
     let outcomeSeen = internals.reportsOutcome === true
+    /** The callback whose failure decided the outcome without stopping the pool (`callbackFailed`). */
+    let decidedBy: string | undefined
+    /** `wait`s in progress: each will read the outcome when the pool ends. */
+    let waiting = 0
     /**
      * A `continueOnError` pool that a defect stops logs it at once, though `wait`/`close` report it
      * too: its stop is news to whoever relies on it going on (a service nobody waits for). Not when
@@ -1239,6 +1243,10 @@ const makeValid = (
           ? warn(`${what} failed after the pool's outcome was decided`, simple.cause)
           : warn(`${what} of worker ${ws.id} failed after the pool's outcome was decided`, simple.cause, ws.id)
       }
+      // the outcome, but the pool did not stop on it (`onPoolComplete` runs once the pool ended; a
+      // failure of `onWorkerComplete` in continue mode): unlike an item's failure, counted in the
+      // stats, nothing else shows it. Logged as the scope closes if nothing read it
+      if (!stopped) decidedBy = ws === undefined ? what : `${what} of worker ${ws.id}`
       return Effect.void
     }
 
@@ -2037,18 +2045,23 @@ const makeValid = (
      * drains the pool, a service's pool disposed. Logged as the scope closes, once.
      */
     const reportUnseen: Effect.Effect<void> = Effect.suspend(() => {
-      // only a failure that stopped the pool: in continue mode the first failure is also the outcome,
-      // but the pool went on (its items' failures are counted, and `execute` callers got theirs)
+      // a failure that stopped the pool, or a callback's that decided its outcome: in continue mode
+      // the first item failure is also the outcome, but the pool went on (its items' failures are
+      // counted, and `execute` callers got theirs). A `wait` in progress will read it
+      const stoppedByFailure = state === STOPPED && stopReason === "failed"
       if (
-        outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome) || state !== STOPPED ||
-        stopReason !== "failed"
+        outcomeSeen || waiting > 0 || outcome === undefined || Cause.isInterruptedOnly(outcome) ||
+        (!stoppedByFailure && decidedBy === undefined)
       ) {
         return Effect.void
       }
       outcomeSeen = true
       const lost = dropped === 0 ? "" : ` (${dropped} accepted item${dropped === 1 ? " was" : "s were"} dropped)`
       return asMade(warn(
-        `stopped by a failure that no wait or close read${lost}; it is logged as the pool's scope closes`,
+        stoppedByFailure
+          ? `stopped by a failure that no wait or close read${lost}; it is logged as the pool's scope closes`
+          : `${decidedBy} failed, the pool's outcome, which no wait or close read; it is logged as the pool's ` +
+            "scope closes",
         outcome
       ))
     })
@@ -2134,9 +2147,19 @@ const makeValid = (
         })
     )
 
+    /**
+     * The pool's outcome, read: a `wait` interrupted before the pool ended (a timeout, a lost race)
+     * read nothing, and the outcome is still reported if nothing else reads it.
+     */
     const wait = Effect.suspend(() => {
-      outcomeSeen = true
-      return Deferred.await(done)
+      waiting++
+      return Effect.onExit(Deferred.await(done), (exit) =>
+        Effect.sync(() => {
+          waiting--
+          if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) {
+            outcomeSeen = true
+          }
+        }))
     })
 
     const stats = Effect.sync(() => {
@@ -2199,5 +2222,21 @@ const makeValid = (
       }),
       ...printable
     }
+    ends.set(pool, Effect.asVoid(Effect.exit(Deferred.await(done))))
     return pool
   })
+
+/**
+ * Each pool's end, awaited without reading its outcome (as `wait` does): for `progress`, which stops
+ * when the pool ends but shows no failure, so that a failure nothing else read is still logged.
+ */
+const ends = new WeakMap<object, Effect.Effect<void>>()
+
+/**
+ * Waits for `pool` to end, without counting as a read of its outcome. A pool object not made here
+ * (a test double) is waited for through its `wait`.
+ *
+ * @internal
+ */
+export const ended = (pool: FiberPool.FiberPool<any, any, any>): Effect.Effect<void> =>
+  ends.get(pool) ?? Effect.asVoid(Effect.exit(pool.wait))
