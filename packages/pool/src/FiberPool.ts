@@ -22,6 +22,7 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import * as errors from "./internal/errors.js"
 import * as internal from "./internal/pool.js"
+import { show } from "./internal/show.js"
 import type * as Worker from "./Worker.js"
 
 /**
@@ -918,6 +919,9 @@ export const makeBatched: <
  * `pool.close` report; and a stream waiting for its next element goes on waiting. To feed one
  * stream to a pool of its own and get the pool's failure, use {@link run}, which does both.
  *
+ * From JavaScript, a `pool` that is not a pool (no `submitAll` function) makes the sink die with a
+ * `Cause.IllegalArgumentException` that says so.
+ *
  * @example
  * ```ts
  * import { FiberPool } from "@fiberpool/pool"
@@ -934,11 +938,20 @@ export const makeBatched: <
  * @category streams
  */
 export const sink = <A, E, B>(pool: FiberPool<A, E, B>): Sink.Sink<void, A, never, PoolClosedError> =>
-  Sink.forEachChunk((chunk) => pool.submitAll(chunk))
+  Sink.suspend(() =>
+    hasMember(pool, "submitAll", isFunction)
+      ? Sink.forEachChunk((chunk) => pool.submitAll(chunk))
+      // from JavaScript: not a TypeError from deep inside Stream
+      : Sink.die(notAPool("FiberPool.sink", pool, "a submitAll function"))
+  )
 
 /**
  * The pool's statistics sampled on `schedule`, then once more when the pool has ended (unless the
  * last sample already showed the ended pool's final stats); the stream ends with the pool.
+ *
+ * From JavaScript, a `pool` that is not a pool (no `stats` and `wait` effects) or a `schedule` that
+ * is not a `Schedule` (also one left out: `progress(pool)`) makes the stream die with a
+ * `Cause.IllegalArgumentException` naming it.
  *
  * @example
  * ```ts
@@ -964,12 +977,18 @@ export const progress: {
     schedule: Schedule.Schedule<unknown, Stats.Stats, R>
   ): Stream.Stream<Stats.Stats, never, R>
 } = dual(
-  2,
+  // data-first also when the schedule was left out (from JavaScript): the stream then dies with a
+  // message that names it, instead of the call returning the data-last function
+  (args) => args.length >= 2 || hasMember(args[0], "stats", Effect.isEffect),
   <A, E, B, R>(
     pool: FiberPool<A, E, B>,
     schedule: Schedule.Schedule<unknown, Stats.Stats, R>
   ): Stream.Stream<Stats.Stats, never, R> =>
     Stream.suspend(() => {
+      if (!hasMember(pool, "stats", Effect.isEffect) || !hasMember(pool, "wait", Effect.isEffect)) {
+        // from JavaScript: not a TypeError from deep inside Stream
+        return Stream.die(notAPool("FiberPool.progress", pool, "the effects stats and wait"))
+      }
       if (!isSchedule(schedule)) {
         // from JavaScript: not a TypeError from deep inside Stream
         return Stream.die(
@@ -1002,6 +1021,34 @@ export const progress: {
       )
     })
 )
+
+const isFunction = (u: unknown): boolean => typeof u === "function"
+
+/**
+ * Whether `u` is an object whose member `key` passes `test`: how `progress` and `sink` recognise
+ * a pool, by the members they use (a fake of one, in a test, is one too). Never throws: a member
+ * whose reading throws (a Proxy's trap, a getter) fails the test.
+ */
+const hasMember = (u: unknown, key: string, test: (member: unknown) => boolean): boolean => {
+  if ((typeof u !== "object" && typeof u !== "function") || u === null) return false
+  try {
+    return test((u as Record<string, unknown>)[key])
+  } catch {
+    return false
+  }
+}
+
+/** The defect for a pool argument that is not a pool; `uses`: the members it lacks. */
+const notAPool = (api: string, pool: unknown, uses: string): Cause.IllegalArgumentException =>
+  new Cause.IllegalArgumentException(
+    `${api}: the pool must be a FiberPool, got ${
+      typeof pool === "object" && pool !== null
+        ? `an object without ${uses}`
+        : typeof pool === "function"
+        ? `a function without ${uses}`
+        : show(pool)
+    }`
+  )
 
 const isAsyncIterable = (u: unknown): boolean => typeof u === "object" && u !== null && Symbol.asyncIterator in u
 

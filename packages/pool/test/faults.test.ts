@@ -1897,6 +1897,63 @@ describe("invalid options and arguments", () => {
       }
     }))
 
+  describe("a pool argument that is not a pool (from JavaScript): dies with IllegalArgumentException naming it", () => {
+    const progress = FiberPool.progress as any as {
+      (schedule: unknown): (pool: unknown) => Stream.Stream<unknown>
+      (pool: unknown, schedule?: unknown): Stream.Stream<unknown>
+    }
+    const schedule = Schedule.spaced("1 second")
+    const notPools: ReadonlyArray<readonly [unknown, string]> = [
+      [null, "got null"],
+      [undefined, "got undefined"],
+      [42, "got 42"],
+      ["pool", `got "pool"`],
+      [{}, "got an object without"],
+      // a pool's stats alone is not one: progress also waits on it
+      [{ stats: Effect.succeed(0) }, "got an object without"]
+    ]
+
+    it.scoped("FiberPool.progress, data-first and data-last", () =>
+      Effect.gen(function*() {
+        for (const [pool, shown] of notPools) {
+          for (const stream of [progress(pool, schedule), progress(schedule)(pool)]) {
+            assertIllegalArgument(
+              yield* Effect.exit(Stream.runDrain(stream)),
+              "FiberPool.progress: the pool must be a FiberPool",
+              shown,
+              ...(typeof pool === "object" && pool !== null ? ["an object without the effects stats and wait"] : [])
+            )
+          }
+        }
+      }))
+
+    it.scoped("FiberPool.progress(pool) without a schedule is data-first: the stream dies naming the schedule", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ workers: 1, worker })
+        const stream = (FiberPool.progress as unknown as (pool: unknown) => Stream.Stream<unknown>)(pool)
+        assertTrue(Stream.StreamTypeId in stream, "a stream, not the data-last function")
+        assertIllegalArgument(
+          yield* Effect.exit(Stream.runDrain(stream)),
+          "FiberPool.progress: the schedule",
+          "undefined"
+        )
+      }))
+
+    it.scoped("FiberPool.sink", () =>
+      Effect.gen(function*() {
+        // a Collector's submit is not a pool's submitAll
+        for (const [pool, shown] of [...notPools, [{ submit: () => Effect.void }, "got an object without"]] as const) {
+          const exit = yield* Effect.exit(Stream.run(Stream.make(1, 2), FiberPool.sink(pool as any)))
+          assertIllegalArgument(
+            exit,
+            "FiberPool.sink: the pool must be a FiberPool",
+            shown,
+            ...(typeof pool === "object" && pool !== null ? ["an object without a submitAll function"] : [])
+          )
+        }
+      }))
+  })
+
   it.scoped("middleware options, through a pool: the items die with IllegalArgumentException naming the option", () =>
     Effect.gen(function*() {
       // not repeating pool-middleware's own tables (retry attempts/baseDelay/factor/jitter, rateLimit rate/burst, timeout durations)
