@@ -7,7 +7,7 @@
 import type { Metrics, Stats } from "@fiberpool/pool-metrics"
 import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -753,7 +753,8 @@ export const run: {
 /**
  * A `Layer` whose service is a pool made with `options` (shared worker, or `makeWorker` for a
  * stateful one); the pool lives as long as the layer. `Layer.scoped(Tag, FiberPool.make(options))`
- * is the same.
+ * is the same. A `tag` that is not a `Context.Tag` (from JavaScript), like invalid options, makes
+ * the layer die when it is built, with a `Cause.IllegalArgumentException` naming it.
  *
  * @example
  * ```ts
@@ -821,15 +822,20 @@ export const layer: {
     Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
   >
 } = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
-  Layer.scoped(
-    tag,
-    // read once, each time the layer is built: the options that choose the kind of pool are the
-    // ones it is made with
-    Effect.suspend(() => {
-      const read = internal.snapshot(options)
-      return internal.make("FiberPool.layer", read, internal.isStateful(read))
-    })
-  )) as any
+  Context.isTag(tag)
+    ? Layer.scoped(
+      tag,
+      // read once, each time the layer is built: the options that choose the kind of pool are the
+      // ones it is made with
+      Effect.suspend(() => {
+        const read = internal.snapshot(options)
+        return internal.make("FiberPool.layer", read, internal.isStateful(read))
+      })
+    )
+    // from JavaScript: not a "Not a valid effect" from deep inside Layer when it is built
+    : Layer.die(
+      new Cause.IllegalArgumentException(`FiberPool.layer: the tag must be a Context.Tag, got ${show(tag)}`)
+    )) as any
 
 /**
  * Options of {@link makeBatched}: the worker receives a whole batch at once.
@@ -1070,6 +1076,10 @@ const sameStats = (a: Stats.Stats, b: Stats.Stats): boolean =>
  * error; ending the output early interrupts the pool (with `gracefulShutdown`, the pool first
  * drains what it had accepted, for up to the grace period, and those results are discarded).
  *
+ * From JavaScript, an input that is neither a Stream nor an Iterable, and options that are invalid
+ * or left out (`mapStream(stream)`), make the output stream die with a
+ * `Cause.IllegalArgumentException` naming them.
+ *
  * @example
  * ```ts
  * import { FiberPool } from "@fiberpool/pool"
@@ -1134,9 +1144,17 @@ export const mapStream: {
     Requirements<R, M[number], LO, LR, RW, RP> | RS
   >
 } = dual(
-  2,
+  // data-first also when the options were left out (from JavaScript): the stream then dies with a
+  // message that names them, instead of the call returning the data-last function
+  (args) => args.length >= 2 || isStream(args[0]),
   (self: Stream.Stream<any, any, any>, options: any): Stream.Stream<any, any, any> =>
     Stream.unwrapScoped(Effect.gen(function*() {
+      if (!isStream(self) && !isIterable(self)) {
+        // from JavaScript: not a message of `submitAll`'s, which the stream is fed through
+        return yield* Effect.die(
+          new Cause.IllegalArgumentException(`FiberPool.mapStream: the stream must be a Stream, got ${show(self)}`)
+        )
+      }
       // read once: the buffer is sized from the options the pool is made with
       options = internal.snapshot(options)
       const workers = typeof options?.workers === "number" && options.workers > 0 ? options.workers : 1

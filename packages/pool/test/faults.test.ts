@@ -1954,6 +1954,46 @@ describe("invalid options and arguments", () => {
       }))
   })
 
+  it.scoped("FiberPool.mapStream on something that is neither a Stream nor an Iterable: dies naming the stream", () =>
+    Effect.gen(function*() {
+      const mapStream = FiberPool.mapStream as any as {
+        (options: unknown): (self: unknown) => Stream.Stream<unknown>
+        (self: unknown, options?: unknown): Stream.Stream<unknown>
+      }
+      const options = { workers: 1, worker: (n: number) => Effect.succeed(n) }
+      for (const [self, shown] of [[null, "null"], [42, "42"], [{}, "[object Object]"]] as const) {
+        for (const stream of [mapStream(self, options), mapStream(options)(self)]) {
+          assertIllegalArgument(
+            yield* Effect.exit(Stream.runDrain(stream)),
+            "FiberPool.mapStream: the stream must be a Stream",
+            `got ${shown}`
+          )
+        }
+      }
+      // without options, a stream is data-first: the output dies naming the options, and is not a function
+      const withoutOptions = (FiberPool.mapStream as unknown as (self: unknown) => Stream.Stream<unknown>)(
+        Stream.make(1)
+      )
+      assertTrue(Stream.StreamTypeId in withoutOptions, "a stream, not the data-last function")
+      assertIllegalArgument(
+        yield* Effect.exit(Stream.runDrain(withoutOptions)),
+        "FiberPool.mapStream: options must be an object",
+        "undefined"
+      )
+    }))
+
+  it.scoped("FiberPool.layer with a tag that is not a Context.Tag: dies naming the tag", () =>
+    Effect.gen(function*() {
+      for (const [tag, shown] of [[null, "null"], ["Pool", `"Pool"`], [{}, "[object Object]"]] as const) {
+        const layer = FiberPool.layer(tag as any, { workers: 1, worker })
+        assertIllegalArgument(
+          yield* Effect.exit(Effect.scoped(Layer.build(layer))),
+          "FiberPool.layer: the tag must be a Context.Tag",
+          `got ${shown}`
+        )
+      }
+    }))
+
   it.scoped("middleware options, through a pool: the items die with IllegalArgumentException naming the option", () =>
     Effect.gen(function*() {
       // not repeating pool-middleware's own tables (retry attempts/baseDelay/factor/jitter, rateLimit rate/burst, timeout durations)
