@@ -133,6 +133,9 @@ export interface CauseHandler<in A = unknown, out E = never, out R = never> {
  * that adds errors or requirements names them as type arguments,
  * `Worker.catchCause<unknown, never, Audit>((cause, item) => …)`.
  *
+ * A `handler` that is not a function (from JavaScript) does not throw here: every item of the
+ * wrapped worker dies with a `Cause.IllegalArgumentException` naming it, before the worker runs.
+ *
  * @example
  * ```ts
  * import { Worker } from "@fiberpool/pool"

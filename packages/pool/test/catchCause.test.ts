@@ -58,6 +58,42 @@ describe("Worker.catchCause", () => {
       )
     }))
 
+  it.effect("a handler that is not a function (from JavaScript): every item dies naming it, before its worker runs", () =>
+    Effect.gen(function*() {
+      for (const [handler, shown] of [["x", `got "x"`], [null, "got null"], [undefined, "got undefined"]] as const) {
+        const middleware = Worker.catchCause(handler as unknown as Worker.CauseHandler) // does not throw
+        let calls = 0
+        // an item that would succeed dies too: the error does not wait for a failure
+        for (
+          const worker of [
+            (_: number) => Effect.sync(() => void calls++),
+            (n: number) => Effect.fail(new Boom({ item: n }))
+          ]
+        ) {
+          const exit = yield* Effect.exit(middleware(worker)(1))
+          const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+          assertTrue(Cause.isIllegalArgumentException(defect), `${String(handler)}: ${String(exit)}`)
+          strictEqual(
+            (defect as Cause.IllegalArgumentException).message,
+            `Worker.catchCause: the handler must be a function (cause, item, again) => Effect, ${shown}`
+          )
+        }
+        strictEqual(calls, 0)
+      }
+    }))
+
+  it.scoped("a handler that is not a function, leading a pool's middleware: the items die naming it", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(FiberPool.run([1, 2], {
+        workers: 1,
+        worker: (n: number) => Effect.fail(new Boom({ item: n })),
+        middleware: [Worker.catchCause(42 as unknown as Worker.CauseHandler)]
+      }))
+      const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assertTrue(Cause.isIllegalArgumentException(defect), String(exit))
+      assertTrue((defect as Error).message.startsWith("Worker.catchCause: the handler must be a function"))
+    }))
+
   it.scoped("in a pool, leading catchCause middleware run only for items that fail", () =>
     Effect.gen(function*() {
       const calls = { n: 0 }

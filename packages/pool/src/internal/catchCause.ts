@@ -1,7 +1,8 @@
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Worker from "../Worker.js"
 import { callWorker, notAnEffect } from "./call.js"
+import { show } from "./show.js"
 
 /** @internal */
 export type AnyCauseHandler = (
@@ -36,8 +37,21 @@ export const handle = (
   return notAnEffect("Worker.catchCause: the handler", result)
 }
 
-/** @internal */
+/**
+ * A handler that is not a function (from JavaScript) builds a middleware whose every item dies with
+ * an `IllegalArgumentException` naming it, before its worker runs, as the middleware package's
+ * invalid options do: nothing throws here, and the error does not wait for an item to fail.
+ *
+ * @internal
+ */
 export const catchCause = <A, E, R>(handler: Worker.CauseHandler<A, E, R>): Worker.Middleware<A, E, R> => {
+  if (typeof handler !== "function") {
+    const defect = new Cause.IllegalArgumentException(
+      `Worker.catchCause: the handler must be a function (cause, item, again) => Effect, got ${show(handler)}`
+    )
+    // not marked as a `catchCause` middleware: a pool applies it as an ordinary one
+    return ((_next: AnyWorker) => (_item: unknown) => Effect.die(defect)) as unknown as Worker.Middleware<A, E, R>
+  }
   const h = handler as unknown as AnyCauseHandler
   const middleware = (next: AnyWorker) => (item: unknown) =>
     Effect.catchAllCause(callWorker(next, item), (cause) => handle(h, cause, item, next))
