@@ -180,7 +180,8 @@ export const make = <A, E = never, R = never, B = void>(
  * Calls `worker` with `item`, as an Effect whatever the worker does at call time: a throw becomes a
  * defect, and so does a result that is not an Effect (a Promise is given a rejection handler, so it
  * does not also become an unhandled rejection). For middleware, to call the worker they wrap as the
- * pool calls the outermost one.
+ * pool calls the outermost one. A `worker` that is not a function (from JavaScript) makes the effect
+ * die with a `Cause.IllegalArgumentException` that says so.
  *
  * @example
  * ```ts
@@ -197,7 +198,7 @@ export const make = <A, E = never, R = never, B = void>(
 export const call: {
   <A>(item: A): <E, R, B>(worker: Worker<A, E, R, B>) => Effect.Effect<B, E, R>
   <A, E, R, B>(worker: Worker<A, E, R, B>, item: A): Effect.Effect<B, E, R>
-} = dual(2, internalCall.callWorker)
+} = dual(2, internalCall.call)
 
 /**
  * The index (`0 .. workers - 1`) of the worker fiber running the current item. Provided by the pool

@@ -1994,6 +1994,32 @@ describe("invalid options and arguments", () => {
       }
     }))
 
+  it.effect("Worker.call with a worker that is not a function: dies naming it, in both argument orders", () =>
+    Effect.gen(function*() {
+      const call = Worker.call as unknown as {
+        (item: unknown): (worker: unknown) => Effect.Effect<unknown>
+        (worker: unknown, item: unknown): Effect.Effect<unknown>
+      }
+      for (const [worker, shown] of [[5, "got 5"], [null, "got null"], ["w", `got "w"`]] as const) {
+        for (const effect of [call(worker, 1), call(1)(worker)]) {
+          assertIllegalArgument(yield* Effect.exit(effect), "Worker.call: the worker must be a function", shown)
+        }
+      }
+      // the arguments swapped: the message says so
+      const swapped = call(1, (n: number) => Effect.succeed(n))
+      assertIllegalArgument(yield* Effect.exit(swapped), "Worker.call: the worker must be a function, got 1", "swapped")
+      // a worker that throws still dies with what it threw
+      const thrown = new Error("worker threw")
+      strictEqual(
+        defectOf(
+          yield* Effect.exit(call(() => {
+            throw thrown
+          }, 1))
+        ),
+        thrown
+      )
+    }))
+
   it.scoped("middleware options, through a pool: the items die with IllegalArgumentException naming the option", () =>
     Effect.gen(function*() {
       // not repeating pool-middleware's own tables (retry attempts/baseDelay/factor/jitter, rateLimit rate/burst, timeout durations)

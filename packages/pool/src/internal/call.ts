@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import { show } from "./show.js"
 
 /**
  * A user function returned something else than an Effect: a defect that says so. A promise is
@@ -54,3 +55,32 @@ export const callWorker = (
   // called by middleware (`Worker.call`, `catchCause`) and by a stateful pool's middleware stack
   return isEffectValue(result) ? result : notAnEffect("A worker", result, true)
 }
+
+/**
+ * `Worker.call`: `callWorker`, and a `worker` that is not a function (from JavaScript) named as
+ * such instead of a bare `TypeError`. Told apart only once the call threw: nothing is added to a
+ * call that works (middleware call their worker through it once per item).
+ *
+ * @internal
+ */
+export const call = (
+  worker: (item: any) => unknown,
+  item: unknown
+): Effect.Effect<any, any, any> => {
+  let result: unknown
+  try {
+    result = worker(item)
+  } catch (defect) {
+    return Effect.die(typeof worker === "function" ? defect : notAWorker(worker, item))
+  }
+  return isEffectValue(result) ? result : notAnEffect("A worker", result, true)
+}
+
+const notAWorker = (worker: unknown, item: unknown): Cause.IllegalArgumentException =>
+  new Cause.IllegalArgumentException(
+    `Worker.call: the worker must be a function, got ${show(worker)}${
+      typeof item === "function"
+        ? " (the arguments swapped? Worker.call(worker, item), or Worker.call(item)(worker))"
+        : ""
+    }`
+  )
