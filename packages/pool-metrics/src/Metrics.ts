@@ -14,6 +14,7 @@ import type * as MetricHook from "effect/MetricHook"
 import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as Record from "effect/Record"
+import { describe } from "./internal/describe.js"
 import { compareCodePoints } from "./internal/fmt.js"
 
 /**
@@ -353,26 +354,6 @@ export interface PoolSeries {
   readonly dropped: MetricHook.MetricHook.Counter<number>
   readonly queueDepth: MetricHook.MetricHook.Gauge<number>
   readonly itemDuration: MetricHook.MetricHook.Histogram
-}
-
-/** A value in an error message, with its type where the bare value would mislead ("5" is not 5); never throws. */
-const describe = (u: unknown): string => {
-  switch (typeof u) {
-    case "string":
-      return JSON.stringify(u.length > 100 ? `${u.slice(0, 100)}…` : u)
-    case "bigint":
-      return `${u}n (a bigint)`
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(u)
-    case "symbol":
-      return "a symbol"
-    case "function":
-      return "a function"
-    default:
-      return u === null ? "null" : Array.isArray(u) ? "an array" : "an object"
-  }
 }
 
 const checkDelta = (name: string, delta: number): void => {

@@ -3,7 +3,10 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import { describe } from "./internal/describe.js"
 import { formatGoMillis } from "./internal/duration.js"
 import { formatGoFixed1 } from "./internal/fmt.js"
 
@@ -119,12 +122,58 @@ export const empty: Stats = {
   utilization: 0
 }
 
-const toDuration = (input: Duration.DurationInput | undefined): Duration.Duration =>
-  input === undefined ? Duration.zero : Duration.decode(input)
+/**
+ * Whether a `DurationInput` is negative, which `Duration.decode` would silently make zero: a
+ * negative or NaN number, a negative bigint, a string such as "-5 seconds", a negative
+ * `[seconds, nanos]` (a Duration never is).
+ */
+const isNegative = (input: unknown): boolean => {
+  if (typeof input === "number") return !(input >= 0)
+  if (typeof input === "bigint") return input < BigInt(0)
+  if (typeof input === "string") return Number.parseFloat(input) < 0
+  if (Array.isArray(input)) return !(input[0] * 1e9 + input[1] >= 0)
+  return false
+}
+
+// `make` checks its input (a public constructor, called from JavaScript too): a string count would
+// be summed as text, a negative timing would silently count as zero, a malformed one throw Effect's
+// bare "Invalid DurationInput". Each field is read once
+
+const count = (raw: Raw, field: "submitted" | "processed" | "errors" | "dropped"): number => {
+  const value: unknown = raw[field]
+  if (value === undefined) return 0
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new Cause.IllegalArgumentException(
+      `Stats.make: field "${field}" must be an integer >= 0 (a count), got ${describe(value)}`
+    )
+  }
+  return value
+}
+
+const duration = (
+  raw: Raw,
+  field: "processingTime" | "waitTime" | "initTime" | "wrapTime" | "pausedTime" | "totalTime"
+): Duration.Duration => {
+  const read: unknown = raw[field]
+  if (read === undefined) return Duration.zero
+  // a `[seconds, nanos]` is read once: its checks and its decoding see the same elements
+  const value = Array.isArray(read) ? read.slice() : read
+  const decoded = Duration.decodeUnknown(value)
+  if (Option.isNone(decoded) || isNegative(value)) {
+    throw new Cause.IllegalArgumentException(
+      `Stats.make: field "${field}" must be a duration >= 0 (a Duration, millis as a number, or a string such as "100 millis"), got ${
+        describe(value)
+      }`
+    )
+  }
+  return decoded.value
+}
 
 /**
  * Builds {@link Stats} from raw counters and timings, computing the derived figures with
- * go-pkgz's formulas. Missing fields are zero.
+ * go-pkgz's formulas. Missing fields are zero. A `raw` that is not an object, a count that is not
+ * an integer >= 0, or a timing that is not a duration >= 0 throws a `Cause.IllegalArgumentException`
+ * naming the field and the value.
  *
  * @example
  * ```ts
@@ -138,26 +187,29 @@ const toDuration = (input: Duration.DurationInput | undefined): Duration.Duratio
  * @category constructors
  */
 export const make = (raw: Raw): Stats => {
-  const processed = raw.processed ?? 0
-  const errors = raw.errors ?? 0
-  const dropped = raw.dropped ?? 0
-  const processingTime = toDuration(raw.processingTime)
-  const waitTime = toDuration(raw.waitTime)
-  const totalTime = toDuration(raw.totalTime)
+  if (typeof raw !== "object" || raw === null) {
+    throw new Cause.IllegalArgumentException(`Stats.make: raw must be an object, got ${describe(raw)}`)
+  }
+  const processed = count(raw, "processed")
+  const errors = count(raw, "errors")
+  const dropped = count(raw, "dropped")
+  const processingTime = duration(raw, "processingTime")
+  const waitTime = duration(raw, "waitTime")
+  const totalTime = duration(raw, "totalTime")
   const procMillis = Duration.toMillis(processingTime)
   const waitMillis = Duration.toMillis(waitTime)
   const totalMillis = Duration.toMillis(totalTime)
   const attempted = processed + errors + dropped
   return {
-    submitted: raw.submitted ?? 0,
+    submitted: count(raw, "submitted"),
     processed,
     errors,
     dropped,
     processingTime,
     waitTime,
-    initTime: toDuration(raw.initTime),
-    wrapTime: toDuration(raw.wrapTime),
-    pausedTime: toDuration(raw.pausedTime),
+    initTime: duration(raw, "initTime"),
+    wrapTime: duration(raw, "wrapTime"),
+    pausedTime: duration(raw, "pausedTime"),
     totalTime,
     ratePerSec: totalMillis > 0 ? processed / (totalMillis / 1000) : 0,
     avgLatency: processed > 0 ? Duration.millis(procMillis / processed) : Duration.zero,
@@ -169,12 +221,29 @@ export const make = (raw: Raw): Stats => {
 
 const millis = (d: Duration.Duration): number => Duration.toMillis(d)
 
+const formatDurations = [
+  "avgLatency",
+  "processingTime",
+  "waitTime",
+  "initTime",
+  "wrapTime",
+  "pausedTime",
+  "totalTime"
+] as const
+
+/** What `format` says of something that is not a `Stats` (from JavaScript; a `Raw`, say). */
+const notStats = (got: string): Cause.IllegalArgumentException =>
+  new Cause.IllegalArgumentException(
+    `Stats.format: stats must be a Stats (as pool.stats and Stats.make return; Stats.make builds one from raw counts and timings), got ${got}`
+  )
+
 /**
  * Prints statistics exactly as go-pkgz's `Stats.String()` does: only non-zero fields, durations
  * rounded to the millisecond (half away from zero) in Go's notation (`10ms`, `1.5s`, `1m30s`), so a
  * non-zero duration under half a millisecond prints as `0s`; rates and percentages with one
  * decimal, rounded like Go's `%.1f` (half to even on exact ties: `12.25` prints `12.2`); `""` for
- * empty statistics. It prints the fields as given and recomputes nothing.
+ * empty statistics. It prints the fields as given and recomputes nothing. Something that is not a
+ * `Stats` (from JavaScript; its timings not Durations) throws a `Cause.IllegalArgumentException`.
  *
  * @example
  * ```ts
@@ -188,6 +257,13 @@ const millis = (d: Duration.Duration): number => Duration.toMillis(d)
  * @category formatting
  */
 export const format = (stats: Stats): string => {
+  if (typeof stats !== "object" || stats === null) throw notStats(describe(stats))
+  for (const field of formatDurations) {
+    const value: unknown = stats[field]
+    if (Option.isNone(Duration.decodeUnknown(value))) {
+      throw notStats(`an object whose "${field}" is ${describe(value)}, not a Duration`)
+    }
+  }
   const parts: Array<string> = []
   if (stats.processed > 0) {
     parts.push(`processed:${stats.processed}`)

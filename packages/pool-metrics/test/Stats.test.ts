@@ -1,10 +1,22 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Stats } from "@fiberpool/pool-metrics"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
 const second = Duration.seconds(1)
+
+/** The `IllegalArgumentException` that `f` throws, or fails the test. */
+const illegalArgumentOf = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (error) {
+    assertTrue(Cause.isIllegalArgumentException(error), `expected IllegalArgumentException, got ${String(error)}`)
+    return error.message
+  }
+  throw new Error("expected a throw")
+}
 
 describe("Stats.format", () => {
   // go-pkgz metrics_test.go TestStats_String, field by field
@@ -386,6 +398,87 @@ describe("Stats.make", () => {
     Effect.sync(() => {
       deepStrictEqual(Stats.make({}), Stats.empty)
       deepStrictEqual(Stats.make({ processed: undefined, totalTime: undefined }), Stats.empty)
+    }))
+})
+
+describe("Stats.make: bad input (from JavaScript) throws IllegalArgumentException naming the field and the value", () => {
+  it.effect("raw that is not an object", () =>
+    Effect.sync(() => {
+      for (const [raw, shown] of [[null, "null"], [undefined, "undefined"], [5, "5"], ["x", `"x"`]] as const) {
+        strictEqual(illegalArgumentOf(() => Stats.make(raw as any)), `Stats.make: raw must be an object, got ${shown}`)
+      }
+    }))
+
+  it.effect("a count that is not an integer >= 0", () =>
+    Effect.sync(() => {
+      const cases: ReadonlyArray<readonly [Record<string, unknown>, string, string]> = [
+        // a string was summed as text: errorRate 1 / "301"
+        [{ submitted: "x" }, "submitted", `"x"`],
+        [{ processed: "3", errors: 1 }, "processed", `"3"`],
+        [{ errors: -1 }, "errors", "-1"],
+        [{ dropped: 1.5 }, "dropped", "1.5"],
+        [{ processed: NaN }, "processed", "NaN"],
+        [{ processed: Infinity }, "processed", "Infinity"],
+        [{ processed: BigInt(3) }, "processed", "3n (a bigint)"],
+        [{ processed: null }, "processed", "null"]
+      ]
+      for (const [raw, field, shown] of cases) {
+        strictEqual(
+          illegalArgumentOf(() => Stats.make(raw as any)),
+          `Stats.make: field "${field}" must be an integer >= 0 (a count), got ${shown}`
+        )
+      }
+    }))
+
+  it.effect("a timing that is not a duration >= 0", () =>
+    Effect.sync(() => {
+      const cases: ReadonlyArray<readonly [Record<string, unknown>, string, string]> = [
+        // was Effect's bare "Invalid DurationInput"
+        [{ totalTime: "soon" }, "totalTime", `"soon"`],
+        [{ waitTime: null }, "waitTime", "null"],
+        [{ initTime: {} }, "initTime", "an object"],
+        // were silently zero
+        [{ processingTime: -5 }, "processingTime", "-5"],
+        [{ wrapTime: "-1 second" }, "wrapTime", `"-1 second"`],
+        [{ pausedTime: NaN }, "pausedTime", "NaN"],
+        [{ totalTime: BigInt(-1) }, "totalTime", "-1n (a bigint)"],
+        [{ totalTime: [-1, 0] }, "totalTime", "an array"]
+      ]
+      for (const [raw, field, shown] of cases) {
+        const message = illegalArgumentOf(() => Stats.make(raw as any))
+        assertTrue(message.startsWith(`Stats.make: field "${field}" must be a duration >= 0`), message)
+        assertTrue(message.endsWith(`, got ${shown}`), message)
+      }
+    }))
+
+  it.effect("what is valid stays valid: zero, -0, Durations, bigints, tuples, infinity", () =>
+    Effect.sync(() => {
+      const stats = Stats.make({
+        processed: -0,
+        processingTime: 0,
+        waitTime: "0 millis",
+        initTime: BigInt(0),
+        wrapTime: [1, 0],
+        totalTime: Duration.infinity
+      })
+      assertTrue(stats.processed === 0)
+      strictEqual(Duration.toMillis(stats.wrapTime), 1000)
+      assertTrue(Duration.equals(stats.totalTime, Duration.infinity))
+    }))
+})
+
+describe("Stats.format: something that is not a Stats (from JavaScript) throws IllegalArgumentException", () => {
+  it.effect("not an object, or timings that are not Durations (a Stats.Raw)", () =>
+    Effect.sync(() => {
+      const prefix = "Stats.format: stats must be a Stats (as pool.stats and Stats.make return"
+      for (const [stats, shown] of [[null, "got null"], [undefined, "got undefined"], [3, "got 3"]] as const) {
+        const message = illegalArgumentOf(() => Stats.format(stats as any))
+        assertTrue(message.startsWith(prefix) && message.endsWith(shown), message)
+      }
+      // a Raw was "Invalid DurationInput"
+      const message = illegalArgumentOf(() => Stats.format({ processed: 3, totalTime: "1 second" } as any))
+      assertTrue(message.startsWith(prefix), message)
+      assertTrue(message.endsWith(`got an object whose "avgLatency" is undefined, not a Duration`), message)
     }))
 })
 
