@@ -370,6 +370,8 @@ const checkDelta = (name: string, delta: number): void => {
 /**
  * Makes a set of custom counters for the pool `pool`. With `publish` (the default), every change
  * also updates the Effect counter {@link customTotal} labelled `pool=<pool>, counter=<name>`.
+ * Options that are not an object, a `pool` that is not a string, or a `publish` that is not a
+ * boolean throw a `Cause.IllegalArgumentException` naming them.
  *
  * @example
  * ```ts
@@ -390,6 +392,21 @@ export const makeCounters = (options: {
   readonly pool: string
   readonly publish?: boolean | undefined
 }): Counters => {
+  if (typeof options !== "object" || options === null) {
+    throw new Cause.IllegalArgumentException(
+      `Metrics.makeCounters: options must be an object { pool, publish? }, got ${describe(options)}`
+    )
+  }
+  if (typeof options.pool !== "string") {
+    throw new Cause.IllegalArgumentException(
+      `Metrics.makeCounters: option "pool" must be a string, got ${describe(options.pool)}`
+    )
+  }
+  if (options.publish !== undefined && typeof options.publish !== "boolean") {
+    throw new Cause.IllegalArgumentException(
+      `Metrics.makeCounters: option "publish" must be a boolean, got ${describe(options.publish)}`
+    )
+  }
   const values = new Map<string, number>()
   const publish = options.publish !== false
   const labelsByName = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
@@ -511,7 +528,8 @@ export const layerTest: Layer.Layer<PoolMetrics> = Layer.sync(
 
 /**
  * Prints custom counters as go-pkgz does: `[a:1, b:2]`, sorted by key (by Unicode code point, the
- * byte order of Go's `sort.Strings`); `""` when there are none.
+ * byte order of Go's `sort.Strings`); `""` when there are none. Counters that are not an object
+ * (from JavaScript) throw a `Cause.IllegalArgumentException`.
  *
  * @example
  * ```ts
@@ -525,6 +543,13 @@ export const layerTest: Layer.Layer<PoolMetrics> = Layer.sync(
  * @category formatting
  */
 export const format = (counters: Record.ReadonlyRecord<string, number>): string => {
+  if (typeof counters !== "object" || counters === null) {
+    throw new Cause.IllegalArgumentException(
+      `Metrics.format: counters must be a record of numbers (as Metrics.snapshot and pool.metrics return), got ${
+        describe(counters)
+      }`
+    )
+  }
   const keys = Object.keys(counters).sort(compareCodePoints)
   return keys.length === 0 ? "" : `[${keys.map((k) => `${k}:${counters[k]}`).join(", ")}]`
 }

@@ -232,6 +232,43 @@ describe("Metrics.makeCounters", () => {
     }))
 })
 
+/** The `IllegalArgumentException` that `f` throws, or fails the test. */
+const illegalArgumentOf = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (error) {
+    assertTrue(Cause.isIllegalArgumentException(error), `expected IllegalArgumentException, got ${String(error)}`)
+    return error.message
+  }
+  throw new Error("expected a throw")
+}
+
+describe("Metrics: bad input (from JavaScript) throws IllegalArgumentException naming it", () => {
+  it.effect("makeCounters: options, pool, publish", () =>
+    Effect.sync(() => {
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [null, "Metrics.makeCounters: options must be an object { pool, publish? }, got null"],
+        [undefined, "Metrics.makeCounters: options must be an object { pool, publish? }, got undefined"],
+        [{}, `Metrics.makeCounters: option "pool" must be a string, got undefined`],
+        [{ pool: 5 }, `Metrics.makeCounters: option "pool" must be a string, got 5`],
+        [{ pool: "p", publish: "no" }, `Metrics.makeCounters: option "publish" must be a boolean, got "no"`]
+      ]
+      for (const [options, message] of cases) {
+        strictEqual(illegalArgumentOf(() => Metrics.makeCounters(options as any)), message)
+      }
+    }))
+
+  it.effect("format: counters that are not an object", () =>
+    Effect.sync(() => {
+      for (const [counters, shown] of [[null, "null"], [undefined, "undefined"]] as const) {
+        strictEqual(
+          illegalArgumentOf(() => Metrics.format(counters as any)),
+          `Metrics.format: counters must be a record of numbers (as Metrics.snapshot and pool.metrics return), got ${shown}`
+        )
+      }
+    }))
+})
+
 describe("Metrics.format", () => {
   it.effect("is empty for no counters", () =>
     Effect.sync(() => {
