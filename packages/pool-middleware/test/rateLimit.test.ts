@@ -472,7 +472,9 @@ describe("Middleware.rateLimit", () => {
         [{ rate: 1e-306 }, "rate", "1e-306"],
         [{ rate: 1e-300, burst: 1e15 }, "burst", "1000000000000000"],
         // an integer, but past 2^53 - 1: the message said it was not an integer >= 1
-        [{ rate: 1, burst: 2 ** 53 }, "burst", "from 1 to 2^53 - 1"]
+        [{ rate: 1, burst: 2 ** 53 }, "burst", "from 1 to 2^53 - 1"],
+        // from JavaScript: null options are rejected naming the middleware, as FiberPool.make's are
+        [null as any, "options", "null"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0

@@ -144,6 +144,8 @@ describe("Middleware.recover", () => {
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [unknown, string]> = [
         ["log", `got "log"`],
+        // null is not "no handler" (undefined is): rejected, as FiberPool.make rejects null options
+        [null, "got null"],
         [throwingProxy(new Error("boom")), "got an object (that cannot be shown)"],
         [revoked(), "got an object (that cannot be shown)"]
       ]

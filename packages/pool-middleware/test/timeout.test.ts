@@ -187,7 +187,9 @@ describe("Middleware.timeout", () => {
         // the value with its type: not the string or the number it prints as
         [new String("5 seconds"), `a String object ("5 seconds")`],
         [{ toString: () => "5" }, "an object (5)"],
-        [-0, "-0"]
+        [-0, "-0"],
+        // null is no "no duration" (from JavaScript): rejected like undefined
+        [null, "null"]
       ] as const
       for (const [duration, shown] of cases) {
         let calls = 0

@@ -200,8 +200,10 @@ describe("Middleware.validate", () => {
   it.effect("a check that is neither a Schema nor a function dies with IllegalArgumentException", () =>
     Effect.gen(function*() {
       const { seen, worker } = recording<string>()
-      const validated = Middleware.validate(42 as unknown as (s: string) => boolean)(worker)
-      assertIllegalArgument(yield* Effect.exit(validated("a")), "check", "42")
+      for (const [check, shown] of [[42, "42"], [null, "null"], [undefined, "undefined"]] as const) {
+        const validated = Middleware.validate(check as unknown as (s: string) => boolean)(worker)
+        assertIllegalArgument(yield* Effect.exit(validated("a")), "check", shown)
+      }
       deepStrictEqual(seen, [])
     }))
 })

@@ -2030,7 +2030,14 @@ describe("invalid options and arguments", () => {
         ["rateLimit rate a string", Middleware.rateLimit({ rate: "5" as any }), ["\"rate\"", "5"]],
         ["timeout undefined", Middleware.timeout(undefined as any), ["\"duration\"", "undefined"]],
         ["validate a number", Middleware.validate(7 as any), ["\"check\"", "7"]],
-        ["recover with a non-function handler", Middleware.recover(42 as any), ["onDefect", "42"]]
+        ["recover with a non-function handler", Middleware.recover(42 as any), ["onDefect", "42"]],
+        // null options (from JavaScript) are rejected naming the middleware, as FiberPool.make's
+        // are; undefined keeps its defaults where the options are optional
+        ["retry null", Middleware.retry(null as any), ["Middleware.retry: option \"options\"", "got null"]],
+        ["timeout null", Middleware.timeout(null as any), ["Middleware.timeout: option \"duration\"", "got null"]],
+        ["rateLimit null", Middleware.rateLimit(null as any), ["Middleware.rateLimit: option \"options\"", "got null"]],
+        ["validate null", Middleware.validate(null as any), ["Middleware.validate: option \"check\"", "got null"]],
+        ["recover null", Middleware.recover(null as any), ["Middleware.recover: option \"onDefect\"", "got null"]]
       ]
       for (const [label, middleware, mentions] of cases) {
         const pool = yield* FiberPool.make({
