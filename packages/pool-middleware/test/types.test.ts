@@ -138,6 +138,83 @@ describe("types", () => {
     expectTypeOf(piped).toEqualTypeOf<Stream.Stream<void, Cause.TimeoutException>>()
   })
 
+  it("the middleware option rejects a middleware of another item type, as the pipe form does", () => {
+    FiberPool.make({
+      workers: 1,
+      worker,
+      // @ts-expect-error a check of numbers would get strings (`n > 0` on a string)
+      middleware: [Middleware.validate((n: number) => n > 0)]
+    })
+    FiberPool.make({
+      workers: 1,
+      worker,
+      // @ts-expect-error a schema of User: every string would be rejected
+      middleware: [Middleware.validate(User)]
+    })
+    FiberPool.run(["a"], {
+      workers: 1,
+      worker,
+      // @ts-expect-error a defect handler of numbers would get strings
+      middleware: [Middleware.recover((_defect, item: number) => Effect.log(item.toFixed(2)))]
+    })
+    const lengths = Stream.make("a").pipe(FiberPool.mapStream({
+      workers: 1,
+      worker: (s: string) => Effect.succeed(s.length),
+      // @ts-expect-error a check of numbers would get strings
+      middleware: [Middleware.validate((n: number) => n > 0)]
+    }))
+    void lengths
+  })
+
+  it("makeBatched: its middleware get the batch, and are checked against it", () => {
+    FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      // @ts-expect-error the check would get the whole batch, `[1, 2] > 0`
+      middleware: [Middleware.validate((n: number) => n > 0)]
+    })
+    const make = FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      middleware: [Middleware.validate((rows) => rows.every((n) => n > 0)), Middleware.timeout("1 second")]
+    })
+    expectTypeOf(make).toEqualTypeOf<
+      Effect.Effect<
+        FiberPool.FiberPool<number, Middleware.ValidationError | Cause.TimeoutException>,
+        never,
+        Scope.Scope
+      >
+    >()
+  })
+
+  it("a check or handler written in the list gets the pool's item type, not any", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (_: number) => Effect.void,
+      middleware: [
+        // @ts-expect-error `n` is a number (it was `any`: this compiled)
+        Middleware.validate((n) => n.definitely.not.a.number > 0),
+        // @ts-expect-error `item` is a number
+        Middleware.recover((_defect, item) => Effect.log(item.foo.bar))
+      ]
+    })
+    const make = FiberPool.make({
+      workers: 1,
+      worker,
+      middleware: [
+        Middleware.validate((s) => s.length > 0),
+        Middleware.recover((_defect, s) => Effect.flatMap(Db, (db) => Effect.log(s.toUpperCase(), db.ok)))
+      ]
+    })
+    expectTypeOf(make).toEqualTypeOf<
+      Effect.Effect<
+        FiberPool.FiberPool<string, Flaky | Middleware.ValidationError | Middleware.WorkerDefect>,
+        never,
+        Scope.Scope | Db
+      >
+    >()
+  })
+
   it("retry alone leaves the pool's error type as it is", () => {
     const make = FiberPool.make({ workers: 1, worker, middleware: [Middleware.retry()] })
     expectTypeOf(make).toEqualTypeOf<Effect.Effect<FiberPool.FiberPool<string, Flaky>, never, Scope.Scope>>()

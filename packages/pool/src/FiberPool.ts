@@ -179,17 +179,23 @@ export interface FiberPool<in A, out E = never, out B = void> {
 }
 
 /**
- * Any middleware: the reusable {@link Worker.Middleware} or a one-off {@link Worker.MiddlewareFn}.
+ * Any middleware: the reusable {@link Worker.Middleware} or a one-off {@link Worker.MiddlewareFn},
+ * of any item type. A type to test values against, not one for a list given to a pool: the
+ * `middleware` option does not take a list typed `ReadonlyArray<FiberPool.AnyMiddleware>` (it
+ * could not read what its middleware add, nor check their item types: such a list lost its errors,
+ * a `close` typed `never` could fail). Keep a list apart with `as const`, which keeps each
+ * element's type; {@link MiddlewareFor} is what the option checks each element against.
  *
  * @example
  * ```ts
- * import type { FiberPool } from "@fiberpool/pool"
+ * import { FiberPool } from "@fiberpool/pool"
  * import { Middleware } from "@fiberpool/pool-middleware"
+ * import { Effect } from "effect"
  *
- * // a list kept apart: `as const` keeps each element's type, so the pool's error type gets what
- * // they add (typed `ReadonlyArray<FiberPool.AnyMiddleware>`, their errors would read as `any`,
- * // which counts as nothing)
+ * // a list kept apart: the pool's error type gets TimeoutException
  * const middleware = [Middleware.timeout("1 second"), Middleware.retry()] as const
+ *
+ * const pool = FiberPool.make({ workers: 2, worker: (url: string) => Effect.log(url), middleware })
  * ```
  *
  * @since 0.1.0
@@ -198,6 +204,38 @@ export interface FiberPool<in A, out E = never, out B = void> {
 export type AnyMiddleware =
   | Worker.Middleware<any, any, any>
   | ((next: never) => Worker.Worker<any, any, any>)
+
+/**
+ * What the `middleware` option accepts in a pool of items `A` (in `makeBatched`, of batches): a
+ * reusable {@link Worker.Middleware} that takes `A` (`Worker.Middleware<unknown>`, or one of `A`
+ * itself), or a one-off {@link Worker.MiddlewareFn} whose `next` is a worker of `A`. A middleware
+ * of another item type does not compile, as in the `pipe` form, and the parameters of a handler
+ * written inline in the list (`Middleware.validate((item) => …)`, `Worker.catchCause((cause, item)
+ * => …)`) are typed from the pool's items.
+ *
+ * @example
+ * ```ts
+ * import { FiberPool } from "@fiberpool/pool"
+ * import { Middleware } from "@fiberpool/pool-middleware"
+ * import { Effect } from "effect"
+ *
+ * const pool = FiberPool.make({
+ *   workers: 2,
+ *   worker: (url: string) => Effect.log(url),
+ *   // `url` is a string here; `Middleware.validate((n: number) => n > 0)` would not compile
+ *   middleware: [Middleware.validate((url) => url.startsWith("https://"))]
+ * })
+ *
+ * // each element of a list kept apart for pools of strings
+ * type StringMiddleware = FiberPool.MiddlewareFor<string>
+ * ```
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type MiddlewareFor<A> =
+  | Worker.Middleware<A, never, never>
+  | ((next: Worker.Worker<A, never, never, never>) => Worker.Worker<A, unknown, unknown, unknown>)
 
 type IsAny<T> = 0 extends 1 & T ? true : false
 /**
@@ -211,6 +249,13 @@ type OrNever<T> = IsAny<T> extends true ? never : unknown extends T ? never : T
  * (`Effect.tryPromise` with `catch: (e) => e`) and stays: dropped, a `close` typed `never` could fail.
  */
 type ErrorOf<T> = IsAny<T> extends true ? never : T
+/**
+ * The elements of a `middleware` option, as a union. Left out, the option's `M` is inferred as its
+ * constraint, which includes `undefined` for this test (no list a caller passes has `undefined` in
+ * its type: `M | undefined` takes that part): no middleware. A default for `M` would do, were it
+ * not that TypeScript then fixes `M` to it before reading a list whose elements are generic calls.
+ */
+type Listed<M> = undefined extends M ? never : M extends ReadonlyArray<infer X> ? X : never
 
 /**
  * The errors a middleware adds (for a {@link Worker.MiddlewareFn}: the errors of the worker it
@@ -336,7 +381,10 @@ export interface CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP> {
   readonly continueOnError?: boolean | undefined
   /** Built once per worker fiber, in that fiber's scope; its services are provided to the worker. */
   readonly workerLayer?: Layer.Layer<LO, LE, LR> | undefined
-  /** Middleware; the FIRST element is the OUTERMOST wrapper. Applied once per pool. */
+  /**
+   * Middleware; the FIRST element is the OUTERMOST wrapper. Applied once per pool. Each element
+   * must take the pool's items (in `makeBatched`, its batches): see {@link MiddlewareFor}.
+   */
   readonly middleware?: M | undefined
   /** Runs in each worker fiber when its input ended through `end`/`close` and the pool did not stop. */
   readonly onWorkerComplete?: ((id: number) => Effect.Effect<void, EW, RW>) | undefined
@@ -486,7 +534,7 @@ export type PoolError<E, M, EW, EP> = E | MiddlewareError<M> | ErrorOf<EW> | Err
  */
 export const make: <
   A,
-  const M extends ReadonlyArray<AnyMiddleware>,
+  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
   E = never,
   R = never,
   LO = never,
@@ -501,11 +549,11 @@ export const make: <
   options:
     & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
-    & NoScope<MiddlewareContext<M[number]>, "middleware">
+    & NoScope<MiddlewareContext<Listed<M>>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
+  FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>,
   ErrorOf<LE>,
-  Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
+  Scope.Scope | Requirements<R, Listed<M>, LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.make", options, false)
 
 /**
@@ -536,7 +584,7 @@ export const make: <
  */
 export const makeStateful: <
   A,
-  const M extends ReadonlyArray<AnyMiddleware>,
+  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
   E = never,
   R = never,
   EI = never,
@@ -553,13 +601,13 @@ export const makeStateful: <
   options:
     & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
-    & NoScope<MiddlewareContext<M[number]>, "middleware">
+    & NoScope<MiddlewareContext<Listed<M>>, "middleware">
 ) => NoInfer<
   Effect.Effect<
-    FiberPool<A, PoolError<E, M[number], EW, EP>, B>,
+    FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>,
     ErrorOf<LE> | ErrorOf<EI>,
     | Scope.Scope
-    | Requirements<R, M[number], LO, LR, RW, RP>
+    | Requirements<R, Listed<M>, LO, LR, RW, RP>
     | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
   >
 > = (options: any) => internal.make("FiberPool.makeStateful", options, true)
@@ -618,7 +666,7 @@ const feedPool = (
 export const run: {
   <
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -636,15 +684,15 @@ export const run: {
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
-    Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
+    PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | OrNever<RS>
   >
   <
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -664,15 +712,15 @@ export const run: {
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
-    Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
+    PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
   <
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -687,15 +735,15 @@ export const run: {
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
-    Requirements<R, M[number], LO, LR, RW, RP> | OrNever<RS>
+    PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | OrNever<RS>
   >
   <
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -712,11 +760,11 @@ export const run: {
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
-    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
-    Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
+    PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>> | OrNever<RS>
   >
 } = dual(
   // data-first also when the options were left out (from JavaScript): the call then fails with a
@@ -776,7 +824,7 @@ export const layer: {
   <
     I,
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -788,16 +836,16 @@ export const layer: {
     RP = never,
     B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, PoolError<E, M[number], EW, EP>, B>>,
+    tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>>,
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
-  ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, M[number], LO, LR, RW, RP>>
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+  ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, Listed<M>, LO, LR, RW, RP>>
   <
     I,
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -811,15 +859,15 @@ export const layer: {
     RP = never,
     B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, PoolError<E, M[number], EW, EP>, B>>,
+    tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>>,
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): Layer.Layer<
     I,
     ErrorOf<LE> | ErrorOf<EI>,
-    Requirements<R, M[number], LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | Exclude<OrNever<RI>, Scope.Scope | Provided<LO>>
   >
 } = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
   Context.isTag(tag)
@@ -895,7 +943,7 @@ export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
  */
 export const makeBatched: <
   A,
-  const M extends ReadonlyArray<AnyMiddleware>,
+  const M extends ReadonlyArray<MiddlewareFor<NoInfer<NonEmptyReadonlyArray<A>>>> | undefined,
   E = never,
   R = never,
   LO = never,
@@ -909,11 +957,11 @@ export const makeBatched: <
   options:
     & BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
     & NoScope<R>
-    & NoScope<MiddlewareContext<M[number]>, "middleware">
+    & NoScope<MiddlewareContext<Listed<M>>, "middleware">
 ) => Effect.Effect<
-  FiberPool<A, PoolError<E, M[number], EW, EP>>,
+  FiberPool<A, PoolError<E, Listed<M>, EW, EP>>,
   ErrorOf<LE>,
-  Scope.Scope | Requirements<R, M[number], LO, LR, RW, RP>
+  Scope.Scope | Requirements<R, Listed<M>, LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.makeBatched", options, false, { batched: true }) as any
 
 /**
@@ -1096,7 +1144,7 @@ const sameStats = (a: Stats.Stats, b: Stats.Stats): boolean =>
 export const mapStream: {
   <
     A,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -1111,17 +1159,17 @@ export const mapStream: {
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
     B,
-    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ES,
-    Requirements<R, M[number], LO, LR, RW, RP> | RS
+    PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | RS
   >
   <
     A,
     ES,
     RS,
-    const M extends ReadonlyArray<AnyMiddleware>,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -1137,11 +1185,11 @@ export const mapStream: {
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
-      & NoScope<MiddlewareContext<M[number]>, "middleware">
+      & NoScope<MiddlewareContext<Listed<M>>, "middleware">
   ): Stream.Stream<
     B,
-    PoolError<E, M[number], EW, EP> | ErrorOf<LE> | ES,
-    Requirements<R, M[number], LO, LR, RW, RP> | RS
+    PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,
+    Requirements<R, Listed<M>, LO, LR, RW, RP> | RS
   >
 } = dual(
   // data-first also when the options were left out (from JavaScript): the stream then dies with a

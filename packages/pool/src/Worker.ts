@@ -131,7 +131,8 @@ export interface CauseHandler<in A = unknown, out E = never, out R = never> {
  *
  * The handler is generic in the worker's error, so TypeScript cannot infer what it adds: a handler
  * that adds errors or requirements names them as type arguments,
- * `Worker.catchCause<unknown, never, Audit>((cause, item) => …)`.
+ * `Worker.catchCause<unknown, never, Audit>((cause, item) => …)`; without them it does not compile,
+ * also written inside a pool's `middleware` list (where `item` is typed from the pool's items).
  *
  * A `handler` that is not a function (from JavaScript) does not throw here: every item of the
  * wrapped worker dies with a `Cause.IllegalArgumentException` naming it, before the worker runs.

@@ -147,13 +147,15 @@ describe("faults: user functions that misbehave", () => {
 
     describe("returns a rejected Promise when middleware calls it: the item dies saying so; the rejection is handled", () => {
       // the first call fails, so that retry and catchCause call the worker again; then a Promise
-      const cases: ReadonlyArray<readonly [string, ReadonlyArray<FiberPool.AnyMiddleware>]> = [
+      // `as const`: the pool's `middleware` option does not take a list typed
+      // `ReadonlyArray<FiberPool.AnyMiddleware>`, whose errors it cannot read
+      const cases = [
         ["Middleware.retry (its again)", [Middleware.retry({ attempts: 2, baseDelay: "1 millis", jitter: 0 })]],
         ["Worker.catchCause (its again)", [Worker.catchCause((_cause, _item, again) => again)]],
         ["Middleware.timeout", [Middleware.timeout("1 minute")]],
         ["Middleware.rateLimit", [Middleware.rateLimit({ rate: 1000, burst: 10 })]],
         ["Middleware.validate", [Middleware.validate((n: number) => n >= 0)]]
-      ]
+      ] as const
       for (const [name, middleware] of cases) {
         it.live(name, () =>
           Effect.gen(function*() {

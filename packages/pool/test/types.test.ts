@@ -272,6 +272,126 @@ describe("FiberPool.make: requirements and start-up errors", () => {
   })
 })
 
+describe("FiberPool.make: each element of the middleware option is checked against the pool's items", () => {
+  const onlyNumbers: Worker.Middleware<number> = (next) => (n) => Effect.zipRight(Effect.log(n.toFixed(2)), next(n))
+
+  it("a middleware of another item type is rejected, as in the pipe form", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      // @ts-expect-error a Worker.Middleware<number> would get strings
+      middleware: [onlyNumbers]
+    })
+    FiberPool.run(["a"], {
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      // @ts-expect-error a MiddlewareFn whose next takes numbers would get strings
+      middleware: [negative]
+    })
+    // @ts-expect-error the pipe form rejects it too
+    onlyNumbers(Worker.make((s: string) => Effect.log(s)))
+    const fits = FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      middleware: [onlyNumbers, negative]
+    })
+    expectTypeOf<PoolError<typeof fits>>().toEqualTypeOf<FnError>()
+  })
+
+  it("makeBatched: the middleware get the batch, and are checked against it", () => {
+    FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      // @ts-expect-error a middleware of numbers would get arrays of numbers
+      middleware: [onlyNumbers]
+    })
+    const ofBatches: Worker.Middleware<ReadonlyArray<number>> = (next) => (rows) =>
+      Effect.zipRight(Effect.log(rows.length), next(rows))
+    const make = FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      middleware: [ofBatches, audited]
+    })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<AuditError>()
+  })
+
+  it("a handler written in the list has its item typed from the pool's items, not any", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      middleware: [
+        Worker.catchCause((cause, item) => {
+          const n: number = item
+          // @ts-expect-error `item` is a number (it was `any`: this compiled)
+          return Effect.zipRight(Effect.log(n, item.foo.bar), Effect.failCause(cause))
+        })
+      ]
+    })
+  })
+
+  it("Worker.catchCause in the list without type arguments adds nothing, as outside it", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      middleware: [
+        // @ts-expect-error the handler fails with AuditError without naming it (the pool's error was `never`)
+        Worker.catchCause((cause) => Effect.zipRight(Effect.fail(new AuditError()), Effect.failCause(cause)))
+      ]
+    })
+    FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      middleware: [
+        Worker.catchCause((cause, item) =>
+          // @ts-expect-error the handler requires Auditor without naming it (the pool did not require it)
+          Effect.zipRight(Effect.flatMap(Auditor, (a) => a.audit(item)), Effect.failCause(cause))
+        )
+      ]
+    })
+    // one that adds nothing needs no type arguments
+    const passing = FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.fail(new ItemError({ item: n })),
+      middleware: [Worker.catchCause((cause, item, again) => item > 0 ? again : Effect.failCause(cause))]
+    })
+    same<PoolError<typeof passing>, ItemError>(true)
+    // named as type arguments, what it adds is exact
+    const named = FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      middleware: [
+        Worker.catchCause<unknown, AuditError, Auditor>((cause, item) =>
+          Effect.flatMap(Auditor, (a) => a.audit(item)).pipe(
+            Effect.zipRight(Effect.fail(new AuditError())),
+            Effect.zipRight(Effect.failCause(cause))
+          )
+        )
+      ]
+    })
+    same<PoolError<typeof named>, AuditError>(true)
+    same<MakeContext<typeof named>, Scope.Scope | Auditor>(true)
+  })
+
+  it("a list typed ReadonlyArray<FiberPool.AnyMiddleware> is rejected (its errors were dropped); as const keeps them", () => {
+    const anyList: ReadonlyArray<FiberPool.AnyMiddleware> = [audited]
+    FiberPool.make({
+      workers: 1,
+      worker: (n: number) => Effect.log(n),
+      // @ts-expect-error the pool could not read what the list's middleware add
+      middleware: anyList
+    })
+    const list = [audited, limited] as const
+    const make = FiberPool.make({ workers: 1, worker: (n: number) => Effect.log(n), middleware: list })
+    expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<AuditError | LimitError>()
+    // an optional list: its elements count, and leaving it out adds nothing
+    const maybe = [audited] as ReadonlyArray<typeof audited> | undefined
+    const optional = FiberPool.make({ workers: 1, worker: (n: number) => Effect.log(n), middleware: maybe })
+    expectTypeOf<PoolError<typeof optional>>().toEqualTypeOf<AuditError>()
+    const none = FiberPool.make({ workers: 1, worker: (n: number) => Effect.log(n), middleware: undefined })
+    expectTypeOf<PoolError<typeof none>>().toEqualTypeOf<never>()
+  })
+})
+
 describe("FiberPool.makeStateful", () => {
   it("makeWorker using Effect.acquireRelease leaves no Scope beyond make's own", () => {
     const make = FiberPool.makeStateful({
