@@ -282,7 +282,9 @@ export type MiddlewareError<M> =
     : never
 
 /**
- * The requirements a middleware adds.
+ * The requirements a middleware adds. A middleware whose requirements read as `unknown` (a bare
+ * generic function that adds one) gives `never` here; the pool's constructors reject it instead of
+ * dropping what it requires.
  *
  * @example
  * ```ts
@@ -304,6 +306,37 @@ export type MiddlewareError<M> =
 export type MiddlewareContext<M> = M extends Worker.Middleware<any, any, infer R> ? OrNever<R>
   : M extends (next: any) => Worker.Worker<any, any, infer R> ? OrNever<R>
   : never
+
+/**
+ * The requirements a middleware's type gives, before `OrNever`. A plain function of `any` workers
+ * reads as `unknown` against the generic `Worker.Middleware`: its own return type then says `any`.
+ */
+type ContextOf<M> = M extends Worker.Middleware<any, any, infer R> ? unknown extends R ? ReturnedContext<M> : R
+  : ReturnedContext<M>
+type ReturnedContext<M> = M extends (next: any) => Worker.Worker<any, any, infer R> ? R : never
+/**
+ * The middleware whose requirements cannot be read: a generic function `<A, E, R>(next: Worker<A,
+ * E, R>) => Worker<A, E, R | Db>` infers its `R` as `unknown`, which `MiddlewareContext` counts as
+ * nothing (so does an untyped one-off middleware). One that, given a worker requiring nothing,
+ * returns a worker requiring nothing (a pass-through: tracing, logging) adds nothing indeed: the
+ * test instantiates a generic function, which `infer` cannot. `any` (chosen by the caller) is not
+ * tested.
+ */
+type UnreadableContext<M> = IsAny<M> extends true ? never
+  : M extends unknown ? unknown extends ContextOf<M> ? IsAny<ContextOf<M>> extends true ? never
+      : M extends (next: Worker.Worker<any, any, never>) => Worker.Worker<any, any, never> ? never
+      : M
+    : never
+  : never
+/**
+ * Rejects, at compile time, a middleware whose requirements the pool cannot read (they would be
+ * dropped from `make`'s requirements, and the program would compile and fail with "Service not
+ * found").
+ */
+type ReadableContext<M> = [UnreadableContext<M>] extends [never] ? unknown : {
+  readonly middleware:
+    "cannot read what a middleware requires (a generic function's requirements read as unknown): annotate it as Worker.Middleware<A, E, R>"
+}
 
 /**
  * What the pool provides to workers, middleware, `makeWorker` and `onWorkerComplete`.
@@ -550,6 +583,7 @@ export const make: <
     & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+    & ReadableContext<Listed<M>>
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>,
   ErrorOf<LE>,
@@ -602,6 +636,7 @@ export const makeStateful: <
     & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+    & ReadableContext<Listed<M>>
 ) => NoInfer<
   Effect.Effect<
     FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>,
@@ -685,6 +720,7 @@ export const run: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
@@ -713,6 +749,7 @@ export const run: {
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
@@ -736,6 +773,7 @@ export const run: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
@@ -761,6 +799,7 @@ export const run: {
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
@@ -841,6 +880,7 @@ export const layer: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, Listed<M>, LO, LR, RW, RP>>
   <
     I,
@@ -864,6 +904,7 @@ export const layer: {
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): Layer.Layer<
     I,
     ErrorOf<LE> | ErrorOf<EI>,
@@ -958,6 +999,7 @@ export const makeBatched: <
     & BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+    & ReadableContext<Listed<M>>
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, Listed<M>, EW, EP>>,
   ErrorOf<LE>,
@@ -1160,6 +1202,7 @@ export const mapStream: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
     B,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,
@@ -1186,6 +1229,7 @@ export const mapStream: {
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
+      & ReadableContext<Listed<M>>
   ): Stream.Stream<
     B,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,

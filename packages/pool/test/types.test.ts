@@ -392,6 +392,44 @@ describe("FiberPool.make: each element of the middleware option is checked again
   })
 })
 
+describe("a middleware whose requirements the pool cannot read is rejected", () => {
+  // a generic function infers its R as unknown, which counted as nothing: `run` compiled needing
+  // nothing and died with "Service not found: types/Db"
+  const needsDb = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R | Db> => (item) =>
+    Effect.zipRight(Effect.flatMap(Db, (db) => db.query("select 1")), next(item))
+
+  it("a generic function that adds a requirement", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      // @ts-expect-error cannot read what the middleware requires: annotate it as Worker.Middleware<A, E, R>
+      middleware: [needsDb]
+    })
+    // @ts-expect-error the same in run (no overload matches)
+    FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [needsDb] })
+    const untyped: Worker.Middleware<unknown, never, unknown> = (next) => next
+    FiberPool.make({
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      // @ts-expect-error a requirement typed unknown cannot be provided either
+      middleware: [untyped]
+    })
+  })
+
+  it("annotated, its requirement is the caller's; a pass-through generic function is accepted", () => {
+    const annotated: Worker.Middleware<unknown, never, Db> = needsDb
+    const run = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [annotated] })
+    same<MakeContext<typeof run>, Db>(true)
+    const traced = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R> => (item) =>
+      Effect.withSpan(next(item), "item")
+    const tracedRun = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [traced] })
+    same<MakeContext<typeof tracedRun>, never>(true)
+    // a one-off function of `any` workers (bench, faults tests) is not tested: `any` is the caller's choice
+    const loose = (next: Worker.Worker<any, any, any>): Worker.Worker<any, any, any> => next
+    FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [loose] })
+  })
+})
+
 describe("FiberPool.makeStateful", () => {
   it("makeWorker using Effect.acquireRelease leaves no Scope beyond make's own", () => {
     const make = FiberPool.makeStateful({
