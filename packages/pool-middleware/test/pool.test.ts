@@ -17,7 +17,7 @@ const tracing = () => {
   const mark = (name: string): Worker.Middleware => (next) => (item) =>
     Effect.sync(() => (log.trace += `${name}_before->`)).pipe(
       Effect.zipRight(next(item)),
-      Effect.zipRight(Effect.sync(() => (log.trace += `${name}_after->`)))
+      Effect.tap(() => Effect.sync(() => (log.trace += `${name}_after->`)))
     )
   return { log, mark }
 }

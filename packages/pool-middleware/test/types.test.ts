@@ -73,6 +73,12 @@ describe("types", () => {
     Middleware.recover((_defect, _item: number) => {})(worker)
   })
 
+  it("pipe(worker, m2, m1) keeps the worker's result type", () => {
+    const length = (s: string) => Effect.succeed(s.length)
+    expectTypeOf(pipe(length, Middleware.timeout("1 second"), Middleware.retry(), Middleware.recover()))
+      .toEqualTypeOf<Worker.Worker<string, Cause.TimeoutException | Middleware.WorkerDefect, never, number>>()
+  })
+
   it("pipe(worker, m3, m2, m1) accumulates the errors", () => {
     const wrapped = pipe(
       worker,
@@ -125,7 +131,7 @@ describe("types", () => {
     >()
   })
 
-  it("the middleware option keeps the worker's result type; the pipe form types it void (README)", () => {
+  it("both the middleware option and the pipe form keep the worker's result type", () => {
     const length = (s: string) => Effect.succeed(s.length)
     const words = Stream.make("a", "bc")
     const withOption = FiberPool.mapStream(words, {
@@ -135,7 +141,7 @@ describe("types", () => {
     })
     expectTypeOf(withOption).toEqualTypeOf<Stream.Stream<number, Cause.TimeoutException>>()
     const piped = FiberPool.mapStream(words, { workers: 1, worker: pipe(length, Middleware.timeout("1 second")) })
-    expectTypeOf(piped).toEqualTypeOf<Stream.Stream<void, Cause.TimeoutException>>()
+    expectTypeOf(piped).toEqualTypeOf<Stream.Stream<number, Cause.TimeoutException>>()
   })
 
   it("the middleware option rejects a middleware of another item type, as the pipe form does", () => {

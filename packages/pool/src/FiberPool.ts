@@ -206,10 +206,11 @@ export type AnyMiddleware =
   | ((next: never) => Worker.Worker<any, any, any>)
 
 /**
- * What the `middleware` option accepts in a pool of items `A` (in `makeBatched`, of batches): a
- * reusable {@link Worker.Middleware} that takes `A` (`Worker.Middleware<unknown>`, or one of `A`
- * itself), or a one-off {@link Worker.MiddlewareFn} whose `next` is a worker of `A`. A middleware
- * of another item type does not compile, as in the `pipe` form, and the parameters of a handler
+ * What the `middleware` option accepts in a pool of items `A` and results `B` (in `makeBatched`, of
+ * batches, results `void`): a reusable {@link Worker.Middleware} that takes `A`
+ * (`Worker.Middleware<unknown>`, or one of `A` itself), or a one-off {@link Worker.MiddlewareFn}
+ * whose `next` is a worker of `A` returning `B`, and which returns `B`. A middleware of another
+ * item type does not compile, as in the `pipe` form, and the parameters of a handler
  * written inline in the list (`Middleware.validate((item) => …)`, `Worker.catchCause((cause, item)
  * => …)`) are typed from the pool's items.
  *
@@ -233,9 +234,9 @@ export type AnyMiddleware =
  * @since 0.2.0
  * @category type-level
  */
-export type MiddlewareFor<A> =
+export type MiddlewareFor<A, B = void> =
   | Worker.Middleware<A, never, never>
-  | ((next: Worker.Worker<A, never, never, never>) => Worker.Worker<A, unknown, unknown, unknown>)
+  | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, unknown, unknown, B>)
 
 type IsAny<T> = 0 extends 1 & T ? true : false
 /**
@@ -276,7 +277,7 @@ type Listed<M> = undefined extends M ? never : M extends ReadonlyArray<infer X> 
 export type MiddlewareError<M> =
   // a generic function that passes the worker's errors through as they are (tracing, logging) adds
   // none; tested first, as it also matches the next test, with `E` inferred `unknown`
-  M extends <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>) => Worker.Worker<A1, E1, R1> ? never
+  M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, E1, R1, B1> ? never
     : M extends Worker.Middleware<any, infer E, any> ? ErrorOf<E>
     : M extends (next: any) => Worker.Worker<any, infer E, any> ? ErrorOf<E>
     : never
@@ -567,7 +568,7 @@ export type PoolError<E, M, EW, EP> = E | MiddlewareError<M> | ErrorOf<EW> | Err
  */
 export const make: <
   A,
-  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
   E = never,
   R = never,
   LO = never,
@@ -618,7 +619,7 @@ export const make: <
  */
 export const makeStateful: <
   A,
-  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
   E = never,
   R = never,
   EI = never,
@@ -701,7 +702,7 @@ const feedPool = (
 export const run: {
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -728,7 +729,7 @@ export const run: {
   >
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -757,7 +758,7 @@ export const run: {
   >
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -781,7 +782,7 @@ export const run: {
   >
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -863,7 +864,7 @@ export const layer: {
   <
     I,
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -885,7 +886,7 @@ export const layer: {
   <
     I,
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -1186,7 +1187,7 @@ const sameStats = (a: Stats.Stats, b: Stats.Stats): boolean =>
 export const mapStream: {
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -1212,7 +1213,7 @@ export const mapStream: {
     A,
     ES,
     RS,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,

@@ -40,10 +40,13 @@ export interface Worker<in A, out E = never, out R = never, out B = void> {
 /**
  * Reusable middleware: wraps any worker of `A`, adding the errors `E` and requirements `R`.
  * Every built-in middleware has this type, so a pool's error type shows what its middleware add.
- * Middleware sees workers as returning `void`; at run time a worker's result passes through it to
- * `pool.execute`, so a middleware that wraps `next(item)` should return what `next(item)` returns
- * (use `Effect.tap` for steps after it; every built-in middleware does). Write your own by
- * annotation:
+ * It is generic in the wrapped worker's result `B1` and returns it: the worker's result passes
+ * through to `pool.execute` and `mapStream`, typed as the worker's in both the `middleware` option
+ * and the `pipe` form. Use `Effect.tap` for steps after `next(item)`. A function that replaces the
+ * result (recovers a failure with `Effect.void`, maps the value) is not a middleware and does not
+ * compile as one: it would make a pool whose `execute` is typed `number` return `undefined`. Handle
+ * such failures in the worker itself, or wrap one concrete worker with a {@link MiddlewareFn},
+ * which knows its result type. Write your own by annotation:
  *
  * @example
  * ```ts
@@ -58,13 +61,14 @@ export interface Worker<in A, out E = never, out R = never, out B = void> {
  * @category models
  */
 export interface Middleware<in A = unknown, out E = never, out R = never> {
-  <A1 extends A, E1, R1>(next: Worker<A1, E1, R1>): Worker<A1, E | E1, R | R1>
+  <A1 extends A, E1, R1, B1>(next: Worker<A1, E1, R1, B1>): Worker<A1, E | E1, R | R1, B1>
 }
 
 /**
  * One-off middleware for one concrete worker (the go-pkgz shape): a function from a worker to a
  * worker. It may change the error and requirement types (`E2`, `R2`); typed exactly in the `pipe`
- * form, `pipe(worker, m3, m2, m1)`.
+ * form, `pipe(worker, m3, m2, m1)`. `B` is the worker's result type (default `void`): in a pool's
+ * `middleware` option it must be the pool's, as the function returns what it returns.
  *
  * @example
  * ```ts
@@ -85,38 +89,42 @@ export interface Middleware<in A = unknown, out E = never, out R = never> {
  * @since 0.1.0
  * @category models
  */
-export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R> = (next: Worker<A, E, R>) => Worker<A, E2, R2>
+export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R, B = void> = (
+  next: Worker<A, E, R, B>
+) => Worker<A, E2, R2, B>
 
 /**
  * What {@link catchCause} runs when the worker it wraps fails: the failure's `cause` (failures,
  * defects and interruption alike), the `item`, and `again`, an effect that runs the wrapped worker
- * on the item once more. The effect it returns decides the item's outcome: succeed to recover,
- * `Effect.failCause(cause)` to pass the failure on unchanged. Generic in the wrapped worker's
- * errors `E1` and requirements `R1`, like {@link Middleware}.
+ * on the item once more. The effect it returns decides the item's outcome: `again` (or an effect
+ * that ends with it) to try once more, `Effect.failCause(cause)` to pass the failure on unchanged,
+ * or another failure. Generic in the wrapped worker's errors `E1`, requirements `R1` and result
+ * `B1`, like {@link Middleware}: a handler cannot succeed with a value of its own (it would replace
+ * the worker's result, and `execute` would return what its type does not say).
  *
  * @example
  * ```ts
  * import { Worker } from "@fiberpool/pool"
  * import { Cause, Effect } from "effect"
  *
- * // recovers the items whose worker died; failures and interruption pass on unchanged
- * const skipDefects: Worker.CauseHandler = (cause, item) =>
+ * // logs the items whose worker died; every failure passes on unchanged
+ * const logDefects: Worker.CauseHandler = (cause, item) =>
  *   Cause.isDie(cause) && !Cause.isInterrupted(cause)
- *     ? Effect.logError(`dropped item ${String(item)}`, cause)
+ *     ? Effect.logError(`item ${String(item)} died`, cause).pipe(Effect.zipRight(Effect.failCause(cause)))
  *     : Effect.failCause(cause)
  *
- * const middleware: Worker.Middleware = Worker.catchCause(skipDefects)
+ * const middleware: Worker.Middleware = Worker.catchCause(logDefects)
  * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface CauseHandler<in A = unknown, out E = never, out R = never> {
-  <A1 extends A, E1, R1>(
+  <A1 extends A, E1, R1, B1>(
     cause: Cause.Cause<E1>,
     item: A1,
-    again: Effect.Effect<void, E1, R1>
-  ): Effect.Effect<void, E | E1, R | R1>
+    again: Effect.Effect<B1, E1, R1>
+  ): Effect.Effect<B1, E | E1, R | R1>
 }
 
 /**

@@ -395,7 +395,7 @@ describe("FiberPool.make: each element of the middleware option is checked again
 describe("a middleware whose requirements the pool cannot read is rejected", () => {
   // a generic function infers its R as unknown, which counted as nothing: `run` compiled needing
   // nothing and died with "Service not found: types/Db"
-  const needsDb = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R | Db> => (item) =>
+  const needsDb = <A, E, R, B>(next: Worker.Worker<A, E, R, B>): Worker.Worker<A, E, R | Db, B> => (item) =>
     Effect.zipRight(Effect.flatMap(Db, (db) => db.query("select 1")), next(item))
 
   it("a generic function that adds a requirement", () => {
@@ -420,13 +420,60 @@ describe("a middleware whose requirements the pool cannot read is rejected", () 
     const annotated: Worker.Middleware<unknown, never, Db> = needsDb
     const run = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [annotated] })
     same<MakeContext<typeof run>, Db>(true)
-    const traced = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R> => (item) =>
+    const traced = <A, E, R, B>(next: Worker.Worker<A, E, R, B>): Worker.Worker<A, E, R, B> => (item) =>
       Effect.withSpan(next(item), "item")
     const tracedRun = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [traced] })
     same<MakeContext<typeof tracedRun>, never>(true)
     // a one-off function of `any` workers (bench, faults tests) is not tested: `any` is the caller's choice
     const loose = (next: Worker.Worker<any, any, any>): Worker.Worker<any, any, any> => next
     FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [loose] })
+  })
+})
+
+describe("middleware pass the worker's result through: one that would replace it does not compile", () => {
+  const length = (s: string) => s === "" ? Effect.fail(new ItemError({ item: 0 })) : Effect.succeed(s.length)
+
+  it("a Worker.Middleware or Worker.catchCause that recovers with a value of its own", () => {
+    // @ts-expect-error replaces the worker's result with void (`execute` was typed number and returned undefined)
+    const skip: Worker.Middleware = (next) => (item) => Effect.catchAll(next(item), () => Effect.void)
+    // @ts-expect-error the same, made with catchCause
+    const skipCause: Worker.Middleware = Worker.catchCause(() => Effect.void)
+    void skip
+    void skipCause
+  })
+
+  it("the pipe form keeps the result type, as the option does", () => {
+    expectTypeOf(audited(length)).toEqualTypeOf<Worker.Worker<string, ItemError | AuditError, never, number>>()
+    const make = FiberPool.make({ workers: 1, worker: length, middleware: [audited, limited] })
+    expectTypeOf<PoolOf<typeof make>["execute"]>().toEqualTypeOf<
+      (item: string) => Effect.Effect<number, ItemError | AuditError | LimitError | FiberPool.PoolClosedError>
+    >()
+  })
+
+  it("a one-off or generic function middleware must say it passes the result through", () => {
+    const nonEmpty: Worker.MiddlewareFn<string, ItemError, never, ItemError | FnError> = (next) => (s) =>
+      s === "" ? Effect.fail(new FnError()) : next(s)
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error typed against void results, it could return something else than a number
+      middleware: [nonEmpty]
+    })
+    const typed: Worker.MiddlewareFn<string, ItemError, never, ItemError | FnError, never, number> = (next) => (s) =>
+      s === "" ? Effect.fail(new FnError()) : next(s)
+    const make = FiberPool.make({ workers: 1, worker: length, middleware: [typed] })
+    expectTypeOf<PoolOf<typeof make>>().toEqualTypeOf<FiberPool.FiberPool<string, ItemError | FnError, number>>()
+    // a void pool takes the void-typed one
+    FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [nonEmpty] })
+
+    const voidTraced = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R> => (item) =>
+      Effect.withSpan(next(item), "item")
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error the same for a generic function typed against void results
+      middleware: [voidTraced]
+    })
   })
 })
 
@@ -520,7 +567,8 @@ describe("FiberPool.run and FiberPool.layer", () => {
     const bared = FiberPool.make({ workers: 1, worker: (_: number) => Effect.void, middleware: [bare] })
     same<PoolError<typeof bared>, unknown>(true)
     // but one that passes the worker's errors through as they are adds none: the pool's stay exact
-    const traced = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R> => (item) =>
+    // (generic in the result too: the worker's result type here is `never`)
+    const traced = <A, E, R, B>(next: Worker.Worker<A, E, R, B>): Worker.Worker<A, E, R, B> => (item) =>
       Effect.withSpan(next(item), "item")
     const tracedPool = FiberPool.make({
       workers: 1,

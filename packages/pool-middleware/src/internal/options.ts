@@ -24,7 +24,7 @@ export const MAX_TIMER_MILLIS = 2 ** 31 - 1
  */
 export const dies =
   (defect: unknown): Worker.Middleware =>
-  <A1, E1, R1>(_next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> =>
+  <A1, E1, R1, B1>(_next: Worker.Worker<A1, E1, R1, B1>): Worker.Worker<A1, E1, R1, B1> =>
   (_item) => Effect.die(defect)
 
 /**

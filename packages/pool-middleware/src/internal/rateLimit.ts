@@ -311,7 +311,7 @@ const parse = (options: RateLimitOptions): Either.Either<Bucket, Cause.IllegalAr
 /** @internal */
 export const rateLimit =
   (options: RateLimitOptions): Worker.Middleware =>
-  <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1, R1> => {
+  <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>): Worker.Worker<A1, E1, R1, B1> => {
     // the bucket is created here, when the middleware is applied to a worker: a pool applies its
     // middleware once, so all workers of one pool share a bucket and two pools never do
     // reading the options runs user code (a getter, a Proxy's trap): a throw there makes every item

@@ -24,14 +24,14 @@ const fromHandler = <A, R>(onDefect: OnDefect<A, R> | undefined): Worker.Middlew
   }
   // a `catchCause` middleware: a pool runs it only for items that fail. A worker function that
   // throws before returning an effect is a defect too
-  return Worker.catchCause<A, WorkerDefect, R>(<A1 extends A, E1, R1>(cause: Cause.Cause<E1>, item: A1) => {
+  return Worker.catchCause<A, WorkerDefect, R>(<A1 extends A, E1, R1, B1>(cause: Cause.Cause<E1>, item: A1) => {
     // failures and interruption pass through unchanged. A defect is recovered wherever it is in
     // the cause, as `Effect.catchAllDefect` finds it: also beside interruption, as when one child
     // of `Effect.all` dies and its siblings are interrupted. (A pool that interrupts the item from
     // outside runs no handler at all: Effect runs none in an interrupted fiber.)
     const defect = Cause.dieOption(cause)
     if (Option.isNone(defect)) {
-      return Effect.failCause(cause) as Effect.Effect<void, E1 | WorkerDefect, R | R1>
+      return Effect.failCause(cause) as Effect.Effect<B1, E1 | WorkerDefect, R | R1>
     }
     const error = new WorkerDefect({ defect: defect.value, item })
     if (onDefect === undefined) return Effect.fail(error)

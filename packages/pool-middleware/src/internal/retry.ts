@@ -31,15 +31,15 @@ const retryable = <E>(cause: Cause.Cause<E>): Either.Either<Cause.Cause<E>, E> =
  * attempts after the first, which `Effect.catchAll` would turn into a defect when the cause holds
  * one too (the first attempt's cause is kept whole, `retryable`).
  */
-const catchRetryable = <E, R, E2, R2>(
-  effect: Effect.Effect<void, E, R>,
-  retry: (error: E) => Effect.Effect<void, E2, R2>
-): Effect.Effect<void, E | E2, R | R2> => Effect.catchAllCause(effect, retryOr(retry))
+const catchRetryable = <B, E, R, E2, R2>(
+  effect: Effect.Effect<B, E, R>,
+  retry: (error: E) => Effect.Effect<B, E2, R2>
+): Effect.Effect<B, E | E2, R | R2> => Effect.catchAllCause(effect, retryOr(retry))
 
 /** Retries the cause's retryable failure (`retryable`), or fails with the cause as it is. */
 const retryOr =
-  <E, E2, R2>(retry: (error: E) => Effect.Effect<void, E2, R2>) =>
-  (cause: Cause.Cause<E>): Effect.Effect<void, E | E2, R2> => {
+  <B, E, E2, R2>(retry: (error: E) => Effect.Effect<B, E2, R2>) =>
+  (cause: Cause.Cause<E>): Effect.Effect<B, E | E2, R2> => {
     const failure = retryable(cause)
     return Either.isLeft(failure) ? retry(failure.left) : Effect.failCause(cause)
   }
@@ -147,7 +147,7 @@ const fromOptions = (options: RetryOptions): Worker.Middleware => {
   // retry n (0 for the first) after `error`: wait, then run the worker again; its failure leads to
   // retry n + 1. Every retry calls the wrapped worker again, so middleware inside it sees each attempt
   const retryAfter =
-    <E1, R1>(n: number, again: Effect.Effect<void, E1, R1>) => (error: E1): Effect.Effect<void, E1, R1> => {
+    <B1, E1, R1>(n: number, again: Effect.Effect<B1, E1, R1>) => (error: E1): Effect.Effect<B1, E1, R1> => {
       if (n + 1 >= attempts) return Effect.fail(error)
       if (shouldRetry !== undefined) {
         // `while` is called right here; if it throws, that is a defect of the item
@@ -175,10 +175,10 @@ const fromSchedule = <Out, RS>(
   // items that fail): the first failure goes to a fresh driver of the schedule, like every later
   // one; when the schedule is done, the item fails with its last error
   Worker.catchCause<unknown, never, RS>(
-    <A1, E1, R1>(cause: Cause.Cause<E1>, _item: A1, again: Effect.Effect<void, E1, R1>) =>
+    <A1, E1, R1, B1>(cause: Cause.Cause<E1>, _item: A1, again: Effect.Effect<B1, E1, R1>) =>
       retryOr((first: E1) =>
         Effect.flatMap(Schedule.driver(schedule), (driver) => {
-          const next = (error: E1): Effect.Effect<void, E1, R1 | RS> =>
+          const next = (error: E1): Effect.Effect<B1, E1, R1 | RS> =>
             Effect.matchEffect(driver.next(error), {
               onFailure: () => Effect.fail(error),
               onSuccess: () => catchRetryable(again, next)

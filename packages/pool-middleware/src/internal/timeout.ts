@@ -21,7 +21,10 @@ const fromDuration = (input: Duration.DurationInput): Worker.Middleware<unknown,
   // not "interrupted": an uninterruptible item runs to its end, and still fails with this
   const message = `item timed out after ${Duration.format(duration)} (Middleware.timeout)`
   const onTimeout = () => new Cause.TimeoutException(message)
-  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | Cause.TimeoutException, R1> => (item) =>
+  return <A1, E1, R1, B1>(
+    next: Worker.Worker<A1, E1, R1, B1>
+  ): Worker.Worker<A1, E1 | Cause.TimeoutException, R1, B1> =>
+  (item) =>
     Effect.withFiberRuntime((parent, status) => {
       // the item runs in a fiber of its own, to be interrupted alone when its time is up, as
       // `Effect.timeout` runs it; but started at once, on this stack: an item that does not suspend

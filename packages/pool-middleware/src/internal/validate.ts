@@ -14,7 +14,9 @@ const fromCheck = (check: unknown): Worker.Middleware<any, ValidationError, any>
   // schemas are functions too: test for a schema first
   if (Schema.isSchema(check)) {
     const run = Schema.validate(check as Schema.Schema<unknown, unknown, unknown>, { errors: "all" })
-    return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
+    return <A1, E1, R1, B1>(
+      next: Worker.Worker<A1, E1, R1, B1>
+    ): Worker.Worker<A1, E1 | ValidationError, R1 | unknown, B1> =>
     (item) =>
       Effect.matchEffect(run(item), {
         onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
@@ -35,7 +37,9 @@ const fromCheck = (check: unknown): Worker.Middleware<any, ValidationError, any>
   const named = typeof name === "string" && name.length > 0
   const rejected = named ? `the predicate ${name} returned false` : "the predicate returned false"
   const rejectedByEffect = named ? `the check ${name} succeeded with false` : "the check succeeded with false"
-  return <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>): Worker.Worker<A1, E1 | ValidationError, R1 | unknown> =>
+  return <A1, E1, R1, B1>(
+    next: Worker.Worker<A1, E1, R1, B1>
+  ): Worker.Worker<A1, E1 | ValidationError, R1 | unknown, B1> =>
   (item) => {
     // the pool calls this function when the item runs: a predicate is checked right here, at no
     // cost in effects; a check that throws is a defect of the item
@@ -49,7 +53,7 @@ const fromCheck = (check: unknown): Worker.Middleware<any, ValidationError, any>
       return Effect.matchEffect(result as Effect.Effect<unknown, unknown, unknown>, {
         onFailure: (cause) => Effect.fail(new ValidationError({ item, cause })),
         // an effectful predicate (`Effect<boolean>`) rejects with `false`, as a plain one does
-        onSuccess: (ok): Effect.Effect<void, E1 | ValidationError, R1> =>
+        onSuccess: (ok): Effect.Effect<B1, E1 | ValidationError, R1> =>
           ok === false ? Effect.fail(new ValidationError({ item, cause: rejectedByEffect })) : Worker.call(next, item)
       })
     }
