@@ -356,7 +356,8 @@ type ReadableContext<M> = [UnreadableContext<M>] extends [never] ? unknown : {
 export type Provided<LO> = Worker.WorkerId | Metrics.PoolMetrics | LO
 
 /**
- * Rejects, at compile time, a worker or middleware that requires `Scope`.
+ * Rejects, at compile time, a worker or middleware that requires `Scope`, with a message at the
+ * option `Field` that names it (`"worker"`, `"makeWorker"`, `"middleware"`).
  *
  * @example
  * ```ts
@@ -374,8 +375,11 @@ export type Provided<LO> = Worker.WorkerId | Metrics.PoolMetrics | LO
  * @category type-level
  */
 export type NoScope<R, Field extends string = "worker"> = Scope.Scope extends R ? {
-    readonly [K in Field]:
-      "a worker must not require Scope: use Effect.scoped per item, or workerLayer / makeWorker per worker"
+    readonly [K in Field]: K extends "middleware"
+      ? "a middleware must not require Scope: use Effect.scoped per item, or workerLayer per worker"
+      : K extends "makeWorker"
+        ? "the worker makeWorker returns must not require Scope: use Effect.scoped per item (makeWorker itself may: it runs in its worker fiber's scope)"
+      : "a worker must not require Scope: use Effect.scoped per item, or workerLayer / makeWorker per worker"
   }
   : unknown
 
@@ -635,7 +639,7 @@ export const makeStateful: <
 >(
   options:
     & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
-    & NoScope<R>
+    & NoScope<R, "makeWorker">
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
 ) => NoInfer<
@@ -748,7 +752,7 @@ export const run: {
     items: Iterable<A> | Stream.Stream<A, ES, RS>,
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
-      & NoScope<R>
+      & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
   ): Effect.Effect<
@@ -798,7 +802,7 @@ export const run: {
   >(
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
-      & NoScope<R>
+      & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
@@ -903,7 +907,7 @@ export const layer: {
     tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>>,
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
-      & NoScope<R>
+      & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
   ): Layer.Layer<

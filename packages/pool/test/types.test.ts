@@ -515,12 +515,28 @@ describe("FiberPool.makeStateful", () => {
     same<MakeContext<typeof make>, Scope.Scope | Config>(true)
   })
 
-  it("a stateful worker that requires Scope is rejected", () => {
-    // @ts-expect-error the worker makeWorker returns must not require Scope
+  it("a stateful worker that requires Scope is rejected, at makeWorker (it was \"Property 'worker' is missing\")", () => {
     FiberPool.makeStateful({
       workers: 1,
+      // @ts-expect-error the worker makeWorker returns must not require Scope
       makeWorker: (_id) => Effect.succeed((_: number) => Effect.flatMap(Effect.scope, () => Effect.void))
     })
+    // makeWorker itself may: it runs in its worker fiber's scope
+    FiberPool.makeStateful({
+      workers: 1,
+      makeWorker: () => Effect.as(Effect.addFinalizer(() => Effect.void), (n: number) => Effect.log(n))
+    })
+  })
+
+  it("NoScope's message names what requires Scope", () => {
+    expectTypeOf<FiberPool.NoScope<Scope.Scope, "middleware">["middleware"]>().toEqualTypeOf<
+      "a middleware must not require Scope: use Effect.scoped per item, or workerLayer per worker"
+    >()
+    expectTypeOf<keyof FiberPool.NoScope<Scope.Scope, "makeWorker">>().toEqualTypeOf<"makeWorker">()
+    expectTypeOf<FiberPool.NoScope<Scope.Scope>["worker"]>().toEqualTypeOf<
+      "a worker must not require Scope: use Effect.scoped per item, or workerLayer / makeWorker per worker"
+    >()
+    expectTypeOf<FiberPool.NoScope<Db>>().toEqualTypeOf<unknown>()
   })
 })
 
