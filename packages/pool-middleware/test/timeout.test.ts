@@ -149,6 +149,57 @@ describe("Middleware.timeout", () => {
         }
       }))
 
+    // what a timeout that ran the item in a root fiber started at once broke (794e698, reverted)
+    it.effect("an uninterruptible caller whose item is interruptible: the timeout interrupts the item, and so does the caller's interruption", () =>
+      Effect.gen(function*() {
+        const worker = (_: string) => Effect.interruptible(Effect.never)
+        const timed = yield* Effect.fork(
+          Effect.exit(Effect.uninterruptible(Middleware.timeout("100 millis")(worker)("a")))
+        )
+        yield* TestClock.adjust("100 millis")
+        const exit = yield* Fiber.join(timed)
+        assertTrue(Cause.isTimeoutException(failureOf(exit)), String(exit))
+        const caller = yield* Effect.fork(Effect.uninterruptible(Middleware.timeout("1 hour")(worker)("a")))
+        yield* TestClock.adjust("10 millis")
+        // the caller's own region is uninterruptible: it ends when the item, interrupted, has
+        const interrupting = yield* Effect.fork(Fiber.interrupt(caller))
+        yield* TestClock.adjust("10 millis")
+        assertTrue(Option.isSome(yield* Fiber.poll(interrupting)), "the interruption never reached the item")
+      }))
+
+    it.effect("the caller interrupted: the item's exit, a finalizer's defect included, is the call's", () =>
+      Effect.gen(function*() {
+        const worker = (_: string) => Effect.ensuring(Effect.never, Effect.die("finalizer died"))
+        const caller = yield* Effect.fork(Middleware.timeout("1 hour")(worker)("a"))
+        yield* TestClock.adjust("10 millis")
+        const exit = yield* Fiber.interrupt(caller)
+        assertTrue(Exit.isFailure(exit), String(exit))
+        deepStrictEqual(Cause.defects(exit.cause).length, 1, String(exit))
+      }))
+
+    it.effect("a FiberRef with a join of its own is joined once, whether the item suspends or not", () =>
+      Effect.gen(function*() {
+        const ref = FiberRef.unsafeMake(100, { join: (parent, child) => parent + child })
+        for (const [what, first] of items) {
+          yield* FiberRef.set(ref, 100)
+          const worker = (_: string) => Effect.zipRight(first, FiberRef.update(ref, (n) => n + 1))
+          const fiber = yield* Effect.fork(
+            Effect.zipRight(Middleware.timeout("1 second")(worker)("a"), FiberRef.get(ref))
+          )
+          yield* TestClock.adjust("10 millis")
+          // the child's 101 joined into the caller's 100
+          strictEqual(yield* Fiber.join(fiber), 201, what)
+        }
+      }))
+
+    it.effect("timeouts nested a thousand deep run (no JavaScript stack per level)", () =>
+      Effect.gen(function*() {
+        const timeout = Middleware.timeout("1 minute")
+        const nested = (depth: number): Effect.Effect<number, Cause.TimeoutException> =>
+          depth === 0 ? Effect.succeed(0) : Effect.map(timeout((_: number) => nested(depth - 1))(depth), (n) => n + 1)
+        strictEqual(yield* nested(1000), 1000)
+      }))
+
     it.effect("its failure or defect is the call's, not logged as an unhandled failure of its fiber", () => {
       const logs: Array<string> = []
       return Effect.gen(function*() {
