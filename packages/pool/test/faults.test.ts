@@ -2465,9 +2465,27 @@ describe("faults: what stopped the pool is never silent", () => {
         Effect.forkScoped(Stream.runDrain(FiberPool.progress(pool, Schedule.spaced("20 millis"))))
       )
       deepStrictEqual(watched.logs.map((log) => log.message), expected)
-      // a wait still waiting when the scope closes will read it: not logged
-      const waiting = yield* stoppingPool((pool) => Effect.fork(Effect.exit(pool.wait)))
-      deepStrictEqual(waiting.logs, [])
+      // a wait waiting as the closing scope's drain stops the pool reads the failure (it resumes
+      // before the close reports): not logged
+      const waited = yield* withLogs(Effect.gen(function*() {
+        const scope = yield* Scope.make()
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 10,
+          gracefulShutdown: "1 minute",
+          worker: (n: number) => n === 2 ? Effect.die("drain defect") : Effect.sleep("10 millis")
+        }).pipe(Scope.extend(scope))
+        yield* pool.submitAll([1, 2, 3])
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        yield* TestClock.adjust("1 millis")
+        const waiting = yield* Effect.fork(Effect.exit(pool.wait))
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(closing)
+        return yield* Fiber.join(waiting)
+      }))
+      deepStrictEqual(Exit.isFailure(waited.value) ? Cause.defects(waited.value.cause).length : 0, 1)
+      deepStrictEqual(waited.logs, [])
     }))
 
   it.effect("a callback's failure that decided the outcome of a pool that did not stop on it is logged as the scope closes, if nothing read it", () =>

@@ -666,8 +666,6 @@ const makeValid = (
     let outcomeSeen = internals.reportsOutcome === true
     /** The callback whose failure decided the outcome without stopping the pool (`callbackFailed`). */
     let decidedBy: string | undefined
-    /** `wait`s in progress: each will read the outcome when the pool ends. */
-    let waiting = 0
     /**
      * A `continueOnError` pool that a defect stops logs it at once, though `wait`/`close` report it
      * too: its stop is news to whoever relies on it going on (a service nobody waits for). Not when
@@ -2047,10 +2045,10 @@ const makeValid = (
     const reportUnseen: Effect.Effect<void> = Effect.suspend(() => {
       // a failure that stopped the pool, or a callback's that decided its outcome: in continue mode
       // the first item failure is also the outcome, but the pool went on (its items' failures are
-      // counted, and `execute` callers got theirs). A `wait` in progress will read it
+      // counted, and `execute` callers got theirs)
       const stoppedByFailure = state === STOPPED && stopReason === "failed"
       if (
-        outcomeSeen || waiting > 0 || outcome === undefined || Cause.isInterruptedOnly(outcome) ||
+        outcomeSeen || outcome === undefined || Cause.isInterruptedOnly(outcome) ||
         (!stoppedByFailure && decidedBy === undefined)
       ) {
         return Effect.void
@@ -2151,16 +2149,10 @@ const makeValid = (
      * The pool's outcome, read: a `wait` interrupted before the pool ended (a timeout, a lost race)
      * read nothing, and the outcome is still reported if nothing else reads it.
      */
-    const wait = Effect.suspend(() => {
-      waiting++
-      return Effect.onExit(Deferred.await(done), (exit) =>
-        Effect.sync(() => {
-          waiting--
-          if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) {
-            outcomeSeen = true
-          }
-        }))
-    })
+    const wait = Effect.onExit(Deferred.await(done), (exit) =>
+      Effect.sync(() => {
+        if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) outcomeSeen = true
+      }))
 
     const stats = Effect.sync(() => {
       let proc = 0
