@@ -9,6 +9,7 @@ import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
 import type * as MetricPair from "effect/MetricPair"
 import * as Option from "effect/Option"
+import { illegalArgumentOf } from "./helpers.js"
 
 // Effect's metric registry is global and never forgets: every test uses its own pool name
 const suffix = Math.random().toString(36).slice(2, 8)
@@ -233,16 +234,6 @@ describe("Metrics.makeCounters", () => {
 })
 
 /** The `IllegalArgumentException` that `f` throws, or fails the test. */
-const illegalArgumentOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (error) {
-    assertTrue(Cause.isIllegalArgumentException(error), `expected IllegalArgumentException, got ${String(error)}`)
-    return error.message
-  }
-  throw new Error("expected a throw")
-}
-
 describe("Metrics: bad input (from JavaScript) throws IllegalArgumentException naming it", () => {
   it.effect("makeCounters: options, pool, publish", () =>
     Effect.sync(() => {

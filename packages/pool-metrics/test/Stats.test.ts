@@ -1,23 +1,13 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { Stats } from "@fiberpool/pool-metrics"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { illegalArgumentOf } from "./helpers.js"
 
 const second = Duration.seconds(1)
 
 /** The `IllegalArgumentException` that `f` throws, or fails the test. */
-const illegalArgumentOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (error) {
-    assertTrue(Cause.isIllegalArgumentException(error), `expected IllegalArgumentException, got ${String(error)}`)
-    return error.message
-  }
-  throw new Error("expected a throw")
-}
-
 describe("Stats.format", () => {
   // go-pkgz metrics_test.go TestStats_String, field by field
   describe("go-pkgz cases", () => {

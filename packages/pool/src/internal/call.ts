@@ -57,24 +57,16 @@ export const callWorker = (
 }
 
 /**
- * `Worker.call`: `callWorker`, and a `worker` that is not a function (from JavaScript) named as
- * such instead of a bare `TypeError`. Told apart only once the call threw: nothing is added to a
- * call that works (middleware call their worker through it once per item).
+ * `Worker.call`: `callWorker`, with a `worker` that is not a function (from JavaScript) named as
+ * such instead of a bare `TypeError` (one `typeof` per call).
  *
  * @internal
  */
 export const call = (
   worker: (item: any) => unknown,
   item: unknown
-): Effect.Effect<any, any, any> => {
-  let result: unknown
-  try {
-    result = worker(item)
-  } catch (defect) {
-    return Effect.die(typeof worker === "function" ? defect : notAWorker(worker, item))
-  }
-  return isEffectValue(result) ? result : notAnEffect("A worker", result, true)
-}
+): Effect.Effect<any, any, any> =>
+  typeof worker === "function" ? callWorker(worker, item) : Effect.die(notAWorker(worker, item))
 
 const notAWorker = (worker: unknown, item: unknown): Cause.IllegalArgumentException =>
   new Cause.IllegalArgumentException(
