@@ -209,7 +209,8 @@ export type AnyMiddleware =
  * What the `middleware` option accepts in a pool of items `A` and results `B` (in `makeBatched`, of
  * batches, results `void`): a reusable {@link Worker.Middleware} that takes `A`
  * (`Worker.Middleware<unknown>`, or one of `A` itself), or a one-off {@link Worker.MiddlewareFn}
- * whose `next` is a worker of `A` returning `B`, and which returns `B`. A middleware of another
+ * whose `next` is a worker of `A` returning `B`. What they add to the result joins the pool's
+ * result ({@link PoolResult}). A middleware of another
  * item type does not compile, as in the `pipe` form, and the parameters of a handler
  * written inline in the list (`Middleware.validate((item) => …)`, `Worker.catchCause((cause, item)
  * => …)`) are typed from the pool's items.
@@ -236,7 +237,62 @@ export type AnyMiddleware =
  */
 export type MiddlewareFor<A, B = void> =
   | Worker.Middleware<A, never, never>
-  | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, unknown, unknown, B>)
+  | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, unknown, unknown, unknown>)
+
+/**
+ * The result type of a pool: the worker's `B` and what its middleware add (a middleware that
+ * recovers a failure with a value of its own, as `Effect.catchAll` widens an effect's success type).
+ *
+ * @example
+ * ```ts
+ * import { FiberPool, Worker } from "@fiberpool/pool"
+ * import { Effect } from "effect"
+ *
+ * // logs a failing item and skips it: the pool's result gets `undefined`
+ * const skip = Worker.catchCause<unknown, never, never, undefined>((cause, item) =>
+ *   Effect.as(Effect.logWarning(`skipped ${String(item)}`, cause), undefined)
+ * )
+ *
+ * // number | undefined
+ * type Result = FiberPool.PoolResult<number, typeof skip>
+ * ```
+ *
+ * @since 0.2.0
+ * @category type-level
+ */
+export type PoolResult<B, M> = [M] extends [never] ? B : M extends unknown ? B | AddedResult<M, B> : never
+/**
+ * What one middleware adds to a worker's results `B`. A generic function that passes the result
+ * through adds nothing; a `Worker.Middleware<A, E, R, B2>` adds `B2`; another function adds what the
+ * worker it returns, given a worker of `B`, returns (`void` for one typed against `void` results:
+ * it may have replaced the result; `unknown` for a generic function whose result cannot be read).
+ * `any` (chosen by the caller) adds nothing.
+ */
+type AddedResult<M, B> = IsAny<M> extends true ? never
+  : M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, any, any, B1> ? never
+  : M extends Worker.Middleware<any, any, any, infer B2> ? unknown extends B2 ? ReturnedResult<M, B> : B2
+  : ReturnedResult<M, B>
+type ReturnedResult<M, B> = M extends
+  (next: Worker.Worker<any, never, never, B>) => Worker.Worker<any, any, any, infer B2> ? B2
+  : M extends (next: any) => Worker.Worker<any, any, any, infer B2> ? B2
+  : never
+/**
+ * Rejects a one-off middleware whose `next` is typed with the worker's result while a middleware
+ * inside it (later in the list) adds a result: it would get values its type does not say. The list
+ * is read from its last (innermost) element; for a list that is not a tuple, against every result.
+ */
+type ResultChecked<M, B> = [UncheckedResult<undefined extends M ? never : M, B>] extends [never] ? unknown : {
+  readonly middleware:
+    "a one-off middleware's next does not take the result that a middleware after it adds: type it MiddlewareFn<A, E, R, E2, R2, B | Added>"
+}
+type UncheckedResult<L, B> = L extends readonly [...infer Init, infer Last]
+  ? NextRejects<Last, B> | UncheckedResult<Init, PoolResult<B, Last>>
+  : L extends ReadonlyArray<infer X> ? NextRejects<X, PoolResult<B, X>>
+  : never
+/** `M` if it is a function whose `next` does not take a worker of results `B`. */
+type NextRejects<M, B> = IsAny<M> extends true ? never
+  : M extends unknown ? M extends (next: Worker.Worker<any, never, never, B>) => any ? never : M
+  : never
 
 type IsAny<T> = 0 extends 1 & T ? true : false
 /**
@@ -278,7 +334,7 @@ export type MiddlewareError<M> =
   // a generic function that passes the worker's errors through as they are (tracing, logging) adds
   // none; tested first, as it also matches the next test, with `E` inferred `unknown`
   M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, E1, R1, B1> ? never
-    : M extends Worker.Middleware<any, infer E, any> ? ErrorOf<E>
+    : M extends Worker.Middleware<any, infer E, any, any> ? ErrorOf<E>
     : M extends (next: any) => Worker.Worker<any, infer E, any> ? ErrorOf<E>
     : never
 
@@ -304,7 +360,7 @@ export type MiddlewareError<M> =
  * @since 0.1.0
  * @category type-level
  */
-export type MiddlewareContext<M> = M extends Worker.Middleware<any, any, infer R> ? OrNever<R>
+export type MiddlewareContext<M> = M extends Worker.Middleware<any, any, infer R, any> ? OrNever<R>
   : M extends (next: any) => Worker.Worker<any, any, infer R> ? OrNever<R>
   : never
 
@@ -312,7 +368,7 @@ export type MiddlewareContext<M> = M extends Worker.Middleware<any, any, infer R
  * The requirements a middleware's type gives, before `OrNever`. A plain function of `any` workers
  * reads as `unknown` against the generic `Worker.Middleware`: its own return type then says `any`.
  */
-type ContextOf<M> = M extends Worker.Middleware<any, any, infer R> ? unknown extends R ? ReturnedContext<M> : R
+type ContextOf<M> = M extends Worker.Middleware<any, any, infer R, any> ? unknown extends R ? ReturnedContext<M> : R
   : ReturnedContext<M>
 type ReturnedContext<M> = M extends (next: any) => Worker.Worker<any, any, infer R> ? R : never
 /**
@@ -589,8 +645,9 @@ export const make: <
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
+    & ResultChecked<M, B>
 ) => Effect.Effect<
-  FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>,
+  FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>,
   ErrorOf<LE>,
   Scope.Scope | Requirements<R, Listed<M>, LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.make", options, false)
@@ -642,9 +699,10 @@ export const makeStateful: <
     & NoScope<R, "makeWorker">
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
+    & ResultChecked<M, B>
 ) => NoInfer<
   Effect.Effect<
-    FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>,
+    FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>,
     ErrorOf<LE> | ErrorOf<EI>,
     | Scope.Scope
     | Requirements<R, Listed<M>, LO, LR, RW, RP>
@@ -726,6 +784,7 @@ export const run: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
@@ -755,6 +814,7 @@ export const run: {
       & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
@@ -779,6 +839,7 @@ export const run: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
@@ -805,6 +866,7 @@ export const run: {
       & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
@@ -880,12 +942,13 @@ export const layer: {
     RP = never,
     B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>>,
+    tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>>,
     options:
       & SharedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, Listed<M>, LO, LR, RW, RP>>
   <
     I,
@@ -904,12 +967,13 @@ export const layer: {
     RP = never,
     B = void
   >(
-    tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, B>>,
+    tag: Context.Tag<I, FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>>,
     options:
       & StatefulOptions<A, E, R, EI, RI, M, LO, LE, LR, EW, RW, EP, RP, B>
       & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): Layer.Layer<
     I,
     ErrorOf<LE> | ErrorOf<EI>,
@@ -1208,8 +1272,9 @@ export const mapStream: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
-    B,
+    PoolResult<B, Listed<M>>,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,
     Requirements<R, Listed<M>, LO, LR, RW, RP> | RS
   >
@@ -1235,8 +1300,9 @@ export const mapStream: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & ResultChecked<M, B>
   ): Stream.Stream<
-    B,
+    PoolResult<B, Listed<M>>,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,
     Requirements<R, Listed<M>, LO, LR, RW, RP> | RS
   >

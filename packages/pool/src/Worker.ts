@@ -38,15 +38,20 @@ export interface Worker<in A, out E = never, out R = never, out B = void> {
 }
 
 /**
- * Reusable middleware: wraps any worker of `A`, adding the errors `E` and requirements `R`.
- * Every built-in middleware has this type, so a pool's error type shows what its middleware add.
- * It is generic in the wrapped worker's result `B1` and returns it: the worker's result passes
- * through to `pool.execute` and `mapStream`, typed as the worker's in both the `middleware` option
- * and the `pipe` form. Use `Effect.tap` for steps after `next(item)`. A function that replaces the
- * result (recovers a failure with `Effect.void`, maps the value) is not a middleware and does not
- * compile as one: it would make a pool whose `execute` is typed `number` return `undefined`. Handle
- * such failures in the worker itself, or wrap one concrete worker with a {@link MiddlewareFn},
- * which knows its result type. Write your own by annotation:
+ * Reusable middleware: wraps any worker of `A`, adding the errors `E`, requirements `R` and results
+ * `B` (default `never`: none). Every built-in middleware has this type, so a pool's error type
+ * shows what its middleware add. It is generic in the wrapped worker's result `B1` and returns it,
+ * or a `B` of its own: the pool's result, in `pool.execute` and `mapStream`, is the worker's or what
+ * its middleware add, in both the `middleware` option and the `pipe` form. Use `Effect.tap` for
+ * steps after `next(item)`.
+ *
+ * A middleware that recovers a failure with a value (log and skip: `Effect.void`, `undefined`)
+ * names it as `B`: `Worker.Middleware<unknown, never, never, void>`, or
+ * `Worker.catchCause<unknown, never, never, undefined>(…)`; a pool of numbers then types `execute`
+ * as `number | undefined`. Without it, it does not compile (`Type 'Effect<void, never, never>' is
+ * not assignable to type 'Effect<B1, E1, R1>'`): it would make a pool whose `execute` is typed
+ * `number` return `undefined`. A {@link MiddlewareFn} keeps its `B` in and out: it can recover
+ * with a `B` (a default value), not skip. Write your own by annotation:
  *
  * @example
  * ```ts
@@ -55,20 +60,27 @@ export interface Worker<in A, out E = never, out R = never, out B = void> {
  *
  * const logged: Worker.Middleware = (next) => (item) =>
  *   Effect.log("processing", item).pipe(Effect.zipRight(next(item)))
+ *
+ * // logs and skips a failing item: adds `void` to the pool's result
+ * const skipping: Worker.Middleware<unknown, never, never, void> = (next) => (item) =>
+ *   Effect.catchAll(next(item), (error) => Effect.logWarning("skipped", item, error))
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export interface Middleware<in A = unknown, out E = never, out R = never> {
-  <A1 extends A, E1, R1, B1>(next: Worker<A1, E1, R1, B1>): Worker<A1, E | E1, R | R1, B1>
+export interface Middleware<in A = unknown, out E = never, out R = never, out B = never> {
+  <A1 extends A, E1, R1, B1>(next: Worker<A1, E1, R1, B1>): Worker<A1, E | E1, R | R1, B | B1>
 }
 
 /**
  * One-off middleware for one concrete worker (the go-pkgz shape): a function from a worker to a
  * worker. It may change the error and requirement types (`E2`, `R2`); typed exactly in the `pipe`
- * form, `pipe(worker, m3, m2, m1)`. `B` is the worker's result type (default `void`): in a pool's
- * `middleware` option it must be the pool's, as the function returns what it returns.
+ * form, `pipe(worker, m3, m2, m1)`. `B` is the result type of the worker it wraps (default `void`),
+ * which it returns: it can recover with a `B` (a default value), not with another result. In a
+ * pool's `middleware` option, `B` is the pool's worker's result, or more when a middleware after it
+ * adds one (`number | undefined` behind a skipping {@link catchCause}); one typed against `void`
+ * results in a pool of numbers adds `void` to the pool's result.
  *
  * @example
  * ```ts
@@ -98,9 +110,12 @@ export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R, B = void> = (
  * defects and interruption alike), the `item`, and `again`, an effect that runs the wrapped worker
  * on the item once more. The effect it returns decides the item's outcome: `again` (or an effect
  * that ends with it) to try once more, `Effect.failCause(cause)` to pass the failure on unchanged,
- * or another failure. Generic in the wrapped worker's errors `E1`, requirements `R1` and result
- * `B1`, like {@link Middleware}: a handler cannot succeed with a value of its own (it would replace
- * the worker's result, and `execute` would return what its type does not say).
+ * another failure, or a value of the result type `B` it adds (log and skip). Generic in the wrapped
+ * worker's errors `E1`, requirements `R1` and result `B1`, like {@link Middleware}: what it adds
+ * (`E`, `R`, `B`) it names. A handler that recovers with a value it does not name does not
+ * compile: `Type 'Effect<void, never, never>' is not assignable to type 'Effect<B1, E1, R1>' …
+ * 'B1' could be instantiated with an arbitrary type which could be unrelated to 'void'`; write
+ * `Worker.catchCause<unknown, never, never, void>(…)` (or `undefined`, or the value's type).
  *
  * @example
  * ```ts
@@ -114,17 +129,23 @@ export type MiddlewareFn<A, E = never, R = never, E2 = E, R2 = R, B = void> = (
  *     : Effect.failCause(cause)
  *
  * const middleware: Worker.Middleware = Worker.catchCause(logDefects)
+ *
+ * // logs and skips failing items (not interruption): adds `undefined` to the pool's result
+ * const skip: Worker.CauseHandler<unknown, never, never, undefined> = (cause, item) =>
+ *   Cause.isInterruptedOnly(cause)
+ *     ? Effect.failCause(cause)
+ *     : Effect.as(Effect.logWarning(`skipped ${String(item)}`, cause), undefined)
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export interface CauseHandler<in A = unknown, out E = never, out R = never> {
+export interface CauseHandler<in A = unknown, out E = never, out R = never, out B = never> {
   <A1 extends A, E1, R1, B1>(
     cause: Cause.Cause<E1>,
     item: A1,
     again: Effect.Effect<B1, E1, R1>
-  ): Effect.Effect<B1, E | E1, R | R1>
+  ): Effect.Effect<B | B1, E | E1, R | R1>
 }
 
 /**
@@ -137,10 +158,14 @@ export interface CauseHandler<in A = unknown, out E = never, out R = never> {
  * behaviour are those of the list. Put them first to get this; anywhere else, and with the `span`
  * option, they run as ordinary middleware.
  *
- * The handler is generic in the worker's error, so TypeScript cannot infer what it adds: a handler
- * that adds errors or requirements names them as type arguments,
- * `Worker.catchCause<unknown, never, Audit>((cause, item) => …)`; without them it does not compile,
- * also written inside a pool's `middleware` list (where `item` is typed from the pool's items).
+ * The handler is generic in the worker's error and result, so TypeScript cannot infer what it adds:
+ * a handler that adds errors, requirements or results names them as type arguments,
+ * `Worker.catchCause<unknown, never, Audit>((cause, item) => …)`, and to log and skip failing items
+ * `Worker.catchCause<unknown, never, never, undefined>(…)` (a pool of numbers then types `execute`
+ * as `number | undefined`); without them it does not compile, also written inside a pool's
+ * `middleware` list (where `item` is typed from the pool's items): `Type 'Effect<void, never,
+ * never>' is not assignable to type 'Effect<B1, E1, R1>'` for a handler that recovers with
+ * `Effect.void`.
  *
  * A `handler` that is not a function (from JavaScript) does not throw here: every item of the
  * wrapped worker dies with a `Cause.IllegalArgumentException` naming it, before the worker runs.
@@ -159,13 +184,21 @@ export interface CauseHandler<in A = unknown, out E = never, out R = never> {
  * const onceMore: Worker.Middleware = Worker.catchCause((cause, _item, again) =>
  *   Cause.isFailType(cause) ? again : Effect.failCause(cause)
  * )
+ *
+ * // logs and skips failing items: the pool's result gets `undefined`
+ * const skipFailures = Worker.catchCause<unknown, never, never, undefined>((cause, item) =>
+ *   Cause.isInterruptedOnly(cause)
+ *     ? Effect.failCause(cause)
+ *     : Effect.as(Effect.logWarning(`skipped ${String(item)}`, cause), undefined)
+ * )
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const catchCause: <A = unknown, E = never, R = never>(handler: CauseHandler<A, E, R>) => Middleware<A, E, R> =
-  internal.catchCause
+export const catchCause: <A = unknown, E = never, R = never, B = never>(
+  handler: CauseHandler<A, E, R, B>
+) => Middleware<A, E, R, B> = internal.catchCause
 
 /**
  * Builds a worker from a function; an identity helper that fixes the item type for inference.

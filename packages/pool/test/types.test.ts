@@ -5,7 +5,7 @@
  */
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -430,14 +430,20 @@ describe("a middleware whose requirements the pool cannot read is rejected", () 
   })
 })
 
-describe("middleware pass the worker's result through: one that would replace it does not compile", () => {
+describe("middleware pass the worker's result through, or name the result they add", () => {
   const length = (s: string) => s === "" ? Effect.fail(new ItemError({ item: 0 })) : Effect.succeed(s.length)
 
-  it("a Worker.Middleware or Worker.catchCause that recovers with a value of its own", () => {
+  it("a Worker.Middleware or Worker.catchCause that recovers with a value it does not name does not compile", () => {
     // @ts-expect-error replaces the worker's result with void (`execute` was typed number and returned undefined)
     const skip: Worker.Middleware = (next) => (item) => Effect.catchAll(next(item), () => Effect.void)
     // @ts-expect-error the same, made with catchCause
     const skipCause: Worker.Middleware = Worker.catchCause(() => Effect.void)
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error the same, written in the list: Type 'Effect<void, never, never>' is not assignable to type 'Effect<B1, E1, R1>'
+      middleware: [Worker.catchCause(() => Effect.void)]
+    })
     void skip
     void skipCause
   })
@@ -450,29 +456,140 @@ describe("middleware pass the worker's result through: one that would replace it
     >()
   })
 
-  it("a one-off or generic function middleware must say it passes the result through", () => {
+  it("a one-off or generic function typed against void results widens the pool's result with void", () => {
     const nonEmpty: Worker.MiddlewareFn<string, ItemError, never, ItemError | FnError> = (next) => (s) =>
       s === "" ? Effect.fail(new FnError()) : next(s)
-    FiberPool.make({
-      workers: 1,
-      worker: length,
-      // @ts-expect-error typed against void results, it could return something else than a number
-      middleware: [nonEmpty]
-    })
+    // typed against void results, it could return something else than a number: `execute` says so
+    const widened = FiberPool.make({ workers: 1, worker: length, middleware: [nonEmpty] })
+    same<PoolOf<typeof widened>, FiberPool.FiberPool<string, ItemError | FnError, number | void>>(true)
     const typed: Worker.MiddlewareFn<string, ItemError, never, ItemError | FnError, never, number> = (next) => (s) =>
       s === "" ? Effect.fail(new FnError()) : next(s)
     const make = FiberPool.make({ workers: 1, worker: length, middleware: [typed] })
     expectTypeOf<PoolOf<typeof make>>().toEqualTypeOf<FiberPool.FiberPool<string, ItemError | FnError, number>>()
-    // a void pool takes the void-typed one
-    FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [nonEmpty] })
+    // a void pool takes the void-typed one, and stays void
+    const voidPool = FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [nonEmpty] })
+    same<PoolOf<typeof voidPool>, FiberPool.FiberPool<string, ItemError | FnError, void>>(true)
 
     const voidTraced = <A, E, R>(next: Worker.Worker<A, E, R>): Worker.Worker<A, E, R> => (item) =>
       Effect.withSpan(next(item), "item")
+    const traced = FiberPool.make({ workers: 1, worker: length, middleware: [voidTraced] })
+    // (its errors read as unknown too: it does not say it passes the worker's through)
+    same<PoolOf<typeof traced>, FiberPool.FiberPool<string, unknown, number | void>>(true)
+    // one generic in the result passes it through
+    const passing = <A, E, R, B>(next: Worker.Worker<A, E, R, B>): Worker.Worker<A, E, R, B> => (item) =>
+      Effect.withSpan(next(item), "item")
+    const exact = FiberPool.make({ workers: 1, worker: length, middleware: [passing] })
+    same<PoolOf<typeof exact>, FiberPool.FiberPool<string, ItemError, number>>(true)
+  })
+})
+
+describe("a middleware may add a result, as it adds errors: log and skip failing items", () => {
+  const length = (s: string) => s === "" ? Effect.fail(new ItemError({ item: 0 })) : Effect.succeed(s.length)
+  // logs a failing item and skips it (`execute` returns undefined for it); interruption passes on
+  const skipFailures = Worker.catchCause<unknown, never, never, undefined>((cause, item) =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.failCause(cause)
+      : Effect.as(Effect.logWarning(`skipped ${String(item)}`, cause), undefined)
+  )
+
+  it("Worker.catchCause names the result it adds; the pool's result is the worker's or it", () => {
+    same<typeof skipFailures, Worker.Middleware<unknown, never, never, undefined>>(true)
+    const make = FiberPool.make({ workers: 1, worker: length, middleware: [skipFailures, limited] })
+    same<PoolOf<typeof make>, FiberPool.FiberPool<string, ItemError | LimitError, number | undefined>>(true)
+    expectTypeOf<PoolOf<typeof make>["execute"]>().toEqualTypeOf<
+      (item: string) => Effect.Effect<number | undefined, ItemError | LimitError | FiberPool.PoolClosedError>
+    >()
+    // in a void pool too
+    const logged = FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [skipFailures] })
+    same<PoolOf<typeof logged>, FiberPool.FiberPool<string, never, void | undefined>>(true)
+    // the pipe form types it the same
+    expectTypeOf(skipFailures(length)).toEqualTypeOf<Worker.Worker<string, ItemError, never, number | undefined>>()
+    // annotated as a Worker.Middleware
+    const skip: Worker.Middleware<unknown, never, never, void> = (next) => (item) =>
+      Effect.catchAll(next(item), () => Effect.void)
+    const annotated = FiberPool.make({ workers: 1, worker: length, middleware: [skip] })
+    same<PoolOf<typeof annotated>, FiberPool.FiberPool<string, ItemError, number | void>>(true)
+  })
+
+  it("every constructor with a middleware option widens its result", () => {
+    const mapped = Stream.make("a", "").pipe(
+      FiberPool.mapStream({ workers: 1, worker: length, middleware: [skipFailures] })
+    )
+    same<typeof mapped, Stream.Stream<number | undefined, ItemError, never>>(true)
+    const dataFirst = FiberPool.mapStream(Stream.make("a"), { workers: 1, worker: length, middleware: [skipFailures] })
+    same<typeof dataFirst, Stream.Stream<number | undefined, ItemError, never>>(true)
+    const stateful = FiberPool.makeStateful({
+      workers: 1,
+      makeWorker: () => Effect.succeed(length),
+      middleware: [skipFailures]
+    })
+    same<PoolOf<typeof stateful>, FiberPool.FiberPool<string, ItemError, number | undefined>>(true)
+    class Lengths
+      extends Context.Tag("types/Lengths")<Lengths, FiberPool.FiberPool<string, ItemError, number | undefined>>()
+    {}
+    FiberPool.layer(Lengths, { workers: 1, worker: length, middleware: [skipFailures] })
+    class Exact extends Context.Tag("types/Exact")<Exact, FiberPool.FiberPool<string, ItemError, number>>() {}
+    // @ts-expect-error the pool's execute returns number | undefined, not number
+    FiberPool.layer(Exact, { workers: 1, worker: length, middleware: [skipFailures] })
+    // a batched pool's results stay void
+    const batched = FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<string>) => Effect.log(rows),
+      middleware: [skipFailures]
+    })
+    same<PoolOf<typeof batched>, FiberPool.FiberPool<string, never, void>>(true)
+  })
+
+  it("item checks still apply to a middleware that adds a result", () => {
+    const numbersOnly: Worker.Middleware<number, never, never, undefined> = (next) => (n) =>
+      Effect.catchAll(next(n), () => Effect.as(Effect.log(n.toFixed(2)), undefined))
+    const voidNumbersOnly: Worker.Middleware<number, never, never, void> = (next) => (n) =>
+      Effect.catchAll(next(n), () => Effect.log(n.toFixed(2)))
     FiberPool.make({
       workers: 1,
       worker: length,
-      // @ts-expect-error the same for a generic function typed against void results
-      middleware: [voidTraced]
+      // @ts-expect-error a Worker.Middleware<number, …> would get strings
+      middleware: [numbersOnly]
+    })
+    FiberPool.make({
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      // @ts-expect-error the same when it adds void to a void pool (TypeScript compares void results structurally)
+      middleware: [voidNumbersOnly]
+    })
+    FiberPool.run(["a"], {
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      // @ts-expect-error and in run
+      middleware: [voidNumbersOnly]
+    })
+    FiberPool.make({ workers: 1, worker: (n: number) => Effect.succeed(n), middleware: [numbersOnly, voidNumbersOnly] })
+  })
+
+  it("a one-off middleware whose next is typed with the worker's result must come after one that adds a result", () => {
+    const double: Worker.MiddlewareFn<string, ItemError, never, ItemError, never, number> = (next) => (s) =>
+      Effect.map(next(s), (n) => n * 2)
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error a one-off middleware's next does not take the result that a middleware after it adds
+      middleware: [double, skipFailures]
+    })
+    // inside it, it gets the worker's numbers only
+    const inside = FiberPool.make({ workers: 1, worker: length, middleware: [skipFailures, double] })
+    same<PoolOf<typeof inside>, FiberPool.FiberPool<string, ItemError, number | undefined>>(true)
+    // typed with what it gets, it may come first
+    const orZero: Worker.MiddlewareFn<string, ItemError, never, ItemError, never, number | undefined> = (next) => (s) =>
+      Effect.map(next(s), (n) => n ?? 0)
+    const first = FiberPool.make({ workers: 1, worker: length, middleware: [orZero, skipFailures] })
+    same<PoolOf<typeof first>, FiberPool.FiberPool<string, ItemError, number | undefined>>(true)
+    // a list that is not a tuple is checked against every result
+    const list: ReadonlyArray<typeof skipFailures | typeof double> = [skipFailures, double]
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error the order of a list typed ReadonlyArray<…> is not known
+      middleware: list
     })
   })
 })

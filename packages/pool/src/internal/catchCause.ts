@@ -44,18 +44,18 @@ export const handle = (
  *
  * @internal
  */
-export const catchCause = <A, E, R>(handler: Worker.CauseHandler<A, E, R>): Worker.Middleware<A, E, R> => {
+export const catchCause = <A, E, R, B>(handler: Worker.CauseHandler<A, E, R, B>): Worker.Middleware<A, E, R, B> => {
   if (typeof handler !== "function") {
     const defect = new Cause.IllegalArgumentException(
       `Worker.catchCause: the handler must be a function (cause, item, again) => Effect, got ${show(handler)}`
     )
     // not marked as a `catchCause` middleware: a pool applies it as an ordinary one
-    return ((_next: AnyWorker) => (_item: unknown) => Effect.die(defect)) as unknown as Worker.Middleware<A, E, R>
+    return ((_next: AnyWorker) => (_item: unknown) => Effect.die(defect)) as unknown as Worker.Middleware<A, E, R, B>
   }
   const h = handler as unknown as AnyCauseHandler
   const middleware = (next: AnyWorker) => (item: unknown) =>
     Effect.catchAllCause(callWorker(next, item), (cause) => handle(h, cause, item, next))
-  return Object.assign(middleware, { [CauseHandlerId]: h }) as unknown as Worker.Middleware<A, E, R>
+  return Object.assign(middleware, { [CauseHandlerId]: h }) as unknown as Worker.Middleware<A, E, R, B>
 }
 
 /**
