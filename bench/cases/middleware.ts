@@ -6,7 +6,11 @@ import type { Worker } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { MiddlewareKind } from "../registry.js"
 
-type AnyMiddleware = (next: Worker.Worker<any, any, any>) => Worker.Worker<any, any, any>
+/**
+ * The stacks' elements, typed so that a pool reads what they add (its error type is `unknown`): a
+ * list of middleware typed with `any` errors is rejected by the pool's `middleware` option.
+ */
+type AnyMiddleware = Worker.Middleware<number, unknown>
 
 /**
  * A rate far above what one thread can reach: the limiter is on the path but never waits. It reads
@@ -34,8 +38,7 @@ export const middlewareFor = (kind: MiddlewareKind): ReadonlyArray<AnyMiddleware
 }
 
 /** `m1(m2(m3(worker)))` for `[m1, m2, m3]`, as the pool applies its `middleware` option. */
-export const applyMiddleware = <A>(
+export const applyMiddleware = <A extends number>(
   middleware: ReadonlyArray<AnyMiddleware>,
   worker: Worker.Worker<A, any, never>
-): Worker.Worker<A, unknown, never> =>
-  middleware.reduceRight((w, m) => m(w), worker as Worker.Worker<any, any, any>) as Worker.Worker<A, unknown, never>
+): Worker.Worker<A, unknown, never> => middleware.reduceRight<Worker.Worker<A, unknown, never>>((w, m) => m(w), worker)

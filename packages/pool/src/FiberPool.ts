@@ -183,8 +183,10 @@ export interface FiberPool<in A, out E = never, out B = void> {
  * of any item type. A type to test values against, not one for a list given to a pool: the
  * `middleware` option does not take a list typed `ReadonlyArray<FiberPool.AnyMiddleware>` (it
  * could not read what its middleware add, nor check their item types: such a list lost its errors,
- * a `close` typed `never` could fail). Keep a list apart with `as const`, which keeps each
- * element's type; {@link MiddlewareFor} is what the option checks each element against.
+ * a `close` typed `never` could fail); nor does it take elements whose errors or requirements are
+ * typed `any`. Keep a list apart with `as const`, which keeps each element's type, or type its
+ * elements with what they add (`Array<Worker.Middleware<A, TimeoutException, R>>`, for a list
+ * built imperatively); {@link MiddlewareFor} is what the option checks each element against.
  *
  * @example
  * ```ts
@@ -376,8 +378,7 @@ type ReturnedContext<M> = M extends (next: any) => Worker.Worker<any, any, infer
  * E, R>) => Worker<A, E, R | Db>` infers its `R` as `unknown`, which `MiddlewareContext` counts as
  * nothing (so does an untyped one-off middleware). One that, given a worker requiring nothing,
  * returns a worker requiring nothing (a pass-through: tracing, logging) adds nothing indeed: the
- * test instantiates a generic function, which `infer` cannot. `any` (chosen by the caller) is not
- * tested.
+ * test instantiates a generic function, which `infer` cannot. `any` is left to `TypedNotAny`.
  */
 type UnreadableContext<M> = IsAny<M> extends true ? never
   : M extends unknown ? unknown extends ContextOf<M> ? IsAny<ContextOf<M>> extends true ? never
@@ -393,6 +394,27 @@ type UnreadableContext<M> = IsAny<M> extends true ? never
 type ReadableContext<M> = [UnreadableContext<M>] extends [never] ? unknown : {
   readonly middleware:
     "cannot read what a middleware requires (a generic function's requirements read as unknown): annotate it as Worker.Middleware<A, E, R>"
+}
+
+type ErrorRead<M> = M extends Worker.Middleware<any, infer E, any, any> ? E : never
+type ReturnedError<M> = M extends (next: any) => Worker.Worker<any, infer E, any> ? E : never
+/**
+ * The middleware whose errors or requirements are typed `any`: a list typed
+ * `ReadonlyArray<Worker.Middleware<any, any, any>>`, a function of `any` workers. `any` counts as
+ * nothing in the pool's types, so what they add was dropped (a `close` typed `never` could fail,
+ * `run` required nothing and failed with "Service not found"). An element typed `any` as a whole is
+ * not tested.
+ */
+type AnyTyped<M> = IsAny<M> extends true ? never
+  : M extends unknown ? IsAny<ErrorRead<M>> extends true ? M
+    : IsAny<ReturnedError<M>> extends true ? M
+    : IsAny<ContextOf<M>> extends true ? M
+    : never
+  : never
+/** Rejects, at compile time, a middleware whose errors or requirements are typed `any`. */
+type TypedNotAny<M> = [AnyTyped<M>] extends [never] ? unknown : {
+  readonly middleware:
+    "a middleware's errors or requirements are any: type the list's elements, e.g. Array<Worker.Middleware<A, TimeoutException | ValidationError, R>>, or use as const"
 }
 
 /**
@@ -645,6 +667,7 @@ export const make: <
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
+    & TypedNotAny<Listed<M>>
     & ResultChecked<M, B>
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>,
@@ -699,6 +722,7 @@ export const makeStateful: <
     & NoScope<R, "makeWorker">
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
+    & TypedNotAny<Listed<M>>
     & ResultChecked<M, B>
 ) => NoInfer<
   Effect.Effect<
@@ -784,6 +808,7 @@ export const run: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): Effect.Effect<
     Stats.Stats,
@@ -814,6 +839,7 @@ export const run: {
       & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): Effect.Effect<
     Stats.Stats,
@@ -839,6 +865,7 @@ export const run: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
@@ -866,6 +893,7 @@ export const run: {
       & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
@@ -948,6 +976,7 @@ export const layer: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, Listed<M>, LO, LR, RW, RP>>
   <
@@ -973,6 +1002,7 @@ export const layer: {
       & NoScope<R, "makeWorker">
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): Layer.Layer<
     I,
@@ -1069,6 +1099,7 @@ export const makeBatched: <
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
+    & TypedNotAny<Listed<M>>
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, Listed<M>, EW, EP>>,
   ErrorOf<LE>,
@@ -1272,6 +1303,7 @@ export const mapStream: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
     PoolResult<B, Listed<M>>,
@@ -1300,6 +1332,7 @@ export const mapStream: {
       & NoScope<R>
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
+      & TypedNotAny<Listed<M>>
       & ResultChecked<M, B>
   ): Stream.Stream<
     PoolResult<B, Listed<M>>,

@@ -2025,20 +2025,23 @@ describe("invalid options and arguments", () => {
   it.scoped("middleware options, through a pool: the items die with IllegalArgumentException naming the option", () =>
     Effect.gen(function*() {
       // not repeating pool-middleware's own tables (retry attempts/baseDelay/factor/jitter, rateLimit rate/burst, timeout durations)
-      const cases: ReadonlyArray<readonly [string, Worker.Middleware<any, any, any>, ReadonlyArray<string>]> = [
+      const cases: ReadonlyArray<readonly [string, Worker.Middleware<number, unknown>, ReadonlyArray<string>]> = [
         ["retry while a string", Middleware.retry({ while: "x" as any }), ["\"while\"", "\"x\""]],
         ["retry attempts a string", Middleware.retry({ attempts: "3" as any }), ["\"attempts\"", "3"]],
         ["rateLimit without options", Middleware.rateLimit(undefined as any), ["\"options\"", "undefined"]],
         ["rateLimit rate a string", Middleware.rateLimit({ rate: "5" as any }), ["\"rate\"", "5"]],
         ["timeout undefined", Middleware.timeout(undefined as any), ["\"duration\"", "undefined"]],
-        ["validate a number", Middleware.validate(7 as any), ["\"check\"", "7"]],
+        ["validate a number", Middleware.validate(7 as any as (n: number) => boolean), ["\"check\"", "7"]],
         ["recover with a non-function handler", Middleware.recover(42 as any), ["onDefect", "42"]],
         // null options (from JavaScript) are rejected naming the middleware, as FiberPool.make's
         // are; undefined keeps its defaults where the options are optional
         ["retry null", Middleware.retry(null as any), ["Middleware.retry: option \"options\"", "got null"]],
         ["timeout null", Middleware.timeout(null as any), ["Middleware.timeout: option \"duration\"", "got null"]],
         ["rateLimit null", Middleware.rateLimit(null as any), ["Middleware.rateLimit: option \"options\"", "got null"]],
-        ["validate null", Middleware.validate(null as any), ["Middleware.validate: option \"check\"", "got null"]],
+        ["validate null", Middleware.validate(null as any as (n: number) => boolean), [
+          "Middleware.validate: option \"check\"",
+          "got null"
+        ]],
         ["recover null", Middleware.recover(null as any), ["Middleware.recover: option \"onDefect\"", "got null"]]
       ]
       for (const [label, middleware, mentions] of cases) {

@@ -424,9 +424,38 @@ describe("a middleware whose requirements the pool cannot read is rejected", () 
       Effect.withSpan(next(item), "item")
     const tracedRun = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [traced] })
     same<MakeContext<typeof tracedRun>, never>(true)
-    // a one-off function of `any` workers (bench, faults tests) is not tested: `any` is the caller's choice
+  })
+})
+
+describe("a middleware whose errors or requirements are typed any is rejected", () => {
+  // `any` counted as nothing: `run` was typed Effect<Stats, never, never>, and failed with
+  // TimeoutException or "Service not found: types/Auditor"
+  it("a list typed ReadonlyArray<Worker.Middleware<any, any, any>>", () => {
+    const list: ReadonlyArray<Worker.Middleware<any, any, any>> = [audited, needsAuditor]
+    // @ts-expect-error a middleware's errors or requirements are any: type the list's elements
+    FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: list })
+    const anyError: Worker.Middleware<unknown, any> = audited
+    // @ts-expect-error an element whose errors are any
+    FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [anyError] })
+    const anyContext: Worker.Middleware<unknown, never, any> = needsAuditor
+    // @ts-expect-error an element whose requirements are any
+    FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [anyContext] })
     const loose = (next: Worker.Worker<any, any, any>): Worker.Worker<any, any, any> => next
+    // @ts-expect-error a one-off function of `any` workers
     FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [loose] })
+  })
+
+  it("a list built imperatively, with its elements typed, keeps what they add", () => {
+    const list: Array<Worker.Middleware<string, AuditError | LimitError, Auditor>> = []
+    list.push(audited, needsAuditor)
+    if (list.length > 1) list.push(limited)
+    const run = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: list })
+    same<MakeError<typeof run>, AuditError | LimitError>(true)
+    same<MakeContext<typeof run>, Auditor>(true)
+    // a list of unknown errors: the pool's error is unknown
+    const loose: Array<Worker.Middleware<string, unknown>> = [audited, limited]
+    const make = FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: loose })
+    same<PoolError<typeof make>, unknown>(true)
   })
 })
 
