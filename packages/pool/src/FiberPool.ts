@@ -208,19 +208,26 @@ export type AnyMiddleware =
   | ((next: never) => Worker.Worker<any, any, any>)
 
 /**
- * What the `middleware` option accepts in a pool of items `A` and results `B` (in `makeBatched`, of
- * batches, results `void`): a reusable {@link Worker.Middleware} that takes `A`
- * (`Worker.Middleware<unknown>`, or one of `A` itself), or a one-off {@link Worker.MiddlewareFn}
- * whose `next` is a worker of `A` returning `B`. What they add to the result joins the pool's
- * result ({@link PoolResult}). A middleware of another
- * item type does not compile, as in the `pipe` form, and the parameters of a handler
- * written inline in the list (`Middleware.validate((item) => …)`, `Worker.catchCause((cause, item)
- * => …)`) are typed from the pool's items.
+ * An element of a `middleware` list for a pool of items `A` and results `B` (in `makeBatched`, of
+ * batches, results `void`), whose middleware add at most the errors `E` (default `unknown`: the
+ * pool's error type is then `unknown`) and the requirements `R` (default none): a reusable
+ * {@link Worker.Middleware} that takes `A` (`Worker.Middleware<unknown>`, or one of `A` itself), or
+ * a one-off {@link Worker.MiddlewareFn} whose `next` is a worker of `A` returning `B`. The type of a
+ * list kept apart (`ReadonlyArray<FiberPool.MiddlewareFor<string>>`); name `E` and `R` to keep
+ * them in the pool's types (`FiberPool.MiddlewareFor<string, void, TimeoutException, Db>`), or keep
+ * the list's own element types with `as const`.
+ *
+ * The `middleware` option itself checks each element against the pool's items (a middleware of
+ * another item type does not compile, as in the `pipe` form; the parameters of a handler written
+ * inline in the list, `Middleware.validate((item) => …)`, `Worker.catchCause((cause, item) => …)`,
+ * are typed from the pool's items) and reads what each adds: errors, requirements and results
+ * ({@link PoolResult}).
  *
  * @example
  * ```ts
  * import { FiberPool } from "@fiberpool/pool"
  * import { Middleware } from "@fiberpool/pool-middleware"
+ * import type { Cause } from "effect"
  * import { Effect } from "effect"
  *
  * const pool = FiberPool.make({
@@ -230,14 +237,29 @@ export type AnyMiddleware =
  *   middleware: [Middleware.validate((url) => url.startsWith("https://"))]
  * })
  *
- * // each element of a list kept apart for pools of strings
- * type StringMiddleware = FiberPool.MiddlewareFor<string>
+ * // a list kept apart for pools of strings: the pool's error type gets TimeoutException
+ * const list: ReadonlyArray<FiberPool.MiddlewareFor<string, void, Cause.TimeoutException>> = [
+ *   Middleware.timeout("1 second"),
+ *   Middleware.retry()
+ * ]
+ * const listed = FiberPool.make({ workers: 2, worker: (url: string) => Effect.log(url), middleware: list })
  * ```
  *
  * @since 0.2.0
  * @category type-level
  */
-export type MiddlewareFor<A, B = void> =
+export type MiddlewareFor<A, B = void, E = unknown, R = never> =
+  | Worker.Middleware<A, never, never>
+  | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, E, R, B>)
+
+/**
+ * What the `middleware` option accepts: {@link MiddlewareFor} whose elements may add any errors,
+ * requirements and results, which the pool then reads from each element's own type. The first
+ * member, `Worker.Middleware<A, never, never>`, types the parameters of handlers written in the
+ * list; it must stay at `B = never`: a `void` there would let TypeScript compare a middleware of
+ * another item type structurally, and accept it.
+ */
+type MiddlewareOption<A, B> =
   | Worker.Middleware<A, never, never>
   | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, unknown, unknown, unknown>)
 
@@ -393,7 +415,7 @@ type UnreadableContext<M> = IsAny<M> extends true ? never
  */
 type ReadableContext<M> = [UnreadableContext<M>] extends [never] ? unknown : {
   readonly middleware:
-    "cannot read what a middleware requires (a generic function's requirements read as unknown): annotate it as Worker.Middleware<A, E, R>"
+    "cannot read what a middleware requires (its requirements read as unknown, as a generic function's do): annotate it as Worker.Middleware<A, E, R>"
 }
 
 type ErrorRead<M> = M extends Worker.Middleware<any, infer E, any, any> ? E : never
@@ -650,7 +672,7 @@ export type PoolError<E, M, EW, EP> = E | MiddlewareError<M> | ErrorOf<EW> | Err
  */
 export const make: <
   A,
-  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+  const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
   E = never,
   R = never,
   LO = never,
@@ -703,7 +725,7 @@ export const make: <
  */
 export const makeStateful: <
   A,
-  const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+  const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
   E = never,
   R = never,
   EI = never,
@@ -788,7 +810,7 @@ const feedPool = (
 export const run: {
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -817,7 +839,7 @@ export const run: {
   >
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -848,7 +870,7 @@ export const run: {
   >
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -874,7 +896,7 @@ export const run: {
   >
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -958,7 +980,7 @@ export const layer: {
   <
     I,
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -982,7 +1004,7 @@ export const layer: {
   <
     I,
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     EI = never,
@@ -1083,7 +1105,7 @@ export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
  */
 export const makeBatched: <
   A,
-  const M extends ReadonlyArray<MiddlewareFor<NoInfer<NonEmptyReadonlyArray<A>>>> | undefined,
+  const M extends ReadonlyArray<MiddlewareOption<NoInfer<NonEmptyReadonlyArray<A>>, void>> | undefined,
   E = never,
   R = never,
   LO = never,
@@ -1286,7 +1308,7 @@ const sameStats = (a: Stats.Stats, b: Stats.Stats): boolean =>
 export const mapStream: {
   <
     A,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,
@@ -1314,7 +1336,7 @@ export const mapStream: {
     A,
     ES,
     RS,
-    const M extends ReadonlyArray<MiddlewareFor<NoInfer<A>, NoInfer<B>>> | undefined,
+    const M extends ReadonlyArray<MiddlewareOption<NoInfer<A>, NoInfer<B>>> | undefined,
     E = never,
     R = never,
     LO = never,

@@ -392,6 +392,38 @@ describe("FiberPool.make: each element of the middleware option is checked again
   })
 })
 
+describe("FiberPool.MiddlewareFor types the elements of a list kept apart", () => {
+  it("FiberPool.MiddlewareFor<A>: the pool's error is unknown, and the elements require nothing", () => {
+    const list: ReadonlyArray<FiberPool.MiddlewareFor<string>> = [audited, limited]
+    // (it was rejected: "cannot read what a middleware requires")
+    const make = FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: list })
+    same<PoolOf<typeof make>, FiberPool.FiberPool<string, unknown, void>>(true)
+    same<MakeContext<typeof make>, Scope.Scope>(true)
+    // @ts-expect-error an element that requires Auditor does not fit a list whose R is never
+    const needing: ReadonlyArray<FiberPool.MiddlewareFor<string>> = [needsAuditor]
+    const onlyNumbers: Worker.Middleware<number> = (next) => (n) => next(n)
+    // @ts-expect-error nor one of another item type
+    const numbers: ReadonlyArray<FiberPool.MiddlewareFor<string>> = [onlyNumbers]
+    void needing
+    void numbers
+  })
+
+  it("naming E and R keeps them in the pool's types", () => {
+    const list: ReadonlyArray<FiberPool.MiddlewareFor<string, void, AuditError | LimitError, Auditor>> = [
+      audited,
+      limited,
+      needsAuditor
+    ]
+    const run = FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: list })
+    same<MakeError<typeof run>, AuditError | LimitError>(true)
+    same<MakeContext<typeof run>, Auditor>(true)
+    // B: the pool's results
+    const lengths: ReadonlyArray<FiberPool.MiddlewareFor<string, number, AuditError>> = [audited]
+    const make = FiberPool.make({ workers: 1, worker: (s: string) => Effect.succeed(s.length), middleware: lengths })
+    same<PoolOf<typeof make>, FiberPool.FiberPool<string, AuditError, number>>(true)
+  })
+})
+
 describe("a middleware whose requirements the pool cannot read is rejected", () => {
   // a generic function infers its R as unknown, which counted as nothing: `run` compiled needing
   // nothing and died with "Service not found: types/Db"
