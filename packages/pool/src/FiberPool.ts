@@ -218,7 +218,8 @@ export type AnyMiddleware =
  * the list's own element types with `as const`.
  *
  * The `middleware` option itself checks each element against the pool's items (a middleware of
- * another item type does not compile, as in the `pipe` form; the parameters of a handler written
+ * another item type does not compile, as in the `pipe` form; in `makeBatched`, a one-off's `next` is
+ * checked against the batch type the worker declares; the parameters of a handler written
  * inline in the list, `Middleware.validate((item) => …)`, `Worker.catchCause((cause, item) => …)`,
  * are typed from the pool's items) and reads what each adds: errors, requirements and results
  * ({@link PoolResult}).
@@ -259,9 +260,9 @@ export type MiddlewareFor<A, B = void, E = unknown, R = never> =
  * list; it must stay at `B = never`: a `void` there would let TypeScript compare a middleware of
  * another item type structurally, and accept it.
  */
-type MiddlewareOption<A, B> =
+type MiddlewareOption<A, B, AN = A> =
   | Worker.Middleware<A, never, never>
-  | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, unknown, unknown, unknown>)
+  | ((next: Worker.Worker<AN, never, never, B>) => Worker.Worker<A, unknown, unknown, unknown>)
 
 /**
  * The result type of a pool: the worker's `B` and what its middleware add (a middleware that
@@ -1069,10 +1070,14 @@ export const layer: {
  * @since 0.1.0
  * @category models
  */
-export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, W = unknown>
   extends CommonOptions<A, M, LO, LE, LR, EW, RW, EP, RP>
 {
-  readonly worker: Worker.Worker<NonEmptyReadonlyArray<A>, E, R>
+  /**
+   * Takes each batch. `W` is the batch type the worker declares (`ReadonlyArray<A>`, or
+   * `NonEmptyReadonlyArray<A>`): a one-off middleware's `next` is checked against it.
+   */
+  readonly worker: Worker.Worker<W & NonEmptyReadonlyArray<A>, E, R>
 }
 
 /**
@@ -1105,7 +1110,15 @@ export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
  */
 export const makeBatched: <
   A,
-  const M extends ReadonlyArray<MiddlewareOption<NoInfer<NonEmptyReadonlyArray<A>>, void>> | undefined,
+  const M extends
+    | ReadonlyArray<
+      MiddlewareOption<
+        NoInfer<NonEmptyReadonlyArray<A>>,
+        void,
+        NoInfer<unknown extends W ? NonEmptyReadonlyArray<A> : W>
+      >
+    >
+    | undefined,
   E = never,
   R = never,
   LO = never,
@@ -1114,10 +1127,11 @@ export const makeBatched: <
   EW = never,
   RW = never,
   EP = never,
-  RP = never
+  RP = never,
+  W = unknown
 >(
   options:
-    & BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP>
+    & BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, W>
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>

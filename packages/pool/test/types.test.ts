@@ -5,6 +5,7 @@
  */
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
+import type { NonEmptyReadonlyArray } from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -313,6 +314,57 @@ describe("FiberPool.make: each element of the middleware option is checked again
       middleware: [ofBatches, audited]
     })
     expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<AuditError>()
+  })
+
+  it("makeBatched: a one-off middleware's next is checked against the batch type the worker declares", () => {
+    const logRows: Worker.MiddlewareFn<ReadonlyArray<number>> = (next) => (rows) =>
+      Effect.zipRight(Effect.log(rows.length), next(rows))
+    // (rejected since 0.2.0's item checks: its next was checked against NonEmptyReadonlyArray<number>)
+    const make = FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      middleware: [logRows]
+    })
+    same<PoolOf<typeof make>, FiberPool.FiberPool<number, never, void>>(true)
+    FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: NonEmptyReadonlyArray<number>) => Effect.log(rows[0]),
+      // @ts-expect-error it may call a worker that declares non-empty batches with an empty one
+      middleware: [logRows]
+    })
+    const logStrings: Worker.MiddlewareFn<ReadonlyArray<string>> = (next) => (rows) => next(rows)
+    FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      // @ts-expect-error batches of another item type
+      middleware: [logStrings]
+    })
+    const logFirst: Worker.MiddlewareFn<NonEmptyReadonlyArray<number>> = (next) => (rows) =>
+      Effect.zipRight(Effect.log(rows[0]), next(rows))
+    FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: NonEmptyReadonlyArray<number>) => Effect.log(rows[0]),
+      middleware: [logFirst]
+    })
+    FiberPool.makeBatched({
+      workers: 1,
+      worker: (rows: ReadonlyArray<number>) => Effect.log(rows.length),
+      middleware: [logFirst]
+    })
+    // an unannotated worker gets non-empty batches, and is checked as declaring them
+    FiberPool.makeBatched({
+      workers: 1,
+      keyBy: (n: number) => String(n),
+      worker: (rows) => Effect.log(rows[0].toFixed(2)),
+      middleware: [logFirst]
+    })
+    FiberPool.makeBatched({
+      workers: 1,
+      keyBy: (n: number) => String(n),
+      worker: (rows) => Effect.log(rows[0].toFixed(2)),
+      // @ts-expect-error so a one-off of possibly empty batches does not fit it
+      middleware: [logRows]
+    })
   })
 
   it("a handler written in the list has its item typed from the pool's items, not any", () => {
