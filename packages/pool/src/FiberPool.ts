@@ -212,7 +212,9 @@ export type AnyMiddleware =
  * batches, results `void`), whose middleware add at most the errors `E` (default `unknown`: the
  * pool's error type is then `unknown`) and the requirements `R` (default none): a reusable
  * {@link Worker.Middleware} that takes `A` (`Worker.Middleware<unknown>`, or one of `A` itself), or
- * a one-off {@link Worker.MiddlewareFn} whose `next` is a worker of `A` returning `B`. The type of a
+ * a one-off {@link Worker.MiddlewareFn} whose `next` is a worker of `A` returning `B` and failing
+ * with any error (the list's type does not know the worker's errors: a one-off that reads them, as
+ * `MiddlewareFn<A, Oops>`, goes in a list kept with `as const`, where the pool checks it). The type of a
  * list kept apart (`ReadonlyArray<FiberPool.MiddlewareFor<string>>`); name `E` and `R` to keep
  * them in the pool's types (`FiberPool.MiddlewareFor<string, void, TimeoutException, Db>`), or keep
  * the list's own element types with `as const`.
@@ -221,8 +223,9 @@ export type AnyMiddleware =
  * another item type does not compile, as in the `pipe` form; in `makeBatched`, a one-off's `next` is
  * checked against the batch type the worker declares; the parameters of a handler written
  * inline in the list, `Middleware.validate((item) => …)`, `Worker.catchCause((cause, item) => …)`,
- * are typed from the pool's items) and reads what each adds: errors, requirements and results
- * ({@link PoolResult}).
+ * are typed from the pool's items), checks a one-off's `next` against the errors and results it gets
+ * (the worker's, and what the elements after it add), and reads what each adds: errors,
+ * requirements and results ({@link PoolResult}).
  *
  * @example
  * ```ts
@@ -250,8 +253,8 @@ export type AnyMiddleware =
  * @category type-level
  */
 export type MiddlewareFor<A, B = void, E = unknown, R = never> =
-  | Worker.Middleware<A, never, never>
-  | ((next: Worker.Worker<A, never, never, B>) => Worker.Worker<A, E, R, B>)
+  | Worker.Middleware<A, E, R>
+  | ((next: Worker.Worker<A, unknown, never, B>) => Worker.Worker<A, E, R, B>)
 
 /**
  * What the `middleware` option accepts: {@link MiddlewareFor} whose elements may add any errors,
@@ -302,21 +305,34 @@ type ReturnedResult<M, B> = M extends
   : M extends (next: any) => Worker.Worker<any, any, any, infer B2> ? B2
   : never
 /**
- * Rejects a one-off middleware whose `next` is typed with the worker's result while a middleware
- * inside it (later in the list) adds a result: it would get values its type does not say. The list
- * is read from its last (innermost) element; for a list that is not a tuple, against every result.
+ * Rejects a one-off middleware whose `next` does not take what it gets: the worker's results and
+ * errors, and those the middleware inside it (later in the list) add. Typed with the worker's result
+ * while a middleware inside it adds one, it would get values its type does not say; typed with
+ * fewer errors than it gets (`MiddlewareFn<A, Oops>` around a worker that fails with another
+ * error, or around `timeout`), it would handle them as errors they are not. The list is read from
+ * its last (innermost) element; a list that is not a tuple is checked against every element.
  */
-type ResultChecked<M, B> = [UncheckedResult<undefined extends M ? never : M, B>] extends [never] ? unknown : {
-  readonly middleware:
-    "a one-off middleware's next does not take the result that a middleware after it adds: type it MiddlewareFn<A, E, R, E2, R2, B | Added>"
-}
-type UncheckedResult<L, B> = L extends readonly [...infer Init, infer Last]
-  ? NextRejects<Last, B> | UncheckedResult<Init, PoolResult<B, Last>>
-  : L extends ReadonlyArray<infer X> ? NextRejects<X, PoolResult<B, X>>
+type NextChecked<M, B, E> = undefined extends M ? unknown : NextMessage<Unchecked<M, B, E>>
+type NextMessage<U> = [U] extends [never] ? unknown
+  : [Extract<U, "result">] extends [never] ? {
+      readonly middleware:
+        "a one-off middleware's next does not take the errors it gets (the worker's, and what the middleware after it add): type it MiddlewareFn<A, E | Added, …>"
+    }
+  : {
+    readonly middleware:
+      "a one-off middleware's next does not take the result that a middleware after it adds: type it MiddlewareFn<A, E, R, E2, R2, B | Added>"
+  }
+type Unchecked<L, B, E> = L extends readonly [...infer Init, infer Last]
+  ? NextRejects<Last, B, E> | Unchecked<Init, PoolResult<B, Last>, E | AddedError<Last>>
+  : L extends ReadonlyArray<infer X> ? NextRejects<X, PoolResult<B, X>, E | AddedError<X>>
   : never
-/** `M` if it is a function whose `next` does not take a worker of results `B`. */
-type NextRejects<M, B> = IsAny<M> extends true ? never
-  : M extends unknown ? M extends (next: Worker.Worker<any, never, never, B>) => any ? never : M
+type AddedError<M> = IsAny<M> extends true ? never : MiddlewareError<M>
+/** `"result"` or `"error"` if `M` is a function whose `next` does not take a worker of results `B`, errors `E`. */
+type NextRejects<M, B, E> = IsAny<M> extends true ? never
+  : M extends unknown ?
+    M extends (next: Worker.Worker<any, never, never, B>) => any
+      ? M extends (next: Worker.Worker<any, E, never, B>) => any ? never : "error"
+    : "result"
   : never
 
 type IsAny<T> = 0 extends 1 & T ? true : false
@@ -691,7 +707,7 @@ export const make: <
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
     & TypedNotAny<Listed<M>>
-    & ResultChecked<M, B>
+    & NextChecked<M, B, E>
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>,
   ErrorOf<LE>,
@@ -746,7 +762,7 @@ export const makeStateful: <
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
     & TypedNotAny<Listed<M>>
-    & ResultChecked<M, B>
+    & NextChecked<M, B, E>
 ) => NoInfer<
   Effect.Effect<
     FiberPool<A, PoolError<E, Listed<M>, EW, EP>, PoolResult<B, Listed<M>>>,
@@ -832,7 +848,7 @@ export const run: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
@@ -863,7 +879,7 @@ export const run: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
@@ -889,7 +905,7 @@ export const run: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<ES>,
@@ -917,7 +933,7 @@ export const run: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): <ES = never, RS = never>(items: Iterable<A> | Stream.Stream<A, ES, RS>) => Effect.Effect<
     Stats.Stats,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ErrorOf<EI> | ErrorOf<ES>,
@@ -1000,7 +1016,7 @@ export const layer: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): Layer.Layer<I, ErrorOf<LE>, Requirements<R, Listed<M>, LO, LR, RW, RP>>
   <
     I,
@@ -1026,7 +1042,7 @@ export const layer: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): Layer.Layer<
     I,
     ErrorOf<LE> | ErrorOf<EI>,
@@ -1136,6 +1152,7 @@ export const makeBatched: <
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
     & TypedNotAny<Listed<M>>
+    & NextChecked<M, void, E>
 ) => Effect.Effect<
   FiberPool<A, PoolError<E, Listed<M>, EW, EP>>,
   ErrorOf<LE>,
@@ -1340,7 +1357,7 @@ export const mapStream: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): <ES, RS>(self: Stream.Stream<A, ES, RS>) => Stream.Stream<
     PoolResult<B, Listed<M>>,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,
@@ -1369,7 +1386,7 @@ export const mapStream: {
       & NoScope<MiddlewareContext<Listed<M>>, "middleware">
       & ReadableContext<Listed<M>>
       & TypedNotAny<Listed<M>>
-      & ResultChecked<M, B>
+      & NextChecked<M, B, E>
   ): Stream.Stream<
     PoolResult<B, Listed<M>>,
     PoolError<E, Listed<M>, EW, EP> | ErrorOf<LE> | ES,

@@ -80,7 +80,10 @@ export interface Middleware<in A = unknown, out E = never, out R = never, out B 
  * which it returns: it can recover with a `B` (a default value), not with another result. In a
  * pool's `middleware` option, `B` is the pool's worker's result, or more when a middleware after it
  * adds one (`number | undefined` behind a skipping {@link catchCause}); one typed against `void`
- * results in a pool of numbers adds `void` to the pool's result.
+ * results in a pool of numbers adds `void` to the pool's result. Its `next`'s errors `E` must
+ * include those it gets there too (the worker's, and what the middleware after it add); its
+ * requirements are not checked, and what it removes (errors, a service it provides) stays in the
+ * pool's types: that is typed exactly only in the `pipe` form.
  *
  * @example
  * ```ts

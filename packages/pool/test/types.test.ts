@@ -456,8 +456,13 @@ describe("FiberPool.MiddlewareFor types the elements of a list kept apart", () =
     const onlyNumbers: Worker.Middleware<number> = (next) => (n) => next(n)
     // @ts-expect-error nor one of another item type
     const numbers: ReadonlyArray<FiberPool.MiddlewareFor<string>> = [onlyNumbers]
+    const readsErrors: Worker.MiddlewareFn<string, ItemError, never, never> = (next) => (s) =>
+      Effect.catchTag(next(s), "ItemError", () => Effect.void)
+    // @ts-expect-error nor a one-off that reads its worker's errors (the list does not know them: use as const)
+    const reading: ReadonlyArray<FiberPool.MiddlewareFor<string>> = [readsErrors]
     void needing
     void numbers
+    void reading
   })
 
   it("naming E and R keeps them in the pool's types", () => {
@@ -704,6 +709,57 @@ describe("a middleware may add a result, as it adds errors: log and skip failing
       // @ts-expect-error the order of a list typed ReadonlyArray<…> is not known
       middleware: list
     })
+  })
+})
+
+describe("a one-off middleware's next is checked against the errors it gets, as in the pipe form", () => {
+  const failing = (s: string) => s === "" ? Effect.fail(new ItemError({ item: 0 })) : Effect.void
+  const handleItemError: Worker.MiddlewareFn<string, ItemError, never, never> = (next) => (s) =>
+    Effect.catchTag(next(s), "ItemError", (e) => Effect.log(e.item))
+
+  it("the worker's errors", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: (s: string) => s === "" ? Effect.fail(new AuditError()) : Effect.void,
+      // @ts-expect-error its next is typed ItemError, the worker fails with AuditError (it compiled)
+      middleware: [handleItemError]
+    })
+    // @ts-expect-error the pipe form rejects it too
+    handleItemError((s: string) => s === "" ? Effect.fail(new AuditError()) : Effect.void)
+    // (the option form keeps the worker's errors: only the pipe form removes them)
+    const make = FiberPool.make({ workers: 1, worker: failing, middleware: [handleItemError] })
+    same<PoolError<typeof make>, ItemError>(true)
+    FiberPool.makeStateful({
+      workers: 1,
+      makeWorker: () => Effect.succeed((s: string) => s === "" ? Effect.fail(new AuditError()) : Effect.void),
+      // @ts-expect-error the same in makeStateful
+      middleware: [handleItemError]
+    })
+  })
+
+  it("what the middleware after it (inside it) add, not those before it", () => {
+    FiberPool.make({
+      workers: 1,
+      worker: failing,
+      // @ts-expect-error audited, inside it, adds AuditError
+      middleware: [handleItemError, audited]
+    })
+    const outside = FiberPool.make({ workers: 1, worker: failing, middleware: [audited, handleItemError] })
+    same<PoolError<typeof outside>, ItemError | AuditError>(true)
+    const both: Worker.MiddlewareFn<string, ItemError | AuditError, never, AuditError> = (next) => (s) =>
+      Effect.catchTag(next(s), "ItemError", (e) => Effect.log(e.item))
+    const typed = FiberPool.make({ workers: 1, worker: failing, middleware: [both, audited] })
+    same<PoolError<typeof typed>, ItemError | AuditError>(true)
+  })
+
+  it("its requirements are not checked, and one that provides a service does not remove it (use the pipe form)", () => {
+    const provideAuditor: Worker.MiddlewareFn<string, never, Auditor, never, never> = (next) => (s) =>
+      Effect.provideService(next(s), Auditor, { audit: () => Effect.void })
+    const worker = (s: string) => Effect.flatMap(Auditor, (a) => a.audit(s))
+    const option = FiberPool.make({ workers: 1, worker, middleware: [provideAuditor] })
+    same<MakeContext<typeof option>, Scope.Scope | Auditor>(true)
+    const piped = FiberPool.make({ workers: 1, worker: provideAuditor(worker) })
+    same<MakeContext<typeof piped>, Scope.Scope>(true)
   })
 })
 
