@@ -183,8 +183,8 @@ export interface FiberPool<in A, out E = never, out B = void> {
  * of any item type. A type to test values against, not one for a list given to a pool: the
  * `middleware` option does not take a list typed `ReadonlyArray<FiberPool.AnyMiddleware>` (it
  * could not read what its middleware add, nor check their item types: such a list lost its errors,
- * a `close` typed `never` could fail); nor does it take elements whose errors or requirements are
- * typed `any`. Keep a list apart with `as const`, which keeps each element's type, or type its
+ * a `close` typed `never` could fail); nor does it take elements whose requirements are typed
+ * `any` (elements whose errors are typed `any` make the pool's error `unknown`). Keep a list apart with `as const`, which keeps each element's type, or type its
  * elements with what they add (`Array<Worker.Middleware<A, TimeoutException, R>>`, for a list
  * built imperatively); {@link MiddlewareFor} is what the option checks each element against.
  *
@@ -357,7 +357,7 @@ type Listed<M> = undefined extends M ? never : M extends ReadonlyArray<infer X> 
 
 /**
  * The errors a middleware adds (for a {@link Worker.MiddlewareFn}: the errors of the worker it
- * returns).
+ * returns). Errors typed `any` give `unknown`.
  *
  * @example
  * ```ts
@@ -371,13 +371,20 @@ type Listed<M> = undefined extends M ? never : M extends ReadonlyArray<infer X> 
  * @since 0.1.0
  * @category type-level
  */
-export type MiddlewareError<M> =
+export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any, any> ? AddsError<M, E>
+  : M extends (next: any) => Worker.Worker<any, infer E, any> ? AddsError<M, E>
+  : never
+/**
+ * A middleware's errors typed `any` (a list typed `ReadonlyArray<Worker.Middleware<any, any, any>>`)
+ * could be anything: `unknown`, not nothing (a `close` typed `never` could fail). Not a rejection,
+ * which could not be decided for a generic helper's own `E` (`<E>(m: Worker.Middleware<unknown, E>)
+ * => FiberPool.run(…, { middleware: [m] })`): TypeScript defers an `any` test of a type parameter.
+ */
+type AddsError<M, E> = IsAny<E> extends true ? unknown
   // a generic function that passes the worker's errors through as they are (tracing, logging) adds
-  // none; tested first, as it also matches the next test, with `E` inferred `unknown`
-  M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, E1, R1, B1> ? never
-    : M extends Worker.Middleware<any, infer E, any, any> ? ErrorOf<E>
-    : M extends (next: any) => Worker.Worker<any, infer E, any> ? ErrorOf<E>
-    : never
+  // none (its `E` is inferred `unknown`); a middleware whose errors are `any` matches this test too
+  : M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, E1, R1, B1> ? never
+  : E
 
 /**
  * The requirements a middleware adds. A middleware whose requirements read as `unknown` (a bare
@@ -435,25 +442,20 @@ type ReadableContext<M> = [UnreadableContext<M>] extends [never] ? unknown : {
     "cannot read what a middleware requires (its requirements read as unknown, as a generic function's do): annotate it as Worker.Middleware<A, E, R>"
 }
 
-type ErrorRead<M> = M extends Worker.Middleware<any, infer E, any, any> ? E : never
-type ReturnedError<M> = M extends (next: any) => Worker.Worker<any, infer E, any> ? E : never
 /**
- * The middleware whose errors or requirements are typed `any`: a list typed
- * `ReadonlyArray<Worker.Middleware<any, any, any>>`, a function of `any` workers. `any` counts as
- * nothing in the pool's types, so what they add was dropped (a `close` typed `never` could fail,
- * `run` required nothing and failed with "Service not found"). An element typed `any` as a whole is
- * not tested.
+ * The middleware whose requirements are typed `any`: a list typed
+ * `ReadonlyArray<Worker.Middleware<any, any, any>>`, a function of `any` workers. `any` counted as
+ * nothing in the pool's requirements, so `run` required nothing and failed with "Service not
+ * found". (Errors typed `any` make the pool's error `unknown`: see `MiddlewareError`.) An element
+ * typed `any` as a whole is not tested.
  */
 type AnyTyped<M> = IsAny<M> extends true ? never
-  : M extends unknown ? IsAny<ErrorRead<M>> extends true ? M
-    : IsAny<ReturnedError<M>> extends true ? M
-    : IsAny<ContextOf<M>> extends true ? M
-    : never
+  : M extends unknown ? IsAny<ContextOf<M>> extends true ? M : never
   : never
-/** Rejects, at compile time, a middleware whose errors or requirements are typed `any`. */
+/** Rejects, at compile time, a middleware whose requirements are typed `any`. */
 type TypedNotAny<M> = [AnyTyped<M>] extends [never] ? unknown : {
   readonly middleware:
-    "a middleware's errors or requirements are any: type the list's elements, e.g. Array<Worker.Middleware<A, TimeoutException | ValidationError, R>>, or use as const"
+    "a middleware's requirements are any: type the list's elements, e.g. Array<Worker.Middleware<A, TimeoutException | ValidationError, R>>, or use as const"
 }
 
 /**

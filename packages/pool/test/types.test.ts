@@ -516,22 +516,44 @@ describe("a middleware whose requirements the pool cannot read is rejected", () 
   })
 })
 
-describe("a middleware whose errors or requirements are typed any is rejected", () => {
+describe("a middleware whose requirements are typed any is rejected; errors typed any make the pool's unknown", () => {
   // `any` counted as nothing: `run` was typed Effect<Stats, never, never>, and failed with
   // TimeoutException or "Service not found: types/Auditor"
   it("a list typed ReadonlyArray<Worker.Middleware<any, any, any>>", () => {
     const list: ReadonlyArray<Worker.Middleware<any, any, any>> = [audited, needsAuditor]
-    // @ts-expect-error a middleware's errors or requirements are any: type the list's elements
+    // @ts-expect-error a middleware's requirements are any: type the list's elements
     FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: list })
     const anyError: Worker.Middleware<unknown, any> = audited
-    // @ts-expect-error an element whose errors are any
-    FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [anyError] })
+    const anyErrorRun = FiberPool.run(["a"], {
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      middleware: [anyError]
+    })
+    same<MakeError<typeof anyErrorRun>, unknown>(true)
+    const anyErrorFn = (next: Worker.Worker<string, any>): Worker.Worker<string, any> => next
+    const anyErrorFnRun = FiberPool.run(["a"], {
+      workers: 1,
+      worker: (s: string) => Effect.log(s),
+      middleware: [anyErrorFn]
+    })
+    same<MakeError<typeof anyErrorFnRun>, unknown>(true)
     const anyContext: Worker.Middleware<unknown, never, any> = needsAuditor
     // @ts-expect-error an element whose requirements are any
     FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [anyContext] })
     const loose = (next: Worker.Worker<any, any, any>): Worker.Worker<any, any, any> => next
     // @ts-expect-error a one-off function of `any` workers
     FiberPool.make({ workers: 1, worker: (s: string) => Effect.log(s), middleware: [loose] })
+  })
+
+  it("a generic helper's own error type is not rejected (an any test of it cannot be decided)", () => {
+    // was: not assignable to type 'TypedNotAny<Middleware<unknown, E, never, never>>'
+    const helper = <E>(m: Worker.Middleware<unknown, E>) =>
+      FiberPool.run(["a"], { workers: 1, worker: (s: string) => Effect.log(s), middleware: [m] })
+    same<MakeError<ReturnType<typeof helper<AuditError>>>, AuditError>(true)
+    const listHelper = <A, E>(worker: Worker.Worker<A>, middleware: ReadonlyArray<Worker.Middleware<A, E>>) =>
+      FiberPool.make({ workers: 1, worker, middleware })
+    const make = listHelper((s: string) => Effect.log(s), [limited])
+    same<PoolOf<typeof make>, FiberPool.FiberPool<string, LimitError>>(true)
   })
 
   it("a list built imperatively, with its elements typed, keeps what they add", () => {
