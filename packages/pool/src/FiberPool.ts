@@ -382,8 +382,11 @@ export type MiddlewareError<M> = M extends Worker.Middleware<any, infer E, any, 
  */
 type AddsError<M, E> = IsAny<E> extends true ? unknown
   // a generic function that passes the worker's errors through as they are (tracing, logging) adds
-  // none (its `E` is inferred `unknown`); a middleware whose errors are `any` matches this test too
+  // none (its `E` is inferred `unknown`), also one not generic in the result (typed against `void`
+  // results: its result may be `void`, see `AddedResult`, but it can fail only with the errors it
+  // gets); a middleware whose errors are `any` matches these tests too
   : M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, E1, R1, B1> ? never
+  : M extends <A1, E1, R1>(next: Worker.Worker<A1, E1, R1>) => Worker.Worker<A1, E1, R1> ? never
   : E
 
 /**
