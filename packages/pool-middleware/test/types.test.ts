@@ -193,6 +193,25 @@ describe("types", () => {
     >()
   })
 
+  it("makeBatched: a worker made with Worker.make takes inline checks and handlers", () => {
+    // were rejected: the item type read through the worker's batch type was never
+    const make = FiberPool.makeBatched({
+      workers: 1,
+      worker: Worker.make((rows: ReadonlyArray<string>) => Effect.log(rows.length)),
+      middleware: [
+        Middleware.validate((rows) => rows.length > 0),
+        Middleware.recover((defect, rows) => Effect.log(rows.length, defect))
+      ]
+    })
+    expectTypeOf(make).toEqualTypeOf<
+      Effect.Effect<
+        FiberPool.FiberPool<string, Middleware.ValidationError | Middleware.WorkerDefect>,
+        never,
+        Scope.Scope
+      >
+    >()
+  })
+
   it("a check or handler written in the list gets the pool's item type, not any", () => {
     FiberPool.make({
       workers: 1,

@@ -1096,10 +1096,56 @@ export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, W = unkn
 {
   /**
    * Takes each batch. `W` is the batch type the worker declares (`ReadonlyArray<A>`, or
-   * `NonEmptyReadonlyArray<A>`): a one-off middleware's `next` is checked against it.
+   * `NonEmptyReadonlyArray<A>`): `makeBatched` reads the item type `A` from it, and checks a
+   * one-off middleware's `next` against it.
    */
-  readonly worker: Worker.Worker<W & NonEmptyReadonlyArray<A>, E, R>
+  readonly worker: Worker.Worker<Batch<A, W>, E, R>
 }
+
+/**
+ * The batch type a batch worker declares, `W`, inferred from the worker alone; an unannotated
+ * worker (`W` left `unknown`) gets non-empty batches of `A`, read from `keyBy` (TypeScript infers
+ * `W` from both branches).
+ */
+type Batch<A, W> = unknown extends W ? NonEmptyReadonlyArray<A> : W
+/**
+ * The item type of the batch type `W` a batch worker declares (`ReadonlyArray<A>`,
+ * `NonEmptyReadonlyArray<A>`; an unannotated worker gets `NonEmptyReadonlyArray<A>`, `A` read from
+ * `keyBy`). Read from the worker alone: an intersection with the batch type, as before, was not
+ * inferred from `Worker.make(…)` or a `Worker.Worker` variable.
+ */
+type BatchItem<W> = W extends ReadonlyArray<infer A> ? A : never
+/**
+ * The batch type the `middleware` elements are checked against, which also types the handlers
+ * written in the list: `ReadonlyArray<unknown>` while TypeScript has not read the worker's batch
+ * type yet (it reads `W` as `never` there when the worker is a generic call, `Worker.make(…)`):
+ * `Middleware.validate((rows) => rows.length > 0)` then takes any batch.
+ */
+type ListBatch<W> = [W] extends [never] ? ReadonlyArray<unknown> : NonEmptyReadonlyArray<BatchItem<W>>
+/**
+ * For an unannotated batch worker (`W` left `unknown`, its batches typed from `keyBy`), the
+ * `middleware` elements are checked here against those batches, `NonEmptyReadonlyArray<A>`: the
+ * option's own check reads `W` alone (one that reads `A` as well lost `W` for a worker made by a
+ * generic call, `Worker.make(…)`).
+ */
+type UnannotatedBatches<M, A, W> = unknown extends W
+  ? [Exclude<Listed<M>, MiddlewareOption<NonEmptyReadonlyArray<A>, void>>] extends [never] ? unknown : {
+    readonly middleware:
+      "a middleware does not take this worker's batches: annotate the batch worker's parameter, (rows: ReadonlyArray<A>) => …"
+  }
+  : unknown
+/**
+ * Rejects a batch worker that does not take every non-empty batch of its items (a tuple type,
+ * `readonly [string, string]`, would get batches of one), or whose items are not those `keyBy`
+ * takes.
+ */
+type TakesBatches<A, W> = NonEmptyReadonlyArray<BatchItem<W>> extends W ? BatchItem<W> extends A ? unknown : {
+    readonly keyBy: "keyBy takes another item type than the batch worker"
+  }
+  : {
+    readonly worker:
+      "a batch worker takes every non-empty batch: type its parameter ReadonlyArray<A> or NonEmptyReadonlyArray<A>"
+  }
 
 /**
  * Starts a pool whose worker receives each batch (up to `batchSize` items, in submission order) in
@@ -1132,13 +1178,7 @@ export interface BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, W = unkn
 export const makeBatched: <
   A,
   const M extends
-    | ReadonlyArray<
-      MiddlewareOption<
-        NoInfer<NonEmptyReadonlyArray<A>>,
-        void,
-        NoInfer<unknown extends W ? NonEmptyReadonlyArray<A> : W>
-      >
-    >
+    | ReadonlyArray<MiddlewareOption<NoInfer<ListBatch<W>>, void, NoInfer<W>>>
     | undefined,
   E = never,
   R = never,
@@ -1152,14 +1192,16 @@ export const makeBatched: <
   W = unknown
 >(
   options:
-    & BatchedOptions<A, E, R, M, LO, LE, LR, EW, RW, EP, RP, W>
+    & BatchedOptions<A & BatchItem<Batch<A, W>>, E, R, M, LO, LE, LR, EW, RW, EP, RP, W>
+    & TakesBatches<A, Batch<A, W>>
+    & UnannotatedBatches<NoInfer<M>, NoInfer<A>, NoInfer<W>>
     & NoScope<R>
     & NoScope<MiddlewareContext<Listed<M>>, "middleware">
     & ReadableContext<Listed<M>>
     & TypedNotAny<Listed<M>>
     & NextChecked<M, void, E>
 ) => Effect.Effect<
-  FiberPool<A, PoolError<E, Listed<M>, EW, EP>>,
+  FiberPool<BatchItem<Batch<A, W>>, PoolError<E, Listed<M>, EW, EP>>,
   ErrorOf<LE>,
   Scope.Scope | Requirements<R, Listed<M>, LO, LR, RW, RP>
 > = (options: any) => internal.make("FiberPool.makeBatched", options, false, { batched: true }) as any

@@ -367,6 +367,44 @@ describe("FiberPool.make: each element of the middleware option is checked again
     })
   })
 
+  it("makeBatched reads the batch type from the worker alone: Worker.make and a Worker variable", () => {
+    // each was rejected: the item type read through an intersection with the batch type was never
+    // (a Worker.make worker) or the handler's item was the middleware's own type parameter
+    const made = FiberPool.makeBatched({
+      workers: 1,
+      worker: Worker.make((rows: ReadonlyArray<string>) => Effect.log(rows.length)),
+      middleware: [Worker.catchCause((cause) => Effect.failCause(cause))]
+    })
+    same<PoolOf<typeof made>, FiberPool.FiberPool<string, never, void>>(true)
+    const rowsWorker: Worker.Worker<ReadonlyArray<string>> = (rows) => Effect.log(rows.length)
+    const typed = FiberPool.makeBatched({
+      workers: 1,
+      worker: rowsWorker,
+      middleware: [
+        Worker.catchCause((cause, rows) => Effect.zipRight(Effect.log(rows.length), Effect.failCause(cause)))
+      ]
+    })
+    same<PoolOf<typeof typed>, FiberPool.FiberPool<string, never, void>>(true)
+    // an unannotated worker still gets non-empty batches of keyBy's items
+    const keyed = FiberPool.makeBatched({
+      workers: 1,
+      keyBy: (n: number) => String(n),
+      worker: (rows) => Effect.log(rows[0].toFixed(2))
+    })
+    same<PoolOf<typeof keyed>, FiberPool.FiberPool<number, never, void>>(true)
+    FiberPool.makeBatched({
+      workers: 1,
+      // @ts-expect-error keyBy takes another item type than the batch worker
+      keyBy: (n: number) => String(n),
+      worker: (rows: ReadonlyArray<string>) => Effect.log(rows.length)
+    })
+    FiberPool.makeBatched({
+      workers: 1,
+      // @ts-expect-error a tuple type would get batches of one
+      worker: (rows: readonly [string, string]) => Effect.log(rows[1])
+    })
+  })
+
   it("a handler written in the list has its item typed from the pool's items, not any", () => {
     FiberPool.make({
       workers: 1,
