@@ -980,7 +980,10 @@ export const run: {
  * A `Layer` whose service is a pool made with `options` (shared worker, or `makeWorker` for a
  * stateful one); the pool lives as long as the layer. `Layer.scoped(Tag, FiberPool.make(options))`
  * is the same. A `tag` that is not a `Context.Tag` (from JavaScript), like invalid options, makes
- * the layer die when it is built, with a `Cause.IllegalArgumentException` naming it.
+ * the layer die when it is built, with a `Cause.IllegalArgumentException` naming it. The Tag's pool
+ * type must be the one the options make, with what the middleware add: its errors, and its results
+ * (`FiberPool<string, E, number | undefined>` for a worker returning a `number` with a middleware
+ * that skips failing items, `Worker.catchCause<unknown, never, never, undefined>`).
  *
  * @example
  * ```ts

@@ -996,6 +996,14 @@ describe("FiberPool.run and FiberPool.layer", () => {
       Strict,
       { workers: 1, worker: (_: string) => Effect.fail(new ItemError({ item: 0 })) }
     )
+    // the result a middleware adds is in the tag's pool type too (as the README and JSDoc say)
+    const skip = Worker.catchCause<unknown, never, never, undefined>(() => Effect.succeed(undefined))
+    const length = (s: string) => Effect.succeed(s.length)
+    class Sizes extends Context.Tag("types/Sizes")<Sizes, FiberPool.FiberPool<string, never, number | undefined>>() {}
+    FiberPool.layer(Sizes, { workers: 1, worker: length, middleware: [skip] })
+    class Exact extends Context.Tag("types/Exact")<Exact, FiberPool.FiberPool<string, never, number>>() {}
+    // @ts-expect-error the skip middleware adds undefined to the results
+    FiberPool.layer(Exact, { workers: 1, worker: length, middleware: [skip] })
   })
 
   it("Layer.scoped(Tag, FiberPool.make(...)) has no any", () => {
