@@ -294,12 +294,17 @@ export type PoolResult<B, M> = [M] extends [never] ? B : M extends unknown ? B |
  * through adds nothing; a `Worker.Middleware<A, E, R, B2>` adds `B2`; another function adds what the
  * worker it returns, given a worker of `B`, returns (`void` for one typed against `void` results:
  * it may have replaced the result; `unknown` for a generic function whose result cannot be read).
- * `any` (chosen by the caller) adds nothing.
+ * A result typed `any` adds `unknown`; an element typed `any` as a whole adds nothing.
  */
 type AddedResult<M, B> = IsAny<M> extends true ? never
+  // a result typed `any` could be anything: `unknown`, not nothing (it also matches the next test)
+  : IsAny<ResultRead<M>> extends true ? unknown
   : M extends <A1, E1, R1, B1>(next: Worker.Worker<A1, E1, R1, B1>) => Worker.Worker<A1, any, any, B1> ? never
   : M extends Worker.Middleware<any, any, any, infer B2> ? unknown extends B2 ? ReturnedResult<M, B> : B2
   : ReturnedResult<M, B>
+type ResultRead<M> = M extends Worker.Middleware<any, any, any, infer B2> ? B2
+  : M extends (next: any) => Worker.Worker<any, any, any, infer B2> ? B2
+  : never
 type ReturnedResult<M, B> = M extends
   (next: Worker.Worker<any, never, never, B>) => Worker.Worker<any, any, any, infer B2> ? B2
   : M extends (next: any) => Worker.Worker<any, any, any, infer B2> ? B2

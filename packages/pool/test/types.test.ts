@@ -700,6 +700,17 @@ describe("a middleware may add a result, as it adds errors: log and skip failing
     same<PoolOf<typeof annotated>, FiberPool.FiberPool<string, ItemError, number | void>>(true)
   })
 
+  it("a result typed any widens the pool's result to unknown (it was dropped)", () => {
+    const anyResult: Worker.Middleware<unknown, never, never, any> = skipFailures
+    const make = FiberPool.make({ workers: 1, worker: length, middleware: [anyResult] })
+    same<PoolOf<typeof make>, FiberPool.FiberPool<string, ItemError, unknown>>(true)
+    const anyFn = (
+      next: Worker.Worker<string, ItemError, never, number>
+    ): Worker.Worker<string, ItemError, never, any> => next
+    const fnMake = FiberPool.make({ workers: 1, worker: length, middleware: [anyFn] })
+    same<PoolOf<typeof fnMake>, FiberPool.FiberPool<string, ItemError, unknown>>(true)
+  })
+
   it("every constructor with a middleware option widens its result", () => {
     const mapped = Stream.make("a", "").pipe(
       FiberPool.mapStream({ workers: 1, worker: length, middleware: [skipFailures] })
