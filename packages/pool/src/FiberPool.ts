@@ -318,17 +318,37 @@ type ReturnedResult<M, B> = M extends
  * its last (innermost) element; a list that is not a tuple is checked against every element.
  */
 type NextChecked<M, B, E> = undefined extends M ? unknown : NextMessage<Unchecked<M, B, E>>
+/**
+ * The message is a property of an object, not a string: a list with a spread, `[...fns, skip]`,
+ * was compared element by element with `element & string`, and the message did not show.
+ */
 type NextMessage<U> = [U] extends [never] ? unknown
   : [Extract<U, "result">] extends [never] ? {
-      readonly middleware:
-        "a one-off middleware's next does not take the errors it gets (the worker's, and what the middleware after it add): type it MiddlewareFn<A, E | Added, …>"
+      readonly middleware: {
+        readonly "a one-off middleware's next does not take the errors it gets (the worker's, and what the middleware after it add): type it MiddlewareFn<A, E | Added, …>":
+          true
+      }
     }
   : {
-    readonly middleware:
-      "a one-off middleware's next does not take the result that a middleware after it adds: type it MiddlewareFn<A, E, R, E2, R2, B | Added>"
+    readonly middleware: {
+      readonly "a one-off middleware's next does not take the result that a middleware after it adds: type it MiddlewareFn<A, E, R, E2, R2, B | Added>":
+        true
+    }
   }
-type Unchecked<L, B, E> = L extends readonly [...infer Init, infer Last]
-  ? NextRejects<Last, B, E> | Unchecked<Init, PoolResult<B, Last>, E | AddedError<Last>>
+/**
+ * A tuple is read from its last element, or from its first while it ends with a spread
+ * (`[skip, ...fns]`: the spread elements are inside `skip`); a spread that comes last, or an array,
+ * has every element checked against what they all add.
+ */
+type Unchecked<L, B, E> = L extends readonly [] ? never
+  : L extends readonly [infer First, ...infer Rest]
+    ? number extends L["length"]
+      ? NextRejects<First, PoolResult<B, Listed<Rest>>, E | AddedError<Listed<Rest>>> | Unchecked<Rest, B, E>
+    : L extends readonly [...infer Init, infer Last]
+      ? NextRejects<Last, B, E> | Unchecked<Init, PoolResult<B, Last>, E | AddedError<Last>>
+    : never
+  : L extends readonly [...infer Init, infer Last]
+    ? NextRejects<Last, B, E> | Unchecked<Init, PoolResult<B, Last>, E | AddedError<Last>>
   : L extends ReadonlyArray<infer X> ? NextRejects<X, PoolResult<B, X>, E | AddedError<X>>
   : never
 type AddedError<M> = IsAny<M> extends true ? never : MiddlewareError<M>

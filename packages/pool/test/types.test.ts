@@ -791,6 +791,24 @@ describe("a middleware may add a result, as it adds errors: log and skip failing
       // @ts-expect-error the order of a list typed ReadonlyArray<…> is not known
       middleware: list
     })
+    // spread one-offs: inside the skip middleware they get the worker's numbers (was rejected)
+    const doubles: Array<typeof double> = [double]
+    const spreadInside = FiberPool.make({ workers: 1, worker: length, middleware: [skipFailures, ...doubles] })
+    same<PoolOf<typeof spreadInside>, FiberPool.FiberPool<string, ItemError, number | undefined>>(true)
+    const twice = FiberPool.make({ workers: 1, worker: length, middleware: [skipFailures, double, ...doubles] })
+    same<PoolOf<typeof twice>, FiberPool.FiberPool<string, ItemError, number | undefined>>(true)
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error outside it they would get undefined: the message names the property
+      middleware: [...doubles, skipFailures]
+    })
+    FiberPool.make({
+      workers: 1,
+      worker: length,
+      // @ts-expect-error the same with a fixed element first
+      middleware: [double, ...doubles, skipFailures]
+    })
   })
 })
 
