@@ -217,7 +217,11 @@ export type AnyMiddleware =
  * `MiddlewareFn<A, Oops>`, goes in a list kept with `as const`, where the pool checks it). The type of a
  * list kept apart (`ReadonlyArray<FiberPool.MiddlewareFor<string>>`); name `E` and `R` to keep
  * them in the pool's types (`FiberPool.MiddlewareFor<string, void, TimeoutException, Db>`), or keep
- * the list's own element types with `as const`.
+ * the list's own element types with `as const`. `Added` is the result its middleware may add
+ * (default none): `FiberPool.MiddlewareFor<string, number, TimeoutException, never, undefined>`
+ * holds a skip middleware, `Worker.catchCause<unknown, never, never, undefined>`, and the pool's
+ * result is then `number | undefined`; its one-offs' `next` must then take `B | Added` (the list's
+ * order is not known).
  *
  * The `middleware` option itself checks each element against the pool's items (a middleware of
  * another item type does not compile, as in the `pipe` form; in `makeBatched`, a one-off's `next` is
@@ -252,9 +256,9 @@ export type AnyMiddleware =
  * @since 0.2.0
  * @category type-level
  */
-export type MiddlewareFor<A, B = void, E = unknown, R = never> =
-  | Worker.Middleware<A, E, R>
-  | ((next: Worker.Worker<A, unknown, never, B>) => Worker.Worker<A, E, R, B>)
+export type MiddlewareFor<A, B = void, E = unknown, R = never, Added = never> =
+  | Worker.Middleware<A, E, R, Added>
+  | ((next: Worker.Worker<A, unknown, never, B | Added>) => Worker.Worker<A, E, R, B | Added>)
 
 /**
  * What the `middleware` option accepts: {@link MiddlewareFor} whose elements may add any errors,

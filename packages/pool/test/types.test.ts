@@ -517,6 +517,23 @@ describe("FiberPool.MiddlewareFor types the elements of a list kept apart", () =
     const make = FiberPool.make({ workers: 1, worker: (s: string) => Effect.succeed(s.length), middleware: lengths })
     same<PoolOf<typeof make>, FiberPool.FiberPool<string, AuditError, number>>(true)
   })
+
+  it("naming Added holds a middleware that adds a result (it could not be held)", () => {
+    const skip = Worker.catchCause<unknown, never, never, undefined>(() => Effect.succeed(undefined))
+    const list: ReadonlyArray<FiberPool.MiddlewareFor<string, number, AuditError, never, undefined>> = [skip, audited]
+    const make = FiberPool.make({ workers: 1, worker: (s: string) => Effect.succeed(s.length), middleware: list })
+    same<PoolOf<typeof make>, FiberPool.FiberPool<string, AuditError, number | undefined>>(true)
+    // a one-off in it takes the results the list's order may give it
+    const orZero: Worker.MiddlewareFn<string, unknown, never, AuditError, never, number | undefined> = (next) => (s) =>
+      Effect.map(Effect.mapError(next(s), () => new AuditError()), (n) => n ?? 0)
+    const withOneOff: ReadonlyArray<FiberPool.MiddlewareFor<string, number, AuditError, never, undefined>> = [orZero]
+    const double: Worker.MiddlewareFn<string, unknown, never, AuditError, never, number> = (next) => (s) =>
+      Effect.map(Effect.mapError(next(s), () => new AuditError()), (n) => n * 2)
+    // @ts-expect-error its next may get undefined from the skip middleware
+    const unsound: ReadonlyArray<FiberPool.MiddlewareFor<string, number, AuditError, never, undefined>> = [double]
+    void withOneOff
+    void unsound
+  })
 })
 
 describe("a middleware whose requirements the pool cannot read is rejected", () => {
