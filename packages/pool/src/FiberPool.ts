@@ -1153,7 +1153,10 @@ type BatchItem<W> = W extends ReadonlyArray<infer A> ? A : never
  * type yet (it reads `W` as `never` there when the worker is a generic call, `Worker.make(…)`):
  * `Middleware.validate((rows) => rows.length > 0)` then takes any batch.
  */
-type ListBatch<W> = [W] extends [never] ? ReadonlyArray<unknown> : NonEmptyReadonlyArray<BatchItem<W>>
+type ListBatch<W, A> = [W] extends [never] ? ReadonlyArray<unknown>
+  // an unannotated worker (`W` left `unknown`): its batches, of `keyBy`'s items
+  : unknown extends W ? NonEmptyReadonlyArray<A>
+  : NonEmptyReadonlyArray<BatchItem<W>>
 /**
  * For an unannotated batch worker (`W` left `unknown`, its batches typed from `keyBy`), the
  * `middleware` elements are checked here against those batches, `NonEmptyReadonlyArray<A>`: the
@@ -1169,9 +1172,10 @@ type UnannotatedBatches<M, A, W> = unknown extends W
 /**
  * Rejects a batch worker that does not take every non-empty batch of its items (a tuple type,
  * `readonly [string, string]`, would get batches of one), or whose items are not those `keyBy`
- * takes.
+ * takes. Read against `Readonly<W>`: a worker may type its parameter as a mutable array
+ * (`Array<Row>`, as database clients take); it gets an array of its own.
  */
-type TakesBatches<A, W> = NonEmptyReadonlyArray<BatchItem<W>> extends W ? BatchItem<W> extends A ? unknown : {
+type TakesBatches<A, W> = NonEmptyReadonlyArray<BatchItem<W>> extends Readonly<W> ? BatchItem<W> extends A ? unknown : {
     readonly keyBy: "keyBy takes another item type than the batch worker"
   }
   : {
@@ -1210,7 +1214,7 @@ type TakesBatches<A, W> = NonEmptyReadonlyArray<BatchItem<W>> extends W ? BatchI
 export const makeBatched: <
   A,
   const M extends
-    | ReadonlyArray<MiddlewareOption<NoInfer<ListBatch<W>>, void, NoInfer<W>>>
+    | ReadonlyArray<MiddlewareOption<NoInfer<ListBatch<W, A>>, void, NoInfer<W>>>
     | undefined,
   E = never,
   R = never,

@@ -316,6 +316,31 @@ describe("FiberPool.make: each element of the middleware option is checked again
     expectTypeOf<PoolError<typeof make>>().toEqualTypeOf<AuditError>()
   })
 
+  it("makeBatched: a worker typed with a mutable array; an unannotated worker's list handlers get keyBy's items", () => {
+    interface Row {
+      readonly name: string
+    }
+    // database clients take `Row[]` (the worker gets an array of its own)
+    const mutable = FiberPool.makeBatched({ workers: 1, worker: (rows: Array<Row>) => Effect.log(rows.length) })
+    same<PoolOf<typeof mutable>, FiberPool.FiberPool<Row, never, void>>(true)
+    const rest = FiberPool.makeBatched({ workers: 1, worker: (rows: [Row, ...Array<Row>]) => Effect.log(rows[0].name) })
+    same<PoolOf<typeof rest>, FiberPool.FiberPool<Row, never, void>>(true)
+    FiberPool.makeBatched({
+      workers: 1,
+      // @ts-expect-error a tuple of two would get batches of one
+      worker: (rows: readonly [Row, Row]) => Effect.log(rows[1].name)
+    })
+    const keyed = FiberPool.makeBatched({
+      workers: 1,
+      keyBy: (row: Row) => row.name,
+      worker: (rows) => Effect.log(rows[0].name),
+      middleware: [
+        Worker.catchCause((cause, rows) => Effect.zipRight(Effect.log(rows[0].name), Effect.failCause(cause)))
+      ]
+    })
+    same<PoolOf<typeof keyed>, FiberPool.FiberPool<Row, never, void>>(true)
+  })
+
   it("makeBatched: a one-off middleware's next is checked against the batch type the worker declares", () => {
     const logRows: Worker.MiddlewareFn<ReadonlyArray<number>> = (next) => (rows) =>
       Effect.zipRight(Effect.log(rows.length), next(rows))
