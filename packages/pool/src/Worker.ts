@@ -48,8 +48,8 @@ export interface Worker<in A, out E = never, out R = never, out B = void> {
  * A middleware that recovers a failure with a value (log and skip: `Effect.void`, `undefined`)
  * names it as `B`: `Worker.Middleware<unknown, never, never, void>`, or
  * `Worker.catchCause<unknown, never, never, undefined>(…)`; a pool of numbers then types `execute`
- * as `number | undefined`. Without it, it does not compile (`Type 'Effect<void, never, never>' is
- * not assignable to type 'Effect<B1, E1, R1>'`): it would make a pool whose `execute` is typed
+ * as `number | undefined`. Without it, it does not compile (`Type 'Effect<void | B1, never, R1>'
+ * is not assignable to type 'Effect<B1, E1, R1>'`): it would make a pool whose `execute` is typed
  * `number` return `undefined`. A {@link MiddlewareFn} keeps its `B` in and out: it can recover
  * with a `B` (a default value), not skip. Write your own by annotation:
  *
