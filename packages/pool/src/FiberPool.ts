@@ -988,12 +988,10 @@ export const run: {
       )
       : Effect.scoped(
         Effect.gen(function*() {
-          // read once: the options that choose the kind of pool are the ones it is made with
-          const read = internal.snapshot(options)
           const pool: FiberPool<any, any> = yield* internal.make(
             "FiberPool.run",
-            read,
-            internal.isStateful(read),
+            options,
+            "either",
             // `run` closes the pool itself: its scope closes early when its input failed (it fails
             // with that), or when it is interrupted
             { dropsOnEarlyClose: "unlessInterrupted", reportsOutcome: true }
@@ -1087,15 +1085,8 @@ export const layer: {
   >
 } = ((tag: Context.Tag<any, any>, options: any): Layer.Layer<any, any, any> =>
   Context.isTag(tag)
-    ? Layer.scoped(
-      tag,
-      // read once, each time the layer is built: the options that choose the kind of pool are the
-      // ones it is made with
-      Effect.suspend(() => {
-        const read = internal.snapshot(options)
-        return internal.make("FiberPool.layer", read, internal.isStateful(read))
-      })
-    )
+    // the options are read each time the layer is built, once (`make`)
+    ? Layer.scoped(tag, internal.make("FiberPool.layer", options, "either"))
     // from JavaScript: not a "Not a valid effect" from deep inside Layer when it is built
     : Layer.die(
       new Cause.IllegalArgumentException(`FiberPool.layer: the tag must be a Context.Tag, got ${show(tag)}`)

@@ -448,23 +448,23 @@ export const snapshot = (options: AnyOptions): AnyOptions =>
   typeof options === "object" && options !== null ? readOnce(options) : options
 
 /**
- * Whether options that may hold either `worker` or `makeWorker` (`run`, `layer`) make a stateful
- * pool: `makeWorker` without `worker`. Read from a `snapshot`.
+ * Makes a pool from `options`, read once (`snapshot`). `stateful`: the kind of pool, or `"either"`
+ * for the APIs whose options may hold `worker` or `makeWorker` (`run`, `layer`), stateful with
+ * `makeWorker` and no `worker`, read from the same snapshot.
  *
  * @internal
  */
-export const isStateful = (options: AnyOptions): boolean =>
-  typeof options?.makeWorker === "function" && options?.worker === undefined
-
-/** @internal */
 export const make = (
   api: string,
   options: AnyOptions,
-  stateful: boolean,
+  kind: boolean | "either",
   internals: Internals = {}
 ): Effect.Effect<any, any, any> =>
   Effect.suspend(() => {
     options = snapshot(options)
+    const stateful = kind === "either"
+      ? typeof options?.makeWorker === "function" && options?.worker === undefined
+      : kind
     const invalid = validateOptions(api, options, stateful)
     if (invalid !== undefined) return Effect.die(new Cause.IllegalArgumentException(invalid))
     // uninterruptible but for the wait for the workers' start-up: interrupted anywhere else (between
