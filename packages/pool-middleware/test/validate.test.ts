@@ -143,6 +143,19 @@ describe("Middleware.validate", () => {
       assertInclude(String(defectOf(yield* Effect.exit(counted("abc")))), "got the number 3")
       const yes = Middleware.validate(((_: string) => "true") as unknown as (s: string) => boolean)(worker)
       assertInclude(String(defectOf(yield* Effect.exit(yes("a")))), `got the string "true"`)
+      // bounded: a long string is clipped, binary data named by type and length (not decoded)
+      const long = Middleware.validate(((_: string) => "no".repeat(500_000)) as unknown as (s: string) => boolean)(
+        worker
+      )
+      const longMessage = String(defectOf(yield* Effect.exit(long("a"))))
+      assertInclude(longMessage, `got the string "${"no".repeat(49)}n…"`)
+      assertTrue(longMessage.length < 500, `${longMessage.length} characters`)
+      const bytes = Middleware.validate(
+        ((_: string) => new Uint8Array(1_000_000)) as unknown as (s: string) => boolean
+      )(
+        worker
+      )
+      assertInclude(String(defectOf(yield* Effect.exit(bytes("a")))), "got Uint8Array(1000000)")
       const boxed = Middleware.validate(((_: string) => new Boolean(true)) as unknown as (s: string) => boolean)(worker)
       assertInclude(String(defectOf(yield* Effect.exit(boxed("a")))), "got a Boolean object (true)")
       const nullish = Middleware.validate(((_: string) => null) as unknown as (s: string) => boolean)(worker)

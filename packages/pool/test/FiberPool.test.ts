@@ -1,5 +1,5 @@
 import { describe, it } from "@effect/vitest"
-import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
+import { assertInclude, assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { FiberPool, Worker } from "@fiberpool/pool"
 import {
   Cause,
@@ -1667,6 +1667,28 @@ describe("FiberPool", () => {
           assertTrue(message.includes(mention), message)
         }))
     }
+
+    it.effect("a message quotes a bounded part of the value it names: a long string is clipped, binary data named", () =>
+      Effect.gen(function*() {
+        const long = "9".repeat(1_000_000)
+        const cases: Array<[Record<string, unknown>, string]> = [
+          [{ workers: long }, `got "${"9".repeat(99)}…"`],
+          [{ workers: 1, keyBy: new Uint8Array(1_000_000) }, "got Uint8Array(1000000)"],
+          [{ workers: 1, batchSize: new ArrayBuffer(64) }, "got ArrayBuffer(64)"],
+          [{ workers: 1, workerQueueSize: { toString: () => long } }, `got ${"9".repeat(199)}…`],
+          [{ workers: 1, name: new String(long) }, `got a String object ("${"9".repeat(99)}…")`]
+        ]
+        for (const [options, mention] of cases) {
+          const exit = yield* Effect.exit(
+            Effect.scoped(FiberPool.make({ worker: (_: number) => Effect.void, ...options } as any))
+          )
+          const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
+          assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value), String(defect))
+          const message = (defect.value as Error).message
+          assertInclude(message, mention)
+          assertTrue(message.length < 400, `${message.length} characters`)
+        }
+      }))
 
     it.effect("gracefulShutdown accepts every duration of zero or more, however written", () =>
       Effect.gen(function*() {

@@ -350,6 +350,26 @@ describe("faults: user functions that misbehave", () => {
         yield* pool.close
       }))
 
+    it.scoped("returns binary data or a long text: the message names it by type and length, or clips it", () =>
+      Effect.gen(function*() {
+        const huge = new Uint8Array(10_000_000).fill(65)
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          continueOnError: true,
+          // from JavaScript: a binary key, and an object whose text is a megabyte
+          keyBy: ((n: number) => n === 1 ? huge : { toString: () => "x".repeat(1_000_000) }) as unknown as (
+            n: number
+          ) => string,
+          worker: (_: number) => Effect.void
+        })
+        const binary = defectOf(yield* Effect.exit(pool.submit(1))) as Error
+        assertIllegalArgument(Exit.die(binary), "keyBy", "must return a string, got Uint8Array(10000000)")
+        const text = defectOf(yield* Effect.exit(pool.submit(2))) as Error
+        assertIllegalArgument(Exit.die(text), "keyBy", `must return a string, got ${"x".repeat(199)}…`)
+        assertTrue(binary.message.length < 300 && text.message.length < 400, `${binary.message}\n${text.message}`)
+        yield* pool.close
+      }))
+
     it.scoped("returns an Effect instead of a string: submit dies naming keyBy", () =>
       Effect.gen(function*() {
         const pool = yield* FiberPool.make({

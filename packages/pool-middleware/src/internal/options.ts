@@ -57,13 +57,32 @@ export const invalid = (
  * A value as an error message shows it, so that its type reads too: strings quoted (`"5"` is not
  * the number 5), `-0` signed, bigints with their `n`, functions named as such, Durations, arrays in
  * brackets (one level, the first few), boxed primitives and other objects that print like a
- * primitive as objects (a `new Number(5)`, an object whose `toString` returns "5"). Never throws:
+ * primitive as objects (a `new Number(5)`, an object whose `toString` returns "5"), binary data by
+ * its type and length. Bounded: long strings and printed objects are clipped, as the pool's
+ * messages are (a value passed by mistake can be megabytes). Never throws:
  * an object whose inspection throws (a revoked Proxy, a throwing trap or `toString`) shows as
  * `an object (that cannot be shown)`.
  *
  * @internal
  */
 export const showValue = (value: unknown): string => guarded(value, show)
+
+/** How much of a string value a message quotes. */
+const STRING_MAX = 100
+/** How long any other value's text may grow in a message (its `toString` is the user's). */
+const TEXT_MAX = 200
+
+/**
+ * At most `n` characters of `text`, a surrogate pair not split, with `…` when some were left out
+ * (the pool's own `clip`: the packages share no internal module).
+ */
+const clip = (text: string, n: number): string => {
+  if (text.length <= n) return text
+  let end = n - 1
+  const code = text.charCodeAt(end - 1)
+  if (code >= 0xd800 && code <= 0xdbff) end--
+  return `${text.slice(0, end)}…`
+}
 
 const guarded = (value: unknown, f: (value: unknown) => string): string => {
   try {
@@ -79,7 +98,7 @@ const showElement = (value: unknown): string => Array.isArray(value) ? "[…]" :
 const show = (value: unknown): string => {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value)
+      return JSON.stringify(clip(value, STRING_MAX))
     case "number":
       return Object.is(value, -0) ? "-0" : String(value)
     case "bigint":
@@ -106,13 +125,19 @@ const show = (value: unknown): string => {
     return `Duration(${Duration.format(value)})`
   }
   if (value instanceof String) {
-    return `a String object (${JSON.stringify(value.valueOf())})`
+    return `a String object (${JSON.stringify(clip(value.valueOf(), STRING_MAX))})`
   }
   if (value instanceof Number || value instanceof Boolean) {
     return `a ${value instanceof Number ? "Number" : "Boolean"} object (${show(value.valueOf())})`
   }
+  if (ArrayBuffer.isView(value)) {
+    return `${value.constructor.name}(${"length" in value ? value.length : value.byteLength})`
+  }
+  if (value instanceof ArrayBuffer) {
+    return `ArrayBuffer(${value.byteLength})`
+  }
   // `String` of an object without a prototype (no `toString`) throws: `guarded` says so
-  const printed = String(value)
+  const printed = clip(String(value), TEXT_MAX)
   // "[object Object]" says what it is; "5", "true" or a date would read as something else
   return printed.startsWith("[object ") ? printed : `an object (${printed})`
 }

@@ -1,5 +1,5 @@
 import * as Data from "effect/Data"
-import { show } from "./show.js"
+import { clip, show } from "./show.js"
 
 /** How long a failure's description in a message may grow (a Schema error's tree can be long). */
 const BRIEF_MAX = 200
@@ -15,15 +15,6 @@ const attempt = <A>(f: () => A): A | undefined => {
   } catch {
     return undefined
   }
-}
-
-/** At most `n` characters of `text`, a surrogate pair not split, with `…` when some were left out. */
-const clip = (text: string, n: number): string => {
-  if (text.length <= n) return text
-  let end = n - 1
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${text.slice(0, end)}…`
 }
 
 /** The first line of `text` that has any (read from its first `READ_MAX` characters), `…` if more follows. */
