@@ -2488,6 +2488,26 @@ describe("faults: what stopped the pool is never silent", () => {
         Effect.forkScoped(Stream.runDrain(FiberPool.progress(pool, Schedule.spaced("20 millis"))))
       )
       deepStrictEqual(watched.logs.map((log) => log.message), expected)
+      // a pool hosted by Effect.Service is a copy of the pool object (Object.assign): its progress
+      // stream reads nothing either (before, it fell back to a wait, which read the failure)
+      class Jobs extends Effect.Service<Jobs>()("faults/Jobs", {
+        scoped: FiberPool.make({
+          workers: 1,
+          batchSize: 1,
+          workerQueueSize: 10,
+          worker: (n: number) =>
+            Effect.zipRight(Effect.sleep("50 millis"), n === 1 ? new Boom({ item: 1 }) : Effect.void)
+        })
+      }) {}
+      const hosted = yield* withLogs(
+        Effect.gen(function*() {
+          const pool = yield* Jobs
+          yield* pool.submitAll([1, 2, 3])
+          yield* Effect.forkScoped(Stream.runDrain(FiberPool.progress(pool, Schedule.spaced("20 millis"))))
+          yield* TestClock.adjust("1 second")
+        }).pipe(Effect.scoped, Effect.provide(Jobs.Default), Effect.fork, Effect.flatMap(Fiber.join))
+      )
+      deepStrictEqual(hosted.logs.map((log) => log.message), expected)
       // a wait waiting as the closing scope's drain stops the pool reads the failure (it resumes
       // before the close reports): not logged
       const waited = yield* withLogs(Effect.gen(function*() {

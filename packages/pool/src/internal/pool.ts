@@ -2188,7 +2188,9 @@ const makeValid = (
       })
     })
 
-    const pool: FiberPool.FiberPool<unknown, unknown> & Inspectable.Inspectable = {
+    const pool: FiberPool.FiberPool<unknown, unknown> & Inspectable.Inspectable & {
+      readonly [EndedId]: Effect.Effect<void>
+    } = {
       name,
       submit,
       send: submit,
@@ -2212,17 +2214,19 @@ const makeValid = (
         errors,
         dropped
       }),
-      ...printable
+      ...printable,
+      [EndedId]: Effect.asVoid(Effect.exit(Deferred.await(done)))
     }
-    ends.set(pool, Effect.asVoid(Effect.exit(Deferred.await(done))))
     return pool
   })
 
 /**
- * Each pool's end, awaited without reading its outcome (as `wait` does): for `progress`, which stops
- * when the pool ends but shows no failure, so that a failure nothing else read is still logged.
+ * The key of each pool's end, awaited without reading its outcome (as `wait` does): for `progress`,
+ * which stops when the pool ends but shows no failure, so that a failure nothing else read is still
+ * logged. An own property, not a `WeakMap` entry: `Effect.Service` hosts a copy of the pool
+ * (`Object.assign`), which must keep it.
  */
-const ends = new WeakMap<object, Effect.Effect<void>>()
+const EndedId: unique symbol = Symbol("@fiberpool/pool/ended")
 
 /**
  * Waits for `pool` to end, without counting as a read of its outcome. A pool object not made here
@@ -2231,4 +2235,4 @@ const ends = new WeakMap<object, Effect.Effect<void>>()
  * @internal
  */
 export const ended = (pool: FiberPool.FiberPool<any, any, any>): Effect.Effect<void> =>
-  ends.get(pool) ?? Effect.asVoid(Effect.exit(pool.wait))
+  (pool as { readonly [EndedId]?: Effect.Effect<void> })[EndedId] ?? Effect.asVoid(Effect.exit(pool.wait))
