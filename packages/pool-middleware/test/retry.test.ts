@@ -90,6 +90,34 @@ describe("Middleware.retry", () => {
       assertTrue(d2 >= 2000 && d2 <= 2400, `second delay ${d2}`)
     }))
 
+  it.effect("the default jitter is 20% of each delay at most, drawn from Effect's Random", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const fiber = yield* Effect.fork(
+        Effect.exit(Middleware.retry()(worker)("a")).pipe(Effect.withRandom(Random.make("defaults")))
+      )
+      yield* TestClock.adjust("1 minute")
+      strictEqual(failureOf(yield* Fiber.join(fiber)).attempt, 3)
+      // replay the same seeded Random: one draw per retry, 0.2 of the delay
+      const replay = Random.make("defaults")
+      for (let n = 0; n < 2; n++) {
+        const base = 1000 * 2 ** n
+        const r = yield* replay.next
+        assertTrue(r > 0.01, `a draw of ${r} does not tell the jitter apart from none`)
+        strictEqual(times[n + 1]! - times[n]!, Math.ceil(base + base * 0.2 * r), `delay ${n}`)
+      }
+    }))
+
+  it.effect("factor 1 is valid: every delay is baseDelay", () =>
+    Effect.gen(function*() {
+      const { times, worker } = failing()
+      const retried = Middleware.retry({ attempts: 4, baseDelay: "100 millis", factor: 1, jitter: 0 })(worker)
+      const fiber = yield* Effect.fork(Effect.exit(retried("a")))
+      yield* TestClock.adjust("1 minute")
+      strictEqual(failureOf(yield* Fiber.join(fiber)).attempt, 4)
+      deepStrictEqual(times, [0, 100, 200, 300])
+    }))
+
   it.effect("jitter adds up to `jitter` of each delay, drawn from Effect's Random", () =>
     Effect.gen(function*() {
       const { times, worker } = failing()
@@ -387,7 +415,20 @@ describe("Middleware.retry", () => {
         [{ attempts: [1, "2"] } as any, "attempts", `got [1, "2"]`],
         [{ attempts: revoked() } as any, "attempts", "got an object (that cannot be shown)"],
         [{ baseDelay: new String("1 second") } as any, "baseDelay", `got a String object ("1 second")`],
-        [{ jitter: new Boolean(false) } as any, "jitter", "got a Boolean object (false)"]
+        [{ jitter: new Boolean(false) } as any, "jitter", "got a Boolean object (false)"],
+        // `while` must be a function: called as one, `5` threw a TypeError at the first retry
+        [{ while: 5 } as any, "while", "got 5"],
+        [{ while: true } as any, "while", "got true"],
+        // an infinite delay (no retry would ever run), and what Duration.decode silently makes zero:
+        // a negative bigint, a [seconds, nanos] negative in all though its seconds are not
+        [{ baseDelay: Duration.infinity }, "baseDelay", "got Duration(Infinity)"],
+        [{ baseDelay: BigInt(-1) }, "baseDelay", "got -1n"],
+        [{ baseDelay: [0, -5e8] }, "baseDelay", "got [0, -500000000]"],
+        [{ factor: Infinity }, "factor", "got Infinity"],
+        [{ jitter: Infinity }, "jitter", "got Infinity"],
+        // arrays show their first five elements, then an ellipsis
+        [{ attempts: [1, 2, 3, 4, 5] } as any, "attempts", "got [1, 2, 3, 4, 5]"],
+        [{ attempts: [1, 2, 3, 4, 5, 6] } as any, "attempts", "got [1, 2, 3, 4, 5, …]"]
       ]
       for (const [options, option, value] of cases) {
         let calls = 0
