@@ -2,6 +2,7 @@ import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -83,6 +84,14 @@ describe("Middleware.timeout", () => {
       const exit = yield* Fiber.await(fiber)
       assertTrue(Exit.isSuccess(exit))
       assertTrue(done)
+    }))
+
+  it.effect("Duration.infinity is allowed: no timeout", () =>
+    Effect.gen(function*() {
+      const worker = (_: string) => Effect.as(Effect.sleep("1000 days"), "done")
+      const fiber = yield* Effect.fork(Effect.exit(Middleware.timeout(Duration.infinity)(worker)("a")))
+      yield* TestClock.adjust("1000 days")
+      deepStrictEqual(yield* Fiber.join(fiber), Exit.succeed("done"))
     }))
 
   it.effect("a worker's failure passes through unchanged", () =>
