@@ -140,6 +140,28 @@ describe("Middleware.recover", () => {
       strictEqual(defect.message, "handler bug")
     }))
 
+  it.effect("an async handler that rejects: the item fails with its WorkerDefect, and the rejection is not left unhandled (it ends the process)", () =>
+    Effect.gen(function*() {
+      let unhandled = 0
+      const onUnhandled = () => void unhandled++
+      process.on("unhandledRejection", onUnhandled)
+      try {
+        // from JavaScript (the types take an Effect or nothing): a promise is not awaited
+        const onDefect = (async () => {
+          throw new Error("async handler rejected")
+        }) as unknown as () => void
+        const recovered = Middleware.recover(onDefect)((_: string) => Effect.die("original"))
+        const error = failureOf(yield* Effect.exit(recovered("a")))
+        strictEqual(error._tag, "WorkerDefect")
+        strictEqual(error.defect, "original")
+        // one turn of the event loop: Node reports an unhandled rejection once the microtasks ran
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      } finally {
+        process.off("unhandledRejection", onUnhandled)
+      }
+      strictEqual(unhandled, 0)
+    }))
+
   it.effect("a handler that is no function dies with IllegalArgumentException, never at call time, even one that cannot be shown (a Proxy)", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [unknown, string]> = [
@@ -162,6 +184,27 @@ describe("Middleware.recover", () => {
     )
     assertInclude(new Middleware.WorkerDefect({ defect: { code: 7 }, item: 1 }).message, `{"code":7}`)
     assertInclude(new Middleware.WorkerDefect({ defect: undefined, item: 1 }).message, "undefined")
+  })
+
+  it("message: the item as JSON (a string quoted, a bigint with its n), an Error without a message by its name", () => {
+    strictEqual(
+      new Middleware.WorkerDefect({ defect: new RangeError(""), item: "a" }).message,
+      `worker died on item "a": RangeError (a defect, turned into a WorkerDefect failure by Middleware.recover)`
+    )
+    assertInclude(new Middleware.WorkerDefect({ defect: "x", item: 7n }).message, "worker died on item 7n: x (")
+    assertInclude(new Middleware.WorkerDefect({ defect: "x", item: "7" }).message, `worker died on item "7": x (`)
+  })
+
+  it("message: an item or a defect shown as JSON longer than 200 characters is cut to 197 and an ellipsis", () => {
+    // {"s":"…"} is 8 characters besides the string
+    const at200 = { s: "y".repeat(192) }
+    assertInclude(
+      new Middleware.WorkerDefect({ defect: at200, item: 1 }).message,
+      `: ${JSON.stringify(at200)} (a defect`
+    )
+    const message = new Middleware.WorkerDefect({ defect: { s: "x".repeat(193) }, item: "z".repeat(300) }).message
+    assertInclude(message, `: {"s":"${"x".repeat(191)}... (a defect`)
+    assertInclude(message, `item "${"z".repeat(196)}...: `)
   })
 
   it("message shows objects JSON cannot: bigints, cycles (a shared object is no cycle)", () => {
