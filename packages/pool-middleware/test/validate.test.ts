@@ -47,7 +47,23 @@ describe("Middleware.validate", () => {
       const error = failureOf(yield* Effect.exit(Middleware.validate(User)(worker)({ name: "", age: 1.5 })))
       assertInclude(error.message, "name")
       assertInclude(error.message, "age")
+      // two issues, not only the first (the message names both fields in the schema's type either way)
+      const issues = ParseResult.ArrayFormatter.formatErrorSync(error.cause as ParseResult.ParseError)
+      deepStrictEqual(issues.map((issue) => issue.path), [["name"], ["age"]])
       deepStrictEqual(seen, [])
+    }))
+
+  it.effect("a Schema checks the item against its type, without decoding: the worker gets the item as submitted", () =>
+    Effect.gen(function*() {
+      const { seen, worker } = recording<number>()
+      // NumberFromString's type is number, its encoded form a string
+      const validated = Middleware.validate(Schema.NumberFromString)(worker)
+      assertTrue(Exit.isSuccess(yield* Effect.exit(validated(5))))
+      const error = failureOf(yield* Effect.exit(validated("5" as unknown as number)))
+      assertInstanceOf(error, Middleware.ValidationError)
+      strictEqual(error.item, "5")
+      assertInstanceOf(error.cause, ParseResult.ParseError)
+      deepStrictEqual(seen, [5])
     }))
 
   it.effect("with a predicate", () =>
