@@ -71,6 +71,22 @@ describe("Middleware.rateLimit", () => {
       }
     }))
 
+  it.effect("rate 30: the tokens whose time k · (1000 / 30) lands just past a whole millisecond (the 15th, 27th and 30th) start on it", () =>
+    Effect.gen(function*() {
+      // 15 × (1000 / 30) is 500.00000000000006 (the rates above, with 8 items, land on no such time):
+      // a head sleeping ⌈⌉ of its wait started a millisecond late, one comparing it with 0 instead of
+      // the tolerance never took its token
+      const { starts, worker } = recording<number>()
+      const limited = Middleware.rateLimit({ rate: 30 })(worker)
+      const items = Array.from({ length: 31 }, (_, k) => k)
+      const all = yield* Effect.fork(Effect.forEach(items, limited, { concurrency: "unbounded" }))
+      yield* TestClock.adjust("2 seconds")
+      strictEqual(starts.length, 31)
+      yield* Fiber.join(all)
+      deepStrictEqual(starts.map(([, t]) => t), items.map((k) => Math.max(0, Math.ceil(k * 1000 / 30 - 1e-6))))
+      deepStrictEqual([15, 27, 30].map((k) => starts[k]![1]), [500, 900, 1000])
+    }))
+
   for (
     const [label, firstReadingAt] of [
       ["at the epoch's milliseconds: the bucket counts its time from a recent reading", undefined],
