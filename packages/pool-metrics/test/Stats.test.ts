@@ -85,6 +85,21 @@ describe("Stats.format", () => {
       }))
   })
 
+  it.effect("paused (not in go-pkgz) comes after wrap and before total, only when non-zero", () =>
+    Effect.sync(() => {
+      strictEqual(
+        Stats.format({
+          ...Stats.empty,
+          initTime: Duration.seconds(3),
+          wrapTime: Duration.seconds(4),
+          pausedTime: Duration.millis(1500),
+          totalTime: Duration.seconds(10)
+        }),
+        "[init:3s, wrap:4s, paused:1.5s, total:10s]"
+      )
+      strictEqual(Stats.format({ ...Stats.empty, pausedTime: Duration.minutes(2) }), "[paused:2m0s]")
+    }))
+
   it.effect("dropped with droppedRate", () =>
     Effect.sync(() => {
       strictEqual(
@@ -384,6 +399,13 @@ describe("Stats.make", () => {
       strictEqual(droppedOnly.errorRate, 0)
     }))
 
+  it.effect("utilization leaves paused time out: processingTime / (processingTime + waitTime)", () =>
+    Effect.sync(() => {
+      const stats = Stats.make({ processingTime: "1 second", waitTime: "3 seconds", pausedTime: "4 seconds" })
+      strictEqual(stats.utilization, 0.25)
+      strictEqual(Duration.toMillis(stats.pausedTime), 4000)
+    }))
+
   it.effect("missing fields are zero: Stats.make({}) is Stats.empty", () =>
     Effect.sync(() => {
       deepStrictEqual(Stats.make({}), Stats.empty)
@@ -410,7 +432,9 @@ describe("Stats.make: bad input (from JavaScript) throws IllegalArgumentExceptio
         [{ processed: NaN }, "processed", "NaN"],
         [{ processed: Infinity }, "processed", "Infinity"],
         [{ processed: BigInt(3) }, "processed", "3n (a bigint)"],
-        [{ processed: null }, "processed", "null"]
+        [{ processed: null }, "processed", "null"],
+        // a long string is cut at 100 characters
+        [{ submitted: "x".repeat(150) }, "submitted", `"${"x".repeat(100)}…"`]
       ]
       for (const [raw, field, shown] of cases) {
         strictEqual(
@@ -469,6 +493,13 @@ describe("Stats.format: something that is not a Stats (from JavaScript) throws I
       const message = illegalArgumentOf(() => Stats.format({ processed: 3, totalTime: "1 second" } as any))
       assertTrue(message.startsWith(prefix), message)
       assertTrue(message.endsWith(`got an object whose "avgLatency" is undefined, not a Duration`), message)
+      // every timing is checked, pausedTime (not in go-pkgz) included: one missing was "Invalid DurationInput"
+      for (
+        const field of ["avgLatency", "processingTime", "waitTime", "initTime", "wrapTime", "pausedTime", "totalTime"]
+      ) {
+        const message = illegalArgumentOf(() => Stats.format({ ...Stats.empty, [field]: undefined } as any))
+        assertTrue(message.endsWith(`got an object whose "${field}" is undefined, not a Duration`), message)
+      }
     }))
 })
 
