@@ -281,6 +281,11 @@ describe("Metrics.format", () => {
       strictEqual(Metrics.format({ "\u{1F600}": 1, "\uFF01": 2, z: 3 }), "[z:3, \uFF01:2, \u{1F600}:1]")
       // a prefix sorts first
       strictEqual(Metrics.format({ ab: 1, a: 2 }), "[a:2, ab:1]")
+      // at the edges of the surrogate range: U+D7FF < U+E000 < U+E001 < U+10000 (a surrogate pair)
+      strictEqual(
+        Metrics.format({ "\uE001": 1, "\u{10000}": 2, "\uE000": 3, "\uD7FF": 4 }),
+        "[\uD7FF:4, \uE000:3, \uE001:1, \u{10000}:2]"
+      )
     }))
 
   it.effect("prints a snapshot", () =>
@@ -319,6 +324,28 @@ describe("Effect Metric series", () => {
         fiberpool_items_failed_total: 1,
         fiberpool_items_dropped_total: 1
       })
+    }))
+
+  it.effect("the item counters are incremental: a negative update is ignored (fiberpool_custom_total's is not)", () =>
+    Effect.gen(function*() {
+      const pool = uniquePool("incremental")
+      const labels = Metrics.poolLabels(pool)
+      const series = Metrics.poolSeries(pool)
+      for (
+        const metric of [Metrics.itemsSubmitted, Metrics.itemsProcessed, Metrics.itemsFailed, Metrics.itemsDropped]
+      ) {
+        metric.unsafeUpdate(3, labels)
+        metric.unsafeUpdate(-2, labels)
+      }
+      for (const hook of [series.submitted, series.processed, series.failed, series.dropped]) hook.update(-1)
+      const value = (metric: Metric.Metric.Counter<number>) =>
+        Metric.value(Metric.taggedWithLabels(metric, labels)).pipe(Effect.map((state) => state.count))
+      deepStrictEqual(
+        yield* Effect.all(
+          [Metrics.itemsSubmitted, Metrics.itemsProcessed, Metrics.itemsFailed, Metrics.itemsDropped].map(value)
+        ),
+        [3, 3, 3, 3]
+      )
     }))
 
   it.effect("itemDurationKey's hook in the global registry is the series itemDuration updates", () =>
