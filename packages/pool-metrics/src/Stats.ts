@@ -242,8 +242,10 @@ const notStats = (got: string): Cause.IllegalArgumentException =>
  * rounded to the millisecond (half away from zero) in Go's notation (`10ms`, `1.5s`, `1m30s`), so a
  * non-zero duration under half a millisecond prints as `0s`; rates and percentages with one
  * decimal, rounded like Go's `%.1f` (half to even on exact ties: `12.25` prints `12.2`); `""` for
- * empty statistics. It prints the fields as given and recomputes nothing. Something that is not a
- * `Stats` (from JavaScript; its timings not Durations) throws a `Cause.IllegalArgumentException`.
+ * empty statistics. It prints the fields as given and recomputes nothing. A timing may be any
+ * `DurationInput` (`"1 second"`, a number of milliseconds), read as `Stats.make` reads it; something
+ * that is not a `Stats` (from JavaScript; a timing that is no duration) throws a
+ * `Cause.IllegalArgumentException`.
  *
  * @example
  * ```ts
@@ -261,7 +263,7 @@ export const format = (stats: Stats): string => {
   for (const field of formatDurations) {
     const value: unknown = stats[field]
     if (Option.isNone(Duration.decodeUnknown(value))) {
-      throw notStats(`an object whose "${field}" is ${describe(value)}, not a Duration`)
+      throw notStats(`an object whose "${field}" is ${describe(value)}, not a duration`)
     }
   }
   const parts: Array<string> = []

@@ -492,14 +492,19 @@ describe("Stats.format: something that is not a Stats (from JavaScript) throws I
       // a Raw was "Invalid DurationInput"
       const message = illegalArgumentOf(() => Stats.format({ processed: 3, totalTime: "1 second" } as any))
       assertTrue(message.startsWith(prefix), message)
-      assertTrue(message.endsWith(`got an object whose "avgLatency" is undefined, not a Duration`), message)
+      assertTrue(message.endsWith(`got an object whose "avgLatency" is undefined, not a duration`), message)
       // every timing is checked, pausedTime (not in go-pkgz) included: one missing was "Invalid DurationInput"
       for (
         const field of ["avgLatency", "processingTime", "waitTime", "initTime", "wrapTime", "pausedTime", "totalTime"]
       ) {
         const message = illegalArgumentOf(() => Stats.format({ ...Stats.empty, [field]: undefined } as any))
-        assertTrue(message.endsWith(`got an object whose "${field}" is undefined, not a Duration`), message)
+        assertTrue(message.endsWith(`got an object whose "${field}" is undefined, not a duration`), message)
       }
+      // a timing given as any DurationInput is read as Stats.make reads it (the docs said "Duration")
+      strictEqual(
+        Stats.format({ ...Stats.empty, processed: 1, processingTime: "1 second", totalTime: 2000 } as any),
+        "[processed:1, proc:1s, total:2s]"
+      )
     }))
 })
 

@@ -51,7 +51,9 @@ describe("Middleware.rateLimit", () => {
 
   it.effect("the k-th start is at ⌈k · 1000 / rate⌉ ms, also where float rounding of the interval lands just past a millisecond", () =>
     Effect.gen(function*() {
-      // 7 × (1000 / 7) is 1000.0000000000001: ⌈⌉ of that woke the 8th item at 1001
+      // 30 × (1000 / 30) is 1000.0000000000001 (15 × and 27 × land past 500 and 900 too): ⌈⌉ of that
+      // woke an item at 1001. 7 × (1000 / 7) is exactly 1000 as a product (the bucket multiplies),
+      // though seven additions of 1000 / 7 make 1000.0000000000001
       for (const rate of [3, 6, 7, 30]) {
         // and at the epoch's milliseconds, where Effect's live clock reads (Date.now())
         for (const offset of [0, 2000, 57_000, 1e12, 1_795_000_000_000]) {

@@ -207,6 +207,25 @@ describe("Middleware.recover", () => {
     assertInclude(message, `item "${"z".repeat(196)}...: `)
   })
 
+  it("message: a long string defect or Error message is cut too, and a large object is named by its size, not written", () => {
+    const long = new Middleware.WorkerDefect({ defect: "d".repeat(1_000_000), item: 1 }).message
+    assertInclude(long, `item 1: ${"d".repeat(197)}... (a defect`)
+    const error = new Middleware.WorkerDefect({ defect: new Error("e".repeat(1_000_000)), item: 1 }).message
+    assertInclude(error, `item 1: ${"e".repeat(197)}... (a defect`)
+    const rows = Array.from({ length: 100_000 }, (_, i) => ({ id: i }))
+    const large = new Middleware.WorkerDefect({ defect: { rows }, item: rows }).message
+    strictEqual(
+      large,
+      "worker died on item [an array of 100000 items]: {an object of more than 1000 values} (a defect, turned into " +
+        "a WorkerDefect failure by Middleware.recover)"
+    )
+    // up to the limit, still written (then cut)
+    assertInclude(
+      new Middleware.WorkerDefect({ defect: null, item: Array.from({ length: 999 }, () => 0) }).message,
+      `item [${"0,".repeat(98)}...: null`
+    )
+  })
+
   it("message shows objects JSON cannot: bigints, cycles (a shared object is no cycle)", () => {
     const cyclic: Record<string, unknown> = { id: 1 }
     cyclic["self"] = cyclic

@@ -1,13 +1,23 @@
 import * as Data from "effect/Data"
 
+/** How many values of an object `toJson` writes before it gives up: a message is read per log line. */
+const JSON_VALUES_MAX = 1000
+
+/** Thrown inside `JSON.stringify` when an object has more than `JSON_VALUES_MAX` values. */
+const tooLarge = new Error("too large")
+
 /**
  * An object as JSON, with bigints written `1n` and a reference back to an enclosing object written
- * `"[Circular]"`, where `JSON.stringify` would throw; `undefined` when it still cannot.
+ * `"[Circular]"`, where `JSON.stringify` would throw; for an object of more than `JSON_VALUES_MAX`
+ * values, its size in words (its JSON would be cut anyway, and writing it whole costs as much as the
+ * object is large); `undefined` when it still cannot.
  */
 const toJson = (u: object): string | undefined => {
   const ancestors: Array<unknown> = []
+  let values = 0
   try {
     return JSON.stringify(u, function(this: unknown, _key, value: unknown) {
+      if (++values > JSON_VALUES_MAX) throw tooLarge
       if (typeof value === "bigint") return `${value}n`
       if (typeof value !== "object" || value === null) return value
       // `this` is the object holding `value`: the ancestors are the chain up to it
@@ -16,7 +26,12 @@ const toJson = (u: object): string | undefined => {
       ancestors.push(value)
       return value
     })
-  } catch {
+  } catch (e) {
+    if (e === tooLarge) {
+      return Array.isArray(u)
+        ? `[an array of ${u.length} items]`
+        : "{an object of more than 1000 values}"
+    }
     return undefined // a throwing toJSON or getter
   }
 }
@@ -24,10 +39,10 @@ const toJson = (u: object): string | undefined => {
 /** @internal */
 export const describe = (u: unknown): string => {
   if (u instanceof Error) {
-    return u.message.length > 0 ? u.message : u.name
+    return truncate(u.message.length > 0 ? u.message : u.name)
   }
   if (typeof u === "string") {
-    return u
+    return truncate(u)
   }
   if (typeof u === "object" && u !== null) {
     const json = toJson(u)

@@ -229,7 +229,7 @@ export class Bucket {
       // whole milliseconds: timers have no finer resolution, and a TestClock woken at a fractional
       // time (1000 / 3 ms) makes Effect's `Clock.currentTimeNanos` (`Effect.timed`) throw. Waking at
       // most 1 ms late costs no rate: waiters are accounted at their arrival. Less the tolerance, so
-      // that float rounding (7 intervals of 1000 / 7 ms make 1000.0000000000001) adds no millisecond.
+      // that float rounding (30 intervals of 1000 / 30 ms make 1000.0000000000001) adds no millisecond.
       // At most the live clock's longest timer (a longer one is never scheduled): the head loops
       const sleep = Math.min(Math.ceil(wait - this.epsilon), Options.MAX_TIMER_MILLIS)
       return Effect.zipRight(clock.sleep(Duration.millis(sleep)), this.headLoop(node, clock))
