@@ -222,6 +222,110 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("a quiet spell of exactly 1 ms is a quiet spell: the burst after it is shared", () =>
+      Effect.gen(function*() {
+        const { pool, ranBy } = yield* afterCheapTraffic
+        // "the taker had idled 1 ms or more": the boundary counts
+        yield* TestClock.adjust("1 millis")
+        const calls = yield* Effect.fork(Effect.forEach(range(16), pool.execute, { concurrency: "unbounded" }))
+        yield* settle
+        yield* TestClock.adjust("100 millis")
+        assertTrue(Option.isSome(yield* Fiber.poll(calls)), JSON.stringify([...ranBy.values()]))
+        deepStrictEqual([...ranBy.values()], [2, 2, 2, 2, 2, 2, 2, 2])
+        yield* pool.close
+      }))
+
+    it.scoped("the quiet spell of a wait for resume counts for that take only: cheap full batches stay whole after it", () =>
+      Effect.gen(function*() {
+        const { pool, ranBy } = yield* afterCheapTraffic
+        // every worker waits for resume before a take (each submit wakes the next idle worker),
+        // then takes its share of the cheap items that arrived meanwhile
+        yield* pool.pause
+        for (const n of range(8)) {
+          yield* pool.submit(-1 - n)
+          yield* settle
+        }
+        yield* pool.resume
+        yield* settle
+        deepStrictEqual([...ranBy.values()], [1, 1, 1, 1, 1, 1, 1, 1])
+        ranBy.clear()
+        // a full batch and a partial one of cheap items while all idle: the full batch goes whole,
+        // as before the pause
+        yield* Effect.forEach(range(16).map((n) => -1 - n), pool.execute, { concurrency: "unbounded" })
+        assertTrue([...ranBy.values()].some((n) => n === 10), JSON.stringify([...ranBy.values()]))
+        yield* pool.close
+      }))
+
+    it.scoped("workers waiting for resume before a take count as idle: on resume they share what queued, each a run in order", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, Array<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.set(id, [...ranBy.get(id) ?? [], n])
+              return Effect.sleep("10 millis")
+            })
+        })
+        yield* pool.pause
+        // each submit wakes an idle worker, which finds the pool paused and waits for resume
+        for (const n of range(3)) {
+          yield* pool.submit(n)
+          yield* settle
+        }
+        yield* pool.submitAll(range(3, 3))
+        yield* pool.resume
+        yield* settle
+        yield* TestClock.adjust("10 millis")
+        // the first to resume took ⌈6 / 3⌉, leaving the rest to the two others still waiting
+        strictEqual((yield* pool.stats).processed, 3)
+        yield* TestClock.adjust("10 millis")
+        strictEqual((yield* pool.stats).processed, 6)
+        deepStrictEqual([...ranBy.values()].sort((a, b) => a[0]! - b[0]!), [[0, 1], [2, 3], [4, 5]])
+        yield* pool.close
+      }))
+
+    it.scoped("shares are ⌈queued items / idle workers⌉, the first taker's first: 5 slow items on 3 idle workers run 2, 2, 1", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, Array<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 3,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.set(id, [...ranBy.get(id) ?? [], n])
+              return Effect.sleep("10 millis")
+            })
+        })
+        yield* pool.submitAll(range(5))
+        yield* settle
+        yield* TestClock.adjust("10 millis")
+        strictEqual((yield* pool.stats).processed, 3)
+        yield* TestClock.adjust("10 millis")
+        strictEqual((yield* pool.stats).processed, 5)
+        deepStrictEqual([...ranBy.values()], [[0, 1], [2, 3], [4]])
+        yield* pool.close
+      }))
+
+    it.scoped("one full batch of slow items and two idle workers: fewer batches than idle workers, so it is shared", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, Array<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.set(id, [...ranBy.get(id) ?? [], n])
+              return Effect.sleep("10 millis")
+            })
+        })
+        // exactly one full batch of 10 (none being filled) when the first worker takes
+        yield* pool.submitAll(range(10))
+        yield* settle
+        yield* TestClock.adjust("50 millis")
+        strictEqual((yield* pool.stats).processed, 10)
+        deepStrictEqual([...ranBy.values()], [range(5), range(5, 5)])
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes the whole partial batch in one call", () =>
       Effect.gen(function*() {
         const calls: Array<ReadonlyArray<number>> = []
