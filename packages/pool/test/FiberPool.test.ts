@@ -435,8 +435,10 @@ describe("FiberPool", () => {
     it.scoped("keyBy hashes the key's UTF-8 bytes: non-ASCII, surrogate pairs and lone surrogates route as TextEncoder + FNV-1a", () =>
       Effect.gen(function*() {
         const reference = workerOfKey
-        // fixed keys for each UTF-8 length and surrogate case, then pseudo-random UTF-16 strings
+        // fixed keys for each UTF-8 length and surrogate case, the first and last code point of each
+        // length, then pseudo-random UTF-16 strings
         const keys = ["", "a", "é", "ñandú", "ключ", "日本", "🙂", "a🙂b", "\ud800", "x\udc00y", "\ud83d", "z\ud83d"]
+        keys.push("\u007f", "\u0080", "\u07ff", "\u0800", "\ud7ff", "\ue000", "\uffff", "\u{10000}", "\u{10ffff}")
         let seed = 1
         for (let i = 0; i < 300; i++) {
           let key = i % 2 === 0 ? "k" : ""
