@@ -1074,6 +1074,31 @@ describe("faults: items that run fibers while uninterruptible", () => {
           { processed: 0, errors: 1, dropped: 1 }
         )
       }))
+
+    it.scoped(`a fail-fast stop: the execute caller of an item under ${title} that the stop interrupts gets a PoolClosedError`, () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          batchSize: 1,
+          worker: (n: number): Effect.Effect<void, Boom | Cause.TimeoutException> =>
+            n === 0
+              ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
+              : timed(Effect.never)
+        })
+        yield* pool.submit(0)
+        const call = yield* Effect.fork(Effect.exit(pool.execute(1)))
+        yield* TestClock.adjust("10 millis")
+        // the item ended interrupted because the pool stopped: its caller learns that the pool
+        // dropped it, as the callers of queued items do, not an interruption of its own
+        const exit = yield* Fiber.join(call)
+        const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        assertTrue(
+          Option.isSome(error) && error.value instanceof FiberPool.PoolClosedError && error.value.reason === "failed",
+          String(exit)
+        )
+        deepStrictEqual(yield* Effect.exit(pool.close), Exit.fail(new Boom({ item: 0 })))
+        assertAccounting(yield* pool.stats)
+      }))
   }
 
   it.scoped("an uninterruptible item under Effect.timeout is let finish at a stop and counts as processed", () =>
@@ -1323,6 +1348,28 @@ describe("faults: concurrency", () => {
       })
       strictEqual(completed, 0)
     })))
+
+  it.scoped("a worker interrupted from outside after a submit woke it, before it ran: the wake goes on to the other worker", () =>
+    Effect.gen(function*() {
+      // which worker the submit wakes is up to the order they began to wait: each one is interrupted in turn
+      for (const victim of [0, 1]) {
+        yield* Effect.scoped(Effect.gen(function*() {
+          const seen: Array<number> = []
+          const { pool, workerFibers } = yield* withWorkerFibers(
+            FiberPool.make({ workers: 2, worker: (n: number) => Effect.sync(() => void seen.push(n)) })
+          )
+          yield* settle
+          // the submit wakes one worker; the interruption reaches its fiber before the wake runs
+          yield* pool.submit(1)
+          yield* Fiber.interrupt(workerFibers[victim]!)
+          yield* settle
+          // before any close (which wakes every waiting worker)
+          deepStrictEqual(seen, [1], `worker ${victim} interrupted`)
+          yield* pool.close
+          assertAccounting(yield* pool.stats)
+        }))
+      }
+    }))
 
   it.live("a worker interrupted from outside in the middle of an item: its execute caller learns it was interrupted, the pool goes on", () =>
     Effect.scoped(Effect.gen(function*() {
