@@ -379,6 +379,28 @@ describe("gracefulShutdown", () => {
       strictEqual((yield* Effect.flip(pool.submit(1))).reason, "closed")
     }))
 
+  it.effect("a paused pool is resumed by the scope's close: its queued items drain within the grace period", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const { logs, value: pool } = yield* withLogs(FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 4,
+        gracefulShutdown: "10 seconds",
+        worker: (_: number) => Effect.sleep("1 second")
+      })).pipe(Scope.extend(scope))
+      yield* pool.pause
+      yield* pool.submitAll(range(3))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("3 seconds")
+      // drained in 3 s, not held paused until the grace period ran out
+      deepStrictEqual(yield* Fiber.poll(closing), Option.some(Exit.void))
+      deepStrictEqual(logs, [])
+      const stats = yield* pool.stats
+      deepStrictEqual({ processed: stats.processed, dropped: stats.dropped }, { processed: 3, dropped: 0 })
+      deepStrictEqual(yield* Effect.exit(pool.wait), Exit.void)
+    }))
+
   it.effect("what is left after the grace period is interrupted and dropped", () =>
     Effect.gen(function*() {
       const scope = yield* Scope.make()
