@@ -123,6 +123,32 @@ describe("Worker.catchCause", () => {
       deepStrictEqual([stats.processed, stats.errors, stats.dropped], [8, 2, 0])
     }))
 
+  it.scoped("in a pool, two leading catchCause middleware nest as written: the outer handler gets the inner one's failure", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const itemOf = (cause: Cause.Cause<unknown>) =>
+        Cause.isFailType(cause) ? String((cause.error as Boom).item) : "other"
+      // the inner handler fails with another error; the outer one recovers from that
+      const inner = Worker.catchCause((cause) => {
+        seen.push(`inner:${itemOf(cause)}`)
+        return Effect.fail(new Boom({ item: -Number(itemOf(cause)) })) as Effect.Effect<never>
+      })
+      const outer = Worker.catchCause((cause) => {
+        seen.push(`outer:${itemOf(cause)}`)
+        return Effect.void as Effect.Effect<never>
+      })
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (n: number) => Effect.fail(new Boom({ item: n })),
+        middleware: [outer, inner]
+      })
+      yield* pool.submitAll([1, 2])
+      yield* pool.close
+      deepStrictEqual(seen, ["inner:1", "outer:-1", "inner:2", "outer:-2"])
+      const stats = yield* pool.stats
+      deepStrictEqual([stats.processed, stats.errors, stats.dropped], [2, 0, 0])
+    }))
+
   it.scoped("after an ordinary middleware, or with `span`, they wrap every item as written", () =>
     Effect.gen(function*() {
       for (const options of [{ middlewareFirst: true, span: false }, { middlewareFirst: false, span: true }]) {
