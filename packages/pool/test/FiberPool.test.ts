@@ -326,6 +326,33 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("a last batch of exactly 0.1 ms per item counts as slow items: the next full batch is shared without a quiet spell", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, number>()
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          // metrics off: a batch's time is one clock reading at its end, exact under the TestClock
+          metrics: false,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.set(id, (ranBy.get(id) ?? 0) + 1)
+              // items 0 and 10 take 1 ms, so each worker's batch of 10 takes 0.1 ms per item
+              return n === 0 || n === 10 ? Effect.sleep("1 millis") : n >= 100 ? Effect.sleep("10 millis") : Effect.void
+            })
+        })
+        yield* pool.submitAll(range(20))
+        yield* settle
+        yield* TestClock.adjust("1 millis")
+        deepStrictEqual([...ranBy.values()], [10, 10])
+        ranBy.clear()
+        // at once (no quiet spell): one full batch, two idle workers
+        yield* pool.submitAll(range(10, 100))
+        yield* settle
+        yield* TestClock.adjust("50 millis")
+        deepStrictEqual([...ranBy.values()], [5, 5])
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes the whole partial batch in one call", () =>
       Effect.gen(function*() {
         const calls: Array<ReadonlyArray<number>> = []
