@@ -459,6 +459,35 @@ describe("FiberPool", () => {
         deepStrictEqual(Object.fromEntries(seen), { alice: 2, bob: 2, charlie: 1 })
       }))
 
+    it.scoped("keyBy routes execute as submit: each call to its key's worker, equal keys in the order of the calls", () =>
+      Effect.gen(function*() {
+        const runs: Array<{ key: string; seq: number; worker: number }> = []
+        const workers = 3
+        const pool = yield* FiberPool.make({
+          workers,
+          workerQueueSize: 4,
+          keyBy: (item: { key: string; seq: number }) => item.key,
+          worker: (item) =>
+            Effect.flatMap(Worker.WorkerId, (worker) =>
+              Effect.as(
+                Effect.zipRight(Effect.sleep("1 millis"), Effect.sync(() => runs.push({ ...item, worker }))),
+                item.seq
+              ))
+        })
+        const keys = ["alice", "bob", "charlie", "dave", "erin"]
+        const items = range(60).map((seq) => ({ key: keys[seq % 5]!, seq }))
+        // callers in fibers of their own, which start (and call execute) in this order
+        const calls = yield* Effect.fork(Effect.forEach(items, pool.execute, { concurrency: "unbounded" }))
+        for (let i = 0; i < 60; i++) yield* TestClock.adjust("1 millis")
+        deepStrictEqual(yield* Fiber.join(calls), range(60))
+        yield* pool.close
+        for (const key of keys) {
+          const ran = runs.filter((r) => r.key === key)
+          deepStrictEqual(ran.map((r) => r.seq), items.filter((i) => i.key === key).map((i) => i.seq))
+          deepStrictEqual([...new Set(ran.map((r) => r.worker))], [workerOfKey(key, workers)])
+        }
+      }))
+
     it.scoped("keyBy hashes the key's UTF-8 bytes: non-ASCII, surrogate pairs and lone surrogates route as TextEncoder + FNV-1a", () =>
       Effect.gen(function*() {
         const reference = workerOfKey
@@ -930,6 +959,25 @@ describe("FiberPool", () => {
   })
 
   describe("fail-fast", () => {
+    it.scoped("end and close after a stop change nothing: submits are still refused as failed, close reports the failure", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          worker: (n: number) => n === 1 ? Effect.fail(new Boom({ item: n })) : Effect.void
+        })
+        yield* pool.submit(1)
+        deepStrictEqual(yield* Effect.exit(pool.wait), Exit.fail(new Boom({ item: 1 })))
+        for (const after of [pool.end, Effect.ignore(pool.close), pool.end]) {
+          yield* after
+          assertInclude(String(pool), `"state": "finished"`)
+          const refused = yield* Effect.flip(pool.submit(2))
+          strictEqual(refused.reason, "failed")
+          deepStrictEqual(yield* Effect.exit(pool.close), Exit.fail(new Boom({ item: 1 })))
+        }
+        const stats = yield* pool.stats
+        deepStrictEqual([stats.submitted, stats.processed, stats.errors, stats.dropped], [1, 0, 1, 0])
+      }))
+
     it.scoped("the first failure is the outcome, unwrapped; other in-flight items are interrupted; queued items dropped", () =>
       Effect.gen(function*() {
         const interrupted = yield* Ref.make(0)
