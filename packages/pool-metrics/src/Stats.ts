@@ -242,10 +242,11 @@ const notStats = (got: string): Cause.IllegalArgumentException =>
  * rounded to the millisecond (half away from zero) in Go's notation (`10ms`, `1.5s`, `1m30s`), so a
  * non-zero duration under half a millisecond prints as `0s`; rates and percentages with one
  * decimal, rounded like Go's `%.1f` (half to even on exact ties: `12.25` prints `12.2`); `""` for
- * empty statistics. It prints the fields as given and recomputes nothing. A timing may be any
- * `DurationInput` (`"1 second"`, a number of milliseconds), read as `Stats.make` reads it; something
- * that is not a `Stats` (from JavaScript; a timing that is no duration) throws a
- * `Cause.IllegalArgumentException`.
+ * empty statistics. It prints the fields as given and recomputes nothing. A timing may also be
+ * given as a `DurationInput` (`"1 second"`, a number of milliseconds; one that decodes to no more
+ * than zero prints nothing, as a zero `Duration` does); something that is not a `Stats` (from
+ * JavaScript; a timing missing or that is no duration) throws a `Cause.IllegalArgumentException`.
+ * Unlike `Stats.make`, it neither defaults a missing timing to zero nor rejects a negative one.
  *
  * @example
  * ```ts

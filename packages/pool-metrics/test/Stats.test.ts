@@ -433,8 +433,10 @@ describe("Stats.make: bad input (from JavaScript) throws IllegalArgumentExceptio
         [{ processed: Infinity }, "processed", "Infinity"],
         [{ processed: BigInt(3) }, "processed", "3n (a bigint)"],
         [{ processed: null }, "processed", "null"],
-        // a long string is cut at 100 characters
-        [{ submitted: "x".repeat(150) }, "submitted", `"${"x".repeat(100)}…"`]
+        // a long string is cut to 100 characters, the ellipsis included, and never inside a surrogate pair
+        [{ submitted: "x".repeat(150) }, "submitted", `"${"x".repeat(99)}…"`],
+        [{ submitted: `x${"😀".repeat(60)}` }, "submitted", `"x${"😀".repeat(49)}…"`],
+        [{ submitted: "😀".repeat(60) }, "submitted", `"${"😀".repeat(49)}…"`]
       ]
       for (const [raw, field, shown] of cases) {
         strictEqual(

@@ -216,12 +216,12 @@ describe("Middleware.recover", () => {
     const large = new Middleware.WorkerDefect({ defect: { rows }, item: rows }).message
     strictEqual(
       large,
-      "worker died on item [an array of 100000 items]: {an object of more than 1000 values} (a defect, turned into " +
-        "a WorkerDefect failure by Middleware.recover)"
+      "worker died on item [an array of 100000 items, too large to show]: {an object too large to show} (a defect, " +
+        "turned into a WorkerDefect failure by Middleware.recover)"
     )
-    // up to the limit, still written (then cut)
+    // up to the limit (1,000 values, the array itself not counted), still written (then cut)
     assertInclude(
-      new Middleware.WorkerDefect({ defect: null, item: Array.from({ length: 999 }, () => 0) }).message,
+      new Middleware.WorkerDefect({ defect: null, item: Array.from({ length: 1000 }, () => 0) }).message,
       `item [${"0,".repeat(98)}...: null`
     )
   })

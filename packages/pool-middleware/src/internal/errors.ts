@@ -1,24 +1,34 @@
 import * as Data from "effect/Data"
+import { binary, cut } from "./text.js"
 
 /** How many values of an object `toJson` writes before it gives up: a message is read per log line. */
 const JSON_VALUES_MAX = 1000
+/** How long a message's description of a value may grow (JSON, a string, an error's message). */
+const TEXT_MAX = 200
 
 /** Thrown inside `JSON.stringify` when an object has more than `JSON_VALUES_MAX` values. */
 const tooLarge = new Error("too large")
 
 /**
- * An object as JSON, with bigints written `1n` and a reference back to an enclosing object written
- * `"[Circular]"`, where `JSON.stringify` would throw; for an object of more than `JSON_VALUES_MAX`
- * values, its size in words (its JSON would be cut anyway, and writing it whole costs as much as the
- * object is large); `undefined` when it still cannot.
+ * An object as JSON, with bigints written `1n`, strings cut, and a reference back to an enclosing
+ * object written `"[Circular]"`, where `JSON.stringify` would throw; for an object of more than
+ * `JSON_VALUES_MAX` values (those JSON writes, the object itself not counted), its kind in words: its
+ * JSON would be cut anyway, and writing it whole costs as much as the object is large. `undefined`
+ * when it still cannot (a throwing `toJSON` or getter).
  */
 const toJson = (u: object): string | undefined => {
   const ancestors: Array<unknown> = []
   let values = 0
   try {
-    return JSON.stringify(u, function(this: unknown, _key, value: unknown) {
-      if (++values > JSON_VALUES_MAX) throw tooLarge
+    return JSON.stringify(u, function(this: unknown, key, value: unknown) {
+      // the first call is for the object itself (key "", in a wrapper); JSON leaves functions,
+      // symbols and undefined out of objects
+      if (
+        key !== "" && typeof value !== "function" && typeof value !== "symbol" && value !== undefined &&
+        ++values > JSON_VALUES_MAX
+      ) throw tooLarge
       if (typeof value === "bigint") return `${value}n`
+      if (typeof value === "string") return cut(value, TEXT_MAX)
       if (typeof value !== "object" || value === null) return value
       // `this` is the object holding `value`: the ancestors are the chain up to it
       while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop()
@@ -27,50 +37,55 @@ const toJson = (u: object): string | undefined => {
       return value
     })
   } catch (e) {
-    if (e === tooLarge) {
-      return Array.isArray(u)
-        ? `[an array of ${u.length} items]`
-        : "{an object of more than 1000 values}"
-    }
-    return undefined // a throwing toJSON or getter
+    if (e !== tooLarge) return undefined
+    return Array.isArray(u)
+      ? `[an array of ${u.length} ${u.length === 1 ? "item" : "items"}, too large to show]`
+      : "{an object too large to show}"
   }
 }
+
+/** An object by its kind and size where its JSON would mislead or cost much: binary data, a Map, a Set. */
+const named = (u: object): string | undefined =>
+  binary(u) ?? (u instanceof Map ? `Map(${u.size})` : u instanceof Set ? `Set(${u.size})` : undefined)
+
+/** `f(u)`, or a plain phrase when reading `u` runs user code that throws (a getter, a Proxy's trap). */
+const guarded = (u: unknown, f: (u: unknown) => string): string => {
+  try {
+    return f(u)
+  } catch {
+    return "a value that cannot be shown"
+  }
+}
+
+const describeObject = (u: object): string => truncate(named(u) ?? toJson(u) ?? String(u))
 
 /** @internal */
-export const describe = (u: unknown): string => {
-  if (u instanceof Error) {
-    return truncate(u.message.length > 0 ? u.message : u.name)
-  }
-  if (typeof u === "string") {
-    return truncate(u)
-  }
-  if (typeof u === "object" && u !== null) {
-    const json = toJson(u)
-    if (json !== undefined) {
-      return truncate(json)
+export const describe = (u: unknown): string =>
+  guarded(u, (u) => {
+    if (u instanceof Error) {
+      return truncate(u.message.length > 0 ? u.message : u.name)
     }
-  }
-  return truncate(String(u))
-}
+    if (typeof u === "string") {
+      return truncate(u)
+    }
+    return typeof u === "object" && u !== null ? describeObject(u) : truncate(String(u))
+  })
 
 /** @internal */
-export const describeItem = (item: unknown): string => {
-  if (typeof item === "string") {
-    return truncate(JSON.stringify(item))
-  }
-  if (typeof item === "bigint") {
-    return `${item}n`
-  }
-  if (typeof item === "object" && item !== null) {
-    const json = toJson(item)
-    if (json !== undefined) {
-      return truncate(json)
+export const describeItem = (item: unknown): string =>
+  guarded(item, (item) => {
+    if (typeof item === "string") {
+      // cut before quoting: JSON.stringify reads the whole string
+      return truncate(JSON.stringify(cut(item, TEXT_MAX)))
     }
-  }
-  return truncate(String(item))
-}
+    if (typeof item === "bigint") {
+      return `${item}n`
+    }
+    return typeof item === "object" && item !== null ? describeObject(item) : truncate(String(item))
+  })
 
-const truncate = (s: string): string => (s.length > 200 ? `${s.slice(0, 197)}...` : s)
+/** At most `TEXT_MAX` characters, with `...` when cut (a surrogate pair is not split). */
+const truncate = (s: string): string => cut(s, TEXT_MAX, "...")
 
 /** @internal */
 export class ValidationError extends Data.TaggedError("ValidationError")<{

@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
+import { binary, cut } from "./text.js"
 
 /** @internal */
 export type Parsed<A> = Either.Either<A, Cause.IllegalArgumentException>
@@ -72,18 +73,6 @@ const STRING_MAX = 100
 /** How long any other value's text may grow in a message (its `toString` is the user's). */
 const TEXT_MAX = 200
 
-/**
- * At most `n` characters of `text`, a surrogate pair not split, with `…` when some were left out
- * (the pool's own `clip`: the packages share no internal module).
- */
-const clip = (text: string, n: number): string => {
-  if (text.length <= n) return text
-  let end = n - 1
-  const code = text.charCodeAt(end - 1)
-  if (code >= 0xd800 && code <= 0xdbff) end--
-  return `${text.slice(0, end)}…`
-}
-
 const guarded = (value: unknown, f: (value: unknown) => string): string => {
   try {
     return f(value)
@@ -98,7 +87,7 @@ const showElement = (value: unknown): string => Array.isArray(value) ? "[…]" :
 const show = (value: unknown): string => {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(clip(value, STRING_MAX))
+      return JSON.stringify(cut(value, STRING_MAX))
     case "number":
       return Object.is(value, -0) ? "-0" : String(value)
     case "bigint":
@@ -109,8 +98,8 @@ const show = (value: unknown): string => {
     case "object":
       break
     default:
-      // undefined, booleans, symbols
-      return String(value)
+      // undefined, booleans, symbols (whose description can be long)
+      return cut(String(value), TEXT_MAX)
   }
   if (value === null) {
     return "null"
@@ -124,20 +113,22 @@ const show = (value: unknown): string => {
   if (Duration.isDuration(value)) {
     return `Duration(${Duration.format(value)})`
   }
+  // the boxed value through the built-in `valueOf` (an own `valueOf` may return anything)
   if (value instanceof String) {
-    return `a String object (${JSON.stringify(clip(value.valueOf(), STRING_MAX))})`
+    return `a String object (${show(String.prototype.valueOf.call(value))})`
   }
-  if (value instanceof Number || value instanceof Boolean) {
-    return `a ${value instanceof Number ? "Number" : "Boolean"} object (${show(value.valueOf())})`
+  if (value instanceof Number) {
+    return `a Number object (${show(Number.prototype.valueOf.call(value))})`
   }
-  if (ArrayBuffer.isView(value)) {
-    return `${value.constructor.name}(${"length" in value ? value.length : value.byteLength})`
+  if (value instanceof Boolean) {
+    return `a Boolean object (${show(Boolean.prototype.valueOf.call(value))})`
   }
-  if (value instanceof ArrayBuffer) {
-    return `ArrayBuffer(${value.byteLength})`
+  const bytes = binary(value)
+  if (bytes !== undefined) {
+    return bytes
   }
   // `String` of an object without a prototype (no `toString`) throws: `guarded` says so
-  const printed = clip(String(value), TEXT_MAX)
+  const printed = cut(String(value), TEXT_MAX)
   // "[object Object]" says what it is; "5", "true" or a date would read as something else
   return printed.startsWith("[object ") ? printed : `an object (${printed})`
 }

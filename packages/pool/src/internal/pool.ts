@@ -2224,9 +2224,10 @@ const makeValid = (
  * The key of each pool's end, awaited without reading its outcome (as `wait` does): for `progress`,
  * which stops when the pool ends but shows no failure, so that a failure nothing else read is still
  * logged. An own property, not a `WeakMap` entry: `Effect.Service` hosts a copy of the pool
- * (`Object.assign`), which must keep it.
+ * (`Object.assign`), which must keep it. `Symbol.for`: a pool made by one copy of this package (its
+ * ESM and CJS builds, two versions) is read by `progress` of another.
  */
-const EndedId: unique symbol = Symbol("@fiberpool/pool/ended")
+const EndedId: unique symbol = Symbol.for("@fiberpool/pool/ended")
 
 /**
  * Waits for `pool` to end, without counting as a read of its outcome. A pool object not made here

@@ -16,12 +16,54 @@ export const clip = (text: string, n: number): string => {
   return `${text.slice(0, end)}…`
 }
 
+/** A built-in getter, called on values of any realm through their internal slots (no user code). */
+const getter = (proto: object | undefined, key: PropertyKey): ((this: unknown) => unknown) | undefined =>
+  proto === undefined ? undefined : Object.getOwnPropertyDescriptor(proto, key)?.get
+
+const typedArrayProto: object = Object.getPrototypeOf(Uint8Array.prototype)
+const typedArrayTag = getter(typedArrayProto, Symbol.toStringTag)!
+const typedArrayLength = getter(typedArrayProto, "length")!
+const byteLengths: ReadonlyArray<readonly [string, ((this: unknown) => unknown) | undefined]> = [
+  ["ArrayBuffer", getter(ArrayBuffer.prototype, "byteLength")],
+  ["SharedArrayBuffer", getter(globalThis.SharedArrayBuffer?.prototype, "byteLength")],
+  ["DataView", getter(DataView.prototype, "byteLength")]
+]
+
+/** A class name worth printing: a plain identifier of a few characters (not whatever a user set). */
+const isName = (name: unknown): name is string => typeof name === "string" && /^[A-Za-z_$][\w$]{0,39}$/.test(name)
+
+/**
+ * Binary data by its type and size (`Uint8Array(3)`, `Buffer(1024)`, `ArrayBuffer(64)`), read
+ * through the built-in getters, so that it also holds for another realm's values and is not
+ * decoded; `undefined` for anything else. May throw (a `constructor` getter): callers guard it.
+ *
+ * @internal
+ */
+export const binary = (u: object): string | undefined => {
+  const tag = typedArrayTag.call(u)
+  if (typeof tag === "string") {
+    // a subclass by its own name (`Buffer`), unless it has none worth printing
+    const name = (u as { constructor?: { name?: unknown } }).constructor?.name
+    return `${isName(name) ? name : tag}(${typedArrayLength.call(u)})`
+  }
+  for (const [name, byteLength] of byteLengths) {
+    if (byteLength === undefined) continue
+    try {
+      return `${name}(${byteLength.call(u)})`
+    } catch {
+      // not this kind (or a detached DataView: named below)
+    }
+  }
+  return ArrayBuffer.isView(u) ? "DataView (detached)" : undefined
+}
+
 /**
  * A value as an error message shows it: strings quoted (so `"10"` does not read as the number
  * 10), functions named as such, bigints with their `n`, arrays in brackets, boxed primitives as
  * objects (a `new String("x")` is not the string it prints as), binary data by its type and
  * length, anything else through `String`. Bounded: a message must not echo a megabyte that was
- * passed by mistake (long strings are clipped, a `Buffer` is not decoded).
+ * passed by mistake (long strings are clipped, a `Buffer` is not decoded). Never throws: a value
+ * whose inspection throws (a revoked Proxy, a throwing `toString`) is named by its type.
  *
  * @internal
  */
@@ -29,17 +71,17 @@ export const show = (u: unknown): string => {
   if (typeof u === "string") return JSON.stringify(clip(u, STRING_MAX))
   if (typeof u === "function") return "a function"
   if (typeof u === "bigint") return `${u}n`
-  if (Array.isArray(u)) {
-    // one level, and the first few: an error message, not a dump (nor a loop on an array that holds itself)
-    const shown = u.slice(0, 5).map((x) => Array.isArray(x) ? "[…]" : show(x))
-    return `[${shown.join(", ")}${u.length > 5 ? ", …" : ""}]`
-  }
-  if (u instanceof String) return `a String object (${JSON.stringify(clip(u.valueOf(), STRING_MAX))})`
-  if (u instanceof Number || u instanceof Boolean) return `a ${u.constructor.name} object (${u.valueOf()})`
   try {
-    if (ArrayBuffer.isView(u)) return `${u.constructor.name}(${"length" in u ? u.length : u.byteLength})`
-    if (u instanceof ArrayBuffer) return `ArrayBuffer(${u.byteLength})`
-    return clip(String(u), TEXT_MAX)
+    if (Array.isArray(u)) {
+      // one level, and the first few: an error message, not a dump (nor a loop on an array that holds itself)
+      const shown = u.slice(0, 5).map((x) => Array.isArray(x) ? "[…]" : show(x))
+      return `[${shown.join(", ")}${u.length > 5 ? ", …" : ""}]`
+    }
+    // the boxed value through the built-in `valueOf` (an own `valueOf` may return anything)
+    if (u instanceof String) return `a String object (${show(String.prototype.valueOf.call(u))})`
+    if (u instanceof Number) return `a Number object (${Number.prototype.valueOf.call(u)})`
+    if (u instanceof Boolean) return `a Boolean object (${Boolean.prototype.valueOf.call(u)})`
+    return (typeof u === "object" && u !== null ? binary(u) : undefined) ?? clip(String(u), TEXT_MAX)
   } catch {
     return typeof u
   }
