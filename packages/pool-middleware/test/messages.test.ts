@@ -32,6 +32,8 @@ describe("WorkerDefect / ValidationError messages", () => {
     assertInclude(message(new Map([[1, 2]]), new Set([1, 2, 3])), "item Set(3): Map(1) (")
     // a long string field is cut inside the JSON too
     assertInclude(message({ s: "x".repeat(10_000) }), `{"s":"${"x".repeat(191)}...`)
+    // a bigint item of many digits
+    assertInclude(message(null, 10n ** 1000n), `item 1${"0".repeat(196)}...: null`)
   })
 
   it("an object of more than 1,000 values is named, not written; the count is of values JSON writes", () => {

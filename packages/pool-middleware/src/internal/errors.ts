@@ -79,7 +79,7 @@ export const describeItem = (item: unknown): string =>
       return truncate(JSON.stringify(cut(item, TEXT_MAX)))
     }
     if (typeof item === "bigint") {
-      return `${item}n`
+      return truncate(`${item}n`)
     }
     return typeof item === "object" && item !== null ? describeObject(item) : truncate(String(item))
   })
