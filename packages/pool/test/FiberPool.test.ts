@@ -18,6 +18,7 @@ import {
   RuntimeFlags,
   RuntimeFlagsPatch,
   Scope,
+  Stream,
   Supervisor,
   TestClock
 } from "effect"
@@ -1884,6 +1885,16 @@ describe("FiberPool", () => {
         const defect = Exit.isFailure(exit) ? Cause.dieOption(exit.cause) : Option.none()
         assertTrue(Option.isSome(defect) && Cause.isIllegalArgumentException(defect.value), String(exit))
         strictEqual((defect.value as Error).message, "FiberPool.run: options must be an object, got undefined")
+        // so is a Stream without its options
+        const ofStream = (FiberPool.run as unknown as (items: unknown) => Effect.Effect<unknown>)(Stream.make(1, 2))
+        assertTrue(Effect.isEffect(ofStream), "an effect, not the data-last function")
+        const streamExit = yield* Effect.exit(ofStream)
+        const streamDefect = Exit.isFailure(streamExit) ? Cause.dieOption(streamExit.cause) : Option.none()
+        assertTrue(
+          Option.isSome(streamDefect) && Cause.isIllegalArgumentException(streamDefect.value),
+          String(streamExit)
+        )
+        strictEqual((streamDefect.value as Error).message, "FiberPool.run: options must be an object, got undefined")
       }))
 
     it.scoped("a throwing keyBy fails that submit only; the pool stays consistent", () =>

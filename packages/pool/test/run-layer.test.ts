@@ -58,6 +58,17 @@ describe("FiberPool.run", () => {
       deepStrictEqual([...(yield* Ref.get(seen))].sort((a, b) => a - b), range(37))
     }))
 
+  it.effect("over a string: an Iterable of its characters", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const stats = yield* FiberPool.run("héllo", {
+        workers: 1,
+        worker: (c: string) => Effect.sync(() => seen.push(c))
+      })
+      strictEqual(stats.processed, 5)
+      deepStrictEqual(seen, ["h", "é", "l", "l", "o"])
+    }))
+
   it.effect("over a Stream", () =>
     Effect.gen(function*() {
       const seen = yield* Ref.make<Array<number>>([])
