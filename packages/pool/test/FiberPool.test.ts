@@ -1056,7 +1056,22 @@ describe("FiberPool", () => {
           ],
           ["a typed array, named, not walked", Effect.fail(new Uint8Array(1_000_000)), "Uint8Array(1000000)"],
           ["a date", Effect.fail(new Date(0)), "1970-01-01T00:00:00.000Z"],
-          ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(192)}…`]
+          ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(192)}…`],
+          // a tagged value that is not an Error: its tag
+          ["a tagged value", Effect.fail({ _tag: "NotFound", id: 7 }), "NotFound"],
+          ["an error with a blank message", Effect.fail(new Error("  ")), "Error"],
+          // at most five fields, and only the object's own
+          [
+            "an object of six fields",
+            Effect.fail({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }),
+            "{ a: 1, b: 2, c: 3, d: 4, e: 5, … }"
+          ],
+          [
+            "an object with an inherited field",
+            Effect.fail(Object.assign(Object.create({ hidden: 1 }), { code: 2 })),
+            "{ code: 2 }"
+          ],
+          ["a string field of exactly the bound", Effect.fail({ sql: "x".repeat(41) }), `{ sql: "${"x".repeat(41)}" }`]
         ]
         for (const [what, failure, brief] of cases) {
           const rejected = yield* rejectionAfter(failure)
@@ -1280,6 +1295,8 @@ describe("FiberPool", () => {
         assertTrue(late.message.includes("closed"))
         const lateAll = yield* Effect.flip(pool.submitAll([5, 6]))
         strictEqual(lateAll.accepted, 0)
+        // none accepted is a count too: the message says so, as it does for any other count
+        assertInclude(lateAll.message, "(0 item(s) of this call were accepted)")
         yield* Deferred.succeed(gate, void 0)
         yield* pool.close
         yield* pool.close // idempotent
@@ -1839,7 +1856,15 @@ describe("FiberPool", () => {
           [{ workers: 1, keyBy: new Uint8Array(1_000_000) }, "got Uint8Array(1000000)"],
           [{ workers: 1, batchSize: new ArrayBuffer(64) }, "got ArrayBuffer(64)"],
           [{ workers: 1, workerQueueSize: { toString: () => long } }, `got ${"9".repeat(199)}…`],
-          [{ workers: 1, name: new String(long) }, `got a String object ("${"9".repeat(99)}…")`]
+          [{ workers: 1, name: new String(long) }, `got a String object ("${"9".repeat(99)}…")`],
+          // a string of exactly the bound is quoted whole; a clip does not split a surrogate pair
+          [{ workers: "9".repeat(100) }, `got "${"9".repeat(100)}"`],
+          [{ workers: `${"9".repeat(98)}\u{1F600}9` }, `got "${"9".repeat(98)}…"`],
+          // an array: its first five elements, one level deep
+          [{ workers: [[1], 2, 3, 4, 5, 6] }, "got [[…], 2, 3, 4, 5, …]"],
+          // a function is named as such, not printed; a value that cannot be printed, by its type
+          [{ workers: () => 1 }, "got a function"],
+          [{ workers: Object.create(null) }, "got object"]
         ]
         for (const [options, mention] of cases) {
           const exit = yield* Effect.exit(
