@@ -2006,6 +2006,14 @@ describe("invalid options and arguments", () => {
           "FiberPool.progress: the schedule",
           "undefined"
         )
+        // a schedule that is not one is named by its type, null as null
+        for (const [schedule, shown] of [[null, "got null"], [42, "got number"]] as const) {
+          assertIllegalArgument(
+            yield* Effect.exit(Stream.runDrain(progress(pool, schedule))),
+            "FiberPool.progress: the schedule must be a Schedule",
+            shown
+          )
+        }
       }))
 
     it.scoped("FiberPool.sink", () =>

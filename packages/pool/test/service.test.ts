@@ -2,6 +2,7 @@ import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import type { Worker } from "@fiberpool/pool"
 import { FiberPool } from "@fiberpool/pool"
+import type { Stats } from "@fiberpool/pool-metrics"
 import { Middleware } from "@fiberpool/pool-middleware"
 import type { Tracer } from "effect"
 import {
@@ -838,6 +839,21 @@ describe("streams", () => {
       strictEqual(sum, 5050 + 1000)
     }))
 
+  it.scoped("sink fails with the PoolClosedError of its rejected submit once the pool stopped", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (n: number) => n === 1 ? Effect.fail(new Boom({ item: n })) : Effect.void
+      })
+      yield* pool.submit(1)
+      yield* settle
+      const error = yield* Effect.flip(Stream.make(2, 3).pipe(Stream.run(FiberPool.sink(pool))))
+      strictEqual(error._tag, "PoolClosedError")
+      strictEqual(error.reason, "failed")
+      // the pool's failure is close's to report
+      deepStrictEqual(yield* Effect.exit(pool.close), Exit.fail(new Boom({ item: 1 })))
+    }))
+
   it.effect("run is dual: stream.pipe(FiberPool.run(options))", () =>
     Effect.gen(function*() {
       const stats = yield* Stream.range(1, 50).pipe(FiberPool.run({ workers: 3, worker: (_: number) => Effect.void }))
@@ -1031,6 +1047,67 @@ describe("streams", () => {
       // the schedule's first sample already shows the ended pool: no second, equal one
       const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(Stream.runCollect)
       deepStrictEqual(Chunk.toReadonlyArray(samples), [yield* pool.stats])
+    }))
+
+  it.scoped("progress: a last sample that already showed the ended pool's stats is not repeated", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+      yield* pool.submitAll(range(3))
+      yield* settle
+      const first = yield* Deferred.make<Stats.Stats>()
+      const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(
+        Stream.tap((stats) => Deferred.succeed(first, stats)),
+        Stream.runCollect,
+        Effect.fork
+      )
+      strictEqual((yield* Deferred.await(first)).processed, 3)
+      // the pool ends with nothing more done and no time gone by: its final stats are that sample
+      yield* pool.close
+      deepStrictEqual(Chunk.toReadonlyArray(yield* Fiber.join(samples)), [yield* pool.stats])
+    }))
+
+  it.scoped("progress: the final stats follow a last sample that differs from them in the counts alone", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
+      yield* pool.pause
+      yield* pool.submitAll(range(3))
+      const first = yield* Deferred.make<Stats.Stats>()
+      const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(
+        Stream.tap((stats) => Deferred.succeed(first, stats)),
+        Stream.runCollect,
+        Effect.fork
+      )
+      strictEqual((yield* Deferred.await(first)).processed, 0)
+      // no time goes by: only processed tells the last sample from the final stats
+      yield* pool.resume
+      yield* pool.close
+      const processed = Chunk.toReadonlyArray(yield* Fiber.join(samples)).map((s) => s.processed)
+      deepStrictEqual(processed, [0, 3])
+    }))
+
+  it.scoped("progress: the final stats follow a last sample that differs from them in the total time alone", () =>
+    Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        workers: 1,
+        worker: (_: number) => Effect.void,
+        onPoolComplete: Effect.sleep("1 minute")
+      })
+      yield* pool.submitAll(range(3))
+      yield* pool.end
+      yield* settle
+      // every worker has ended; the pool has not (onPoolComplete runs): one sample, then the schedule is done
+      const first = yield* Deferred.make<Stats.Stats>()
+      const samples = yield* FiberPool.progress(pool, Schedule.recurs(0)).pipe(
+        Stream.tap((stats) => Deferred.succeed(first, stats)),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* Deferred.await(first)
+      yield* TestClock.adjust("1 minute")
+      const all = Chunk.toReadonlyArray(yield* Fiber.join(samples))
+      deepStrictEqual(all.map((s) => s.processed), [3, 3])
+      deepStrictEqual(all[1], yield* pool.stats)
+      assertTrue(Duration.greaterThan(all[1]!.totalTime, all[0]!.totalTime), "the pool's end came a minute later")
     }))
 
   it.scoped("progress samples the stats on a schedule and ends with the pool", () =>
