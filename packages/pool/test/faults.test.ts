@@ -2773,6 +2773,13 @@ describe("faults: what stopped the pool is never silent", () => {
       })))
       deepStrictEqual(ran.value, Exit.die("boom"))
       deepStrictEqual(ran.logs, [])
+      const mapped = yield* withLogs(Effect.exit(Stream.runDrain(FiberPool.mapStream(Stream.fromIterable(range(5)), {
+        workers: 1,
+        continueOnError: true,
+        worker: (n: number) => n === 2 ? Effect.die("boom") : Effect.succeed(n)
+      }))))
+      deepStrictEqual(mapped.value, Exit.die("boom"))
+      deepStrictEqual(mapped.logs, [])
     }))
 
   it.effect("fail-fast: a failure or defect that is the outcome is not logged: close reports it", () =>

@@ -982,6 +982,47 @@ describe("streams", () => {
       yield* Fiber.interrupt(fiber)
     }))
 
+  describe("mapStream: the results buffer holds 2 × workers × batchSize results, batchSize counted as at least 10, at most 4,096", () => {
+    // behind a reader that took one chunk and stalls, the pool finishes what the buffer holds, and
+    // each worker one result more that it waits to put
+    const held = (workers: number, batchSize: number) =>
+      Effect.gen(function*() {
+        let finished = 0
+        let taken = 0
+        const fiber = yield* Stream.iterate(0, (n) => n + 1).pipe(
+          FiberPool.mapStream({ workers, batchSize, worker: (n: number) => Effect.sync(() => (finished++, n)) }),
+          Stream.runForEachChunk((chunk) =>
+            Effect.zipRight(Effect.sync(() => taken = Chunk.size(chunk)), Effect.never)
+          ),
+          Effect.fork
+        )
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.interrupt(fiber)
+        return finished - taken
+      })
+
+    it.effect("a batchSize below 10 counts as 10", () =>
+      Effect.gen(function*() {
+        const n = yield* held(2, 5)
+        assertTrue(n >= 40 && n <= 40 + 2, `held: ${n}`)
+      }))
+
+    it.effect("at most 4,096 (2 × 3 × 1,000 would be 6,000)", () =>
+      Effect.gen(function*() {
+        const n = yield* held(3, 1000)
+        assertTrue(n >= 4096 && n <= 4096 + 3, `held: ${n}`)
+      }))
+  })
+
+  it.effect("mapStream reads an Iterable too (from JavaScript), as a Stream of it", () =>
+    Effect.gen(function*() {
+      const mapStream = FiberPool.mapStream as unknown as (self: unknown, options: unknown) => Stream.Stream<number>
+      const results = yield* Stream.runCollect(
+        mapStream(new Set([1, 2, 3]), { workers: 2, worker: (n: number) => Effect.succeed(n * 10) })
+      )
+      deepStrictEqual([...results].sort((a, b) => a - b), [10, 20, 30])
+    }))
+
   it.effect("mapStream passes on its source's failure, also another pool's PoolClosedError", () =>
     Effect.gen(function*() {
       const upstream = new FiberPool.PoolClosedError({ pool: "upstream", reason: "failed" })
