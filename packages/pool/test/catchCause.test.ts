@@ -40,6 +40,24 @@ describe("Worker.catchCause", () => {
       deepStrictEqual(exit, Exit.fail(new Boom({ item: 1 })))
     }))
 
+  it.effect("applied by hand: a worker that throws, or returns something else than an Effect, is a defect the handler gets", () =>
+    Effect.gen(function*() {
+      const seen: Array<unknown> = []
+      const recover = Worker.catchCause<unknown, never, never, void>((cause) =>
+        Effect.sync(() => void seen.push(Cause.squash(cause)))
+      )
+      yield* recover(
+        ((_: number) => {
+          throw new Error("worker threw")
+        }) as Worker.Worker<number>
+      )(1)
+      yield* recover((() => 42) as unknown as Worker.Worker<number>)(2)
+      strictEqual(seen.length, 2)
+      strictEqual((seen[0] as Error).message, "worker threw")
+      assertTrue(Cause.isIllegalArgumentException(seen[1]))
+      strictEqual((seen[1] as Error).message, "A worker must return an Effect, got number")
+    }))
+
   it.effect("a handler that throws, or returns something else than an Effect, is a defect of the item", () =>
     Effect.gen(function*() {
       const throwing = Worker.catchCause(() => {
@@ -55,6 +73,13 @@ describe("Worker.catchCause", () => {
       strictEqual(
         (defect as Cause.IllegalArgumentException).message,
         "Worker.catchCause: the handler must return an Effect, got number"
+      )
+      // a handler is no middleware stack: a function it returns gets no hint about middleware factories
+      const returnsFunction = Worker.catchCause((() => () => Effect.void) as unknown as Worker.CauseHandler)
+      const exit3 = yield* Effect.exit(returnsFunction((n: number) => Effect.fail(new Boom({ item: n })))(1))
+      strictEqual(
+        (Cause.squash(Exit.isFailure(exit3) ? exit3.cause : Cause.empty) as Error).message,
+        "Worker.catchCause: the handler must return an Effect, got function"
       )
     }))
 

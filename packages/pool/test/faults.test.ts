@@ -205,6 +205,17 @@ describe("faults: user functions that misbehave", () => {
         }
       }))
 
+    it.scoped("returns an Effect that is a function (a Context.Tag class): it runs as any other Effect", () =>
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          workerLayer: Layer.succeed(Conn, 42),
+          worker: (_: number) => Conn
+        })
+        strictEqual(yield* pool.execute(1), 42)
+        yield* pool.close
+      }))
+
     it.scoped("never returns: close waits; closing the scope interrupts it, counts it dropped, releases the layers", () =>
       Effect.gen(function*() {
         const t = trackedLayer()
@@ -2094,6 +2105,13 @@ describe("invalid options and arguments", () => {
           }, 1))
         ),
         thrown
+      )
+      // a worker that returns a function (a middleware factory, not called, in the stack it calls):
+      // the message asks whether that is what happened
+      assertIllegalArgument(
+        yield* Effect.exit(call(() => () => Effect.void, 1)),
+        "A worker must return an Effect, got function",
+        "is a middleware factory in `middleware` not called"
       )
     }))
 
