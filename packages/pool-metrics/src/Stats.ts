@@ -262,7 +262,13 @@ const notStats = (got: string): Cause.IllegalArgumentException =>
 export const format = (stats: Stats): string => {
   if (typeof stats !== "object" || stats === null) throw notStats(describe(stats))
   for (const field of formatDurations) {
-    const value: unknown = stats[field]
+    let value: unknown
+    try {
+      value = stats[field]
+    } catch {
+      // a getter, a revoked Proxy (from JavaScript)
+      throw notStats(`an object whose "${field}" cannot be read`)
+    }
     if (Option.isNone(Duration.decodeUnknown(value))) {
       throw notStats(`an object whose "${field}" is ${describe(value)}, not a duration`)
     }

@@ -414,6 +414,19 @@ describe("Stats.make", () => {
 })
 
 describe("Stats.make: bad input (from JavaScript) throws IllegalArgumentException naming the field and the value", () => {
+  it.effect("a revoked Proxy (from JavaScript) gives the IllegalArgumentException, not a TypeError", () =>
+    Effect.sync(() => {
+      const { proxy, revoke } = Proxy.revocable({}, {})
+      revoke()
+      strictEqual(
+        illegalArgumentOf(() => Stats.make({ processed: proxy } as any)),
+        `Stats.make: field "processed" must be an integer >= 0 (a count), got an object`
+      )
+      assertTrue(
+        illegalArgumentOf(() => Stats.format(proxy as any)).endsWith(`got an object whose "avgLatency" cannot be read`)
+      )
+    }))
+
   it.effect("raw that is not an object", () =>
     Effect.sync(() => {
       for (const [raw, shown] of [[null, "null"], [undefined, "undefined"], [5, "5"], ["x", `"x"`]] as const) {

@@ -1,6 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertFalse, assertInclude, assertTrue } from "@effect/vitest/utils"
 import * as Effect from "effect/Effect"
+import * as vm from "node:vm"
 import { Middleware } from "../src/index.js"
 import { assertIllegalArgument } from "./helpers.js"
 
@@ -59,4 +60,40 @@ describe("option messages (showValue)", () => {
       const text = String(exit._tag === "Failure" ? exit.cause : "")
       assertTrue(text.length < 2000, `${text.length} characters`)
     }))
+})
+
+describe("WorkerDefect / ValidationError messages: the 1,000-value budget and values that resist reading", () => {
+  it("values JSON writes as null in an array (holes, undefined, functions, symbols) count toward the 1,000", () => {
+    // `new Array(10_000_000)` took ~1.4 s per message read: the budget skipped every one of them
+    assertInclude(message(null, new Array(100_000)), "item [an array of 100000 items, too large to show]: null")
+    assertInclude(message(null, Array(1001).fill(undefined)), "item [an array of 1001 items, too large to show]")
+    assertInclude(message(null, Array(1001).fill(() => 0)), "item [an array of 1001 items, too large to show]")
+  })
+
+  it("a property whose key is the empty string counts toward the 1,000", () => {
+    const many: Record<string, number> = { "": 0 }
+    for (let i = 0; i < 1000; i++) many[`k${i}`] = i
+    // 1,001 values written
+    assertInclude(message(many), ": {an object too large to show} (")
+  })
+
+  it("an Error whose message is not a string: the getter does not throw, and the text stays bounded", () => {
+    const noPrimitive = Object.assign(Object.create(null), { length: 1 })
+    const text = message(Object.assign(new Error("x"), { message: noPrimitive }))
+    assertInclude(text, "worker died on item 1: ")
+    const long = message(Object.assign(new Error("x"), { message: ["y".repeat(10_000)] }))
+    assertTrue(long.length < 400, `${long.length} characters`)
+  })
+
+  it("a Proxy of a typed array is named, not written as JSON of its indices", () => {
+    // a Proxy of a Uint8Array(10_000_000) took ~25 s per message read (ownKeys of every index)
+    assertInclude(message(new Proxy(new Uint8Array(3), {})), "item 1: a typed array (a Proxy) (")
+  })
+
+  it("a Map or Set from another realm or behind a Proxy is named as one", () => {
+    assertInclude(message(vm.runInNewContext("new Map([[1, 2]])")), ": Map(1) (")
+    assertInclude(message(vm.runInNewContext("new Set([1, 2, 3])")), ": Set(3) (")
+    // a Proxy of one has no size to read: written as JSON, as before the bounding
+    assertInclude(message(new Proxy(new Map([[1, 2]]), {})), "item 1: {} (")
+  })
 })

@@ -57,8 +57,11 @@ describe("error messages: the value they name", () => {
         // a DataView on a detached buffer (its byteLength getter throws)
         [view, "DataView (detached)"],
         [new DataView(new ArrayBuffer(16)), "DataView(16)"],
-        // a Proxy of an ArrayBuffer has no buffer of its own: as String prints it
-        [new Proxy(new ArrayBuffer(8), {}), "[object ArrayBuffer]"],
+        // a Proxy of one has no buffer of its own: by its prototype, not read (its keys are every index)
+        [new Proxy(new ArrayBuffer(8), {}), "ArrayBuffer (a Proxy)"],
+        [new Proxy(new Uint8Array(8), {}), "a typed array (a Proxy)"],
+        // a boxed -0 keeps its sign
+        [new Number(-0), "a Number object (-0)"],
         [new SharedArrayBuffer(64), "SharedArrayBuffer(64)"],
         // another realm's values (a vm context, a worker thread)
         [vm.runInNewContext("new ArrayBuffer(64)"), "ArrayBuffer(64)"],

@@ -31,6 +31,12 @@ export const describe = (u: unknown): string => {
     case "function":
       return "a function"
     default:
-      return u === null ? "null" : Array.isArray(u) ? "an array" : "an object"
+      if (u === null) return "null"
+      try {
+        return Array.isArray(u) ? "an array" : "an object"
+      } catch {
+        // a revoked Proxy
+        return "an object"
+      }
   }
 }

@@ -1,5 +1,5 @@
 import * as Data from "effect/Data"
-import { binary, cut } from "./text.js"
+import { binary, collection, cut } from "./text.js"
 
 /** How many values of an object `toJson` writes before it gives up: a message is read per log line. */
 const JSON_VALUES_MAX = 1000
@@ -19,12 +19,15 @@ const tooLarge = new Error("too large")
 const toJson = (u: object): string | undefined => {
   const ancestors: Array<unknown> = []
   let values = 0
+  let first = true
   try {
-    return JSON.stringify(u, function(this: unknown, key, value: unknown) {
-      // the first call is for the object itself (key "", in a wrapper); JSON leaves functions,
-      // symbols and undefined out of objects
-      if (
-        key !== "" && typeof value !== "function" && typeof value !== "symbol" && value !== undefined &&
+    return JSON.stringify(u, function(this: unknown, _key, value: unknown) {
+      // the first call is for the object itself; JSON leaves functions, symbols and undefined out
+      // of objects, but writes them (and holes) as null in arrays
+      if (first) {
+        first = false
+      } else if (
+        (Array.isArray(this) || (typeof value !== "function" && typeof value !== "symbol" && value !== undefined)) &&
         ++values > JSON_VALUES_MAX
       ) throw tooLarge
       if (typeof value === "bigint") return `${value}n`
@@ -45,8 +48,7 @@ const toJson = (u: object): string | undefined => {
 }
 
 /** An object by its kind and size where its JSON would mislead or cost much: binary data, a Map, a Set. */
-const named = (u: object): string | undefined =>
-  binary(u) ?? (u instanceof Map ? `Map(${u.size})` : u instanceof Set ? `Set(${u.size})` : undefined)
+const named = (u: object): string | undefined => binary(u) ?? collection(u)
 
 /** `f(u)`, or a plain phrase when reading `u` runs user code that throws (a getter, a Proxy's trap). */
 const guarded = (u: unknown, f: (u: unknown) => string): string => {
@@ -63,7 +65,9 @@ const describeObject = (u: object): string => truncate(named(u) ?? toJson(u) ?? 
 export const describe = (u: unknown): string =>
   guarded(u, (u) => {
     if (u instanceof Error) {
-      return truncate(u.message.length > 0 ? u.message : u.name)
+      // an Error's message and name are the user's: only strings are taken as text
+      const text = [u.message, u.name].find((t): t is string => typeof t === "string" && t.length > 0)
+      if (text !== undefined) return truncate(text)
     }
     if (typeof u === "string") {
       return truncate(u)

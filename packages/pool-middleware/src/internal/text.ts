@@ -29,6 +29,12 @@ const byteLengths: ReadonlyArray<readonly [string, ((this: unknown) => unknown) 
   ["SharedArrayBuffer", getter(globalThis.SharedArrayBuffer?.prototype, "byteLength")],
   ["DataView", getter(DataView.prototype, "byteLength")]
 ]
+const binaryProtos: ReadonlyArray<readonly [string, object | undefined]> = [
+  ["a typed array", typedArrayProto],
+  ["ArrayBuffer", ArrayBuffer.prototype],
+  ["SharedArrayBuffer", globalThis.SharedArrayBuffer?.prototype],
+  ["DataView", DataView.prototype]
+]
 
 /** A class name worth printing: a plain identifier of a few characters (not whatever a user set). */
 const isName = (name: unknown): name is string => typeof name === "string" && /^[A-Za-z_$][\w$]{0,39}$/.test(name)
@@ -36,7 +42,8 @@ const isName = (name: unknown): name is string => typeof name === "string" && /^
 /**
  * Binary data by its type and size (`Uint8Array(3)`, `Buffer(1024)`, `ArrayBuffer(64)`), read
  * through the built-in getters, so that it also holds for another realm's values and is not
- * decoded; `undefined` for anything else. May throw (a `constructor` getter): callers guard it.
+ * decoded; a Proxy of one by its kind only (`ArrayBuffer (a Proxy)`); `undefined` for anything else.
+ * May throw (a `constructor` getter, a Proxy's trap): callers guard it.
  *
  * @internal
  */
@@ -55,5 +62,31 @@ export const binary = (u: object): string | undefined => {
       // not this kind (or a detached DataView: named below)
     }
   }
-  return ArrayBuffer.isView(u) ? "DataView (detached)" : undefined
+  if (ArrayBuffer.isView(u)) return "DataView (detached)"
+  // a Proxy of one has no internal slots: by its prototype, without reading it (its keys are every
+  // index); this realm's only
+  for (const [name, proto] of binaryProtos) {
+    if (proto !== undefined && Object.prototype.isPrototypeOf.call(proto, u)) return `${name} (a Proxy)`
+  }
+  return undefined
+}
+
+const mapSize = getter(Map.prototype, "size")!
+const setSize = getter(Set.prototype, "size")!
+
+/**
+ * A Map or a Set by its size (`Map(2)`), read through the built-in getters (another realm's too);
+ * `undefined` for anything else, a Proxy of one included.
+ *
+ * @internal
+ */
+export const collection = (u: object): string | undefined => {
+  for (const [name, size] of [["Map", mapSize], ["Set", setSize]] as const) {
+    try {
+      return `${name}(${size.call(u)})`
+    } catch {
+      // not this kind
+    }
+  }
+  return undefined
 }

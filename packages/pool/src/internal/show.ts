@@ -28,6 +28,12 @@ const byteLengths: ReadonlyArray<readonly [string, ((this: unknown) => unknown) 
   ["SharedArrayBuffer", getter(globalThis.SharedArrayBuffer?.prototype, "byteLength")],
   ["DataView", getter(DataView.prototype, "byteLength")]
 ]
+const binaryProtos: ReadonlyArray<readonly [string, object | undefined]> = [
+  ["a typed array", typedArrayProto],
+  ["ArrayBuffer", ArrayBuffer.prototype],
+  ["SharedArrayBuffer", globalThis.SharedArrayBuffer?.prototype],
+  ["DataView", DataView.prototype]
+]
 
 /** A class name worth printing: a plain identifier of a few characters (not whatever a user set). */
 const isName = (name: unknown): name is string => typeof name === "string" && /^[A-Za-z_$][\w$]{0,39}$/.test(name)
@@ -35,7 +41,8 @@ const isName = (name: unknown): name is string => typeof name === "string" && /^
 /**
  * Binary data by its type and size (`Uint8Array(3)`, `Buffer(1024)`, `ArrayBuffer(64)`), read
  * through the built-in getters, so that it also holds for another realm's values and is not
- * decoded; `undefined` for anything else. May throw (a `constructor` getter): callers guard it.
+ * decoded; a Proxy of one by its kind only (`ArrayBuffer (a Proxy)`); `undefined` for anything else.
+ * May throw (a `constructor` getter, a Proxy's trap): callers guard it.
  *
  * @internal
  */
@@ -54,7 +61,13 @@ export const binary = (u: object): string | undefined => {
       // not this kind (or a detached DataView: named below)
     }
   }
-  return ArrayBuffer.isView(u) ? "DataView (detached)" : undefined
+  if (ArrayBuffer.isView(u)) return "DataView (detached)"
+  // a Proxy of one has no internal slots: by its prototype, without reading it (its keys are every
+  // index); this realm's only
+  for (const [name, proto] of binaryProtos) {
+    if (proto !== undefined && Object.prototype.isPrototypeOf.call(proto, u)) return `${name} (a Proxy)`
+  }
+  return undefined
 }
 
 /**
@@ -79,7 +92,10 @@ export const show = (u: unknown): string => {
     }
     // the boxed value through the built-in `valueOf` (an own `valueOf` may return anything)
     if (u instanceof String) return `a String object (${show(String.prototype.valueOf.call(u))})`
-    if (u instanceof Number) return `a Number object (${Number.prototype.valueOf.call(u)})`
+    if (u instanceof Number) {
+      const n = Number.prototype.valueOf.call(u)
+      return `a Number object (${Object.is(n, -0) ? "-0" : n})`
+    }
     if (u instanceof Boolean) return `a Boolean object (${Boolean.prototype.valueOf.call(u)})`
     return (typeof u === "object" && u !== null ? binary(u) : undefined) ?? clip(String(u), TEXT_MAX)
   } catch {
