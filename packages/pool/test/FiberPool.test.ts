@@ -23,6 +23,7 @@ import {
   TestClock
 } from "effect"
 import * as util from "node:util"
+import * as vm from "node:vm"
 import { assertAccounting, Boom, exposeGc, range, releasing, settle, withLogs, workerOfKey } from "./helpers.js"
 
 describe("FiberPool", () => {
@@ -1055,6 +1056,15 @@ describe("FiberPool", () => {
             "{ code: 500, conn: ? }"
           ],
           ["a typed array, named, not walked", Effect.fail(new Uint8Array(1_000_000)), "Uint8Array(1000000)"],
+          // named as the pool's other messages name them (show's helpers)
+          ["a typed array of an unnamed class", Effect.fail(new (class extends Uint8Array {})(4)), "Uint8Array(4)"],
+          [
+            "a Proxy of a typed array, not walked",
+            Effect.fail(new Proxy(new Uint8Array(1_000_000), {})),
+            "a typed array (a Proxy)"
+          ],
+          ["an ArrayBuffer", Effect.fail(new ArrayBuffer(64)), "ArrayBuffer(64)"],
+          ["a Map of another realm", Effect.fail(vm.runInNewContext("new Map([[1, 2]])")), "Map(1)"],
           ["a date", Effect.fail(new Date(0)), "1970-01-01T00:00:00.000Z"],
           ["a long message", Effect.fail(new Error("x".repeat(300))), `Error: ${"x".repeat(192)}…`],
           // a tagged value that is not an Error: its tag

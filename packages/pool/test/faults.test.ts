@@ -1042,6 +1042,16 @@ describe("faults: items that run fibers while uninterruptible", () => {
   ]
 
   for (const { timed, title } of timeouts) {
+    /** Two workers: item 0 fails after 10 ms (a fail-fast stop), any other waits under the timeout forever. */
+    const stoppingAt10Millis = FiberPool.make({
+      workers: 2,
+      batchSize: 1,
+      worker: (n: number): Effect.Effect<void, Boom | Cause.TimeoutException> =>
+        n === 0
+          ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
+          : timed(Effect.never)
+    })
+
     it.scoped(`closing the scope interrupts an item waiting under ${title} at once: dropped, its finalizer run`, () =>
       Effect.gen(function*() {
         const interrupted: Array<number> = []
@@ -1067,14 +1077,7 @@ describe("faults: items that run fibers while uninterruptible", () => {
 
     it.scoped(`a fail-fast stop interrupts an item waiting under ${title} on another worker at once`, () =>
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({
-          workers: 2,
-          batchSize: 1,
-          worker: (n: number): Effect.Effect<void, Boom | Cause.TimeoutException> =>
-            n === 0
-              ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
-              : timed(Effect.never)
-        })
+        const pool = yield* stoppingAt10Millis
         yield* pool.submitAll([0, 1])
         const closing = yield* Effect.fork(pool.close)
         yield* TestClock.adjust("10 millis")
@@ -1088,14 +1091,7 @@ describe("faults: items that run fibers while uninterruptible", () => {
 
     it.scoped(`a fail-fast stop: the execute caller of an item under ${title} that the stop interrupts gets a PoolClosedError`, () =>
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({
-          workers: 2,
-          batchSize: 1,
-          worker: (n: number): Effect.Effect<void, Boom | Cause.TimeoutException> =>
-            n === 0
-              ? Effect.zipRight(Effect.sleep("10 millis"), Effect.fail(new Boom({ item: 0 })))
-              : timed(Effect.never)
-        })
+        const pool = yield* stoppingAt10Millis
         yield* pool.submit(0)
         const call = yield* Effect.fork(Effect.exit(pool.execute(1)))
         yield* TestClock.adjust("10 millis")

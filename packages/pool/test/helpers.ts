@@ -27,6 +27,23 @@ export const releasing = <I>(
 /** A typed failure of an item. */
 export class Boom extends Data.TaggedError("Boom")<{ readonly item: number }> {}
 
+/**
+ * A pool's options, for the tests of a failure nothing read: one worker, 50 ms per item, item 1
+ * fails (a fail-fast stop, which drops what is queued behind it).
+ */
+export const failingOnItemOne = {
+  workers: 1,
+  batchSize: 1,
+  workerQueueSize: 10,
+  worker: (n: number): Effect.Effect<void, Boom> =>
+    Effect.zipRight(Effect.sleep("50 millis"), n === 1 ? new Boom({ item: 1 }) : Effect.void)
+}
+
+/** What a pool made with `failingOnItemOne` and fed `[1, 2, 3]` logs as its scope closes when nothing read its failure. */
+export const unreadFailureLog =
+  "fiberpool: stopped by a failure that no wait or close read (2 accepted items were dropped); it is logged as the " +
+  "pool's scope closes"
+
 /** `[from, from + 1, ..., from + n - 1]` */
 export const range = (n: number, from = 0): Array<number> => Array.from({ length: n }, (_, i) => i + from)
 

@@ -1,6 +1,7 @@
 /**
- * Bounded text for error messages: clipping and the naming of binary data. The pool's `show.ts`
- * holds the same two helpers: the packages share no internal module.
+ * Bounded text for error messages: clipping, and the naming of binary data and collections. The
+ * pool's `show.ts` holds the same helpers (`clip` is `cut` with `…`): the packages share no internal
+ * module.
  */
 
 /**

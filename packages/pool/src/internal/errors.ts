@@ -1,5 +1,5 @@
 import * as Data from "effect/Data"
-import { clip, show } from "./show.js"
+import { binary, clip, collection, show } from "./show.js"
 
 /** How long a failure's description in a message may grow (a Schema error's tree can be long). */
 const BRIEF_MAX = 200
@@ -40,14 +40,14 @@ const asError = (u: object): string | undefined => {
   return message === "" ? tag : `${tag}: ${message}`
 }
 
-/** A collection or a date named as such (without walking it); `undefined` for other objects. */
+/**
+ * A collection, binary data or a date named as such (without walking it; binary data and
+ * collections as `show` names them); `undefined` for other objects.
+ */
 const named = (u: object): string | undefined => {
   if (Array.isArray(u)) return `[${u.length} items]`
-  if (u instanceof Map) return `Map(${u.size})`
-  if (u instanceof Set) return `Set(${u.size})`
-  if (ArrayBuffer.isView(u)) return `${u.constructor.name}(${"length" in u ? u.length : u.byteLength})`
   if (u instanceof Date) return attempt(() => u.toISOString()) ?? "Invalid Date"
-  return undefined
+  return binary(u) ?? collection(u)
 }
 
 /** A value inside a record, in a word or two: the description never walks deeper than one level. */

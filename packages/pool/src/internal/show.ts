@@ -70,6 +70,26 @@ export const binary = (u: object): string | undefined => {
   return undefined
 }
 
+const mapSize = getter(Map.prototype, "size")!
+const setSize = getter(Set.prototype, "size")!
+
+/**
+ * A Map or a Set by its size (`Map(2)`), read through the built-in getters (another realm's too);
+ * `undefined` for anything else, a Proxy of one included.
+ *
+ * @internal
+ */
+export const collection = (u: object): string | undefined => {
+  for (const [name, size] of [["Map", mapSize], ["Set", setSize]] as const) {
+    try {
+      return `${name}(${size.call(u)})`
+    } catch {
+      // not this kind
+    }
+  }
+  return undefined
+}
+
 /**
  * A value as an error message shows it: strings quoted (so `"10"` does not read as the number
  * 10), functions named as such, bigints with their `n`, arrays in brackets, boxed primitives as
