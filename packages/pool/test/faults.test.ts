@@ -1597,6 +1597,39 @@ describe("faults: concurrency", () => {
       assertTrue(Exit.isFailure(outcome) && Cause.isInterruptedOnly(outcome.cause), String(outcome))
     }))
 
+  it.live("a turn of the event loop lets one interval of work run, not a batch of every parked worker", () =>
+    Effect.gen(function*() {
+      // a clock that only items move, 3 ms each: a batch of ten runs 30 ms, three times the pool's
+      // 10 ms interval. Before, every worker parked at a turn took a batch right after it without
+      // checking: the event loop waited for workers × one batch (40 items here, 80 ms of items in
+      // a pool of 8 with 1 ms items; 400 ms with batches of 100)
+      let fake = performance.now()
+      const clock = vi.spyOn(performance, "now").mockImplementation(() => fake)
+      let count = 0
+      let perTurn = 0
+      let running = true
+      let seen = 0
+      const observe = () => {
+        perTurn = Math.max(perTurn, count - seen)
+        seen = count
+        if (running) setImmediate(observe)
+      }
+      setImmediate(observe)
+      const stats = yield* FiberPool.run(range(400), {
+        workers: 4,
+        worker: (_: number) =>
+          Effect.sync(() => {
+            fake += 3
+            count++
+          })
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        running = false
+        clock.mockRestore()
+      })))
+      strictEqual(stats.processed, 400)
+      assertTrue(perTurn <= 10, `${perTurn} items ran between two turns of the event loop (batches of 10)`)
+    }))
+
   it.live("a worker woken by the event loop's turn takes its batch, however long the wake-up took (thousands of parked workers)", () =>
     Effect.gen(function*() {
       // a clock that moves 20 ms at each reading: every check finds the 10 ms interval passed, as

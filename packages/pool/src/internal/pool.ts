@@ -30,7 +30,7 @@ import { workerForKey } from "./hash.js"
 import { printable } from "./printable.js"
 import { interruptWhenInterruptible } from "./shield.js"
 import { show } from "./show.js"
-import { yieldToEventLoop } from "./turn.js"
+import { takeAfterTurn, yieldToEventLoop } from "./turn.js"
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -1540,13 +1540,16 @@ const makeValid = (
         return awaitBatch
       }
       /**
-       * The take after a park for the event loop's turn checks no more: the turn was just had. With
-       * thousands of workers parked (one pool, or many), waking them all takes longer than the
-       * check's interval, and each would park again at once, for ever.
+       * The take after a park for the event loop's turn: the first one after each turn takes at
+       * once (with thousands of workers parked, one pool or many, waking them all takes longer than
+       * the check's interval, and each would otherwise park again at once, for ever); the others take
+       * while the turn is recent and park again otherwise (`takeAfterTurn`), so that a turn lets one
+       * interval of work run, not a batch of every parked worker.
        */
       const afterPark = (): Effect.Effect<void> => {
         ws.parked = false
         ch.parked--
+        if (!takeAfterTurn()) return takeNext()
         const got = takeOrWait()
         return got === true ? afterTake(true) : got
       }

@@ -22,13 +22,29 @@ const nextTurn: (f: () => void) => void = typeof setImmediate === "function"
 
 let lastTurn = performance.now()
 let parked: Array<() => void> | undefined
+/** Set by a turn, cleared by the first take after it (`takeAfterTurn`). */
+let fresh = false
+
+/**
+ * At most this many parked fibers are woken per turn; the rest wait for the next turn, scheduled at
+ * once. A woken fiber that finds the turn over parks again (`takeAfterTurn`): waking all of some
+ * 20,000 parked workers at every turn, to let a few of them take, made a pool of 24,000 workers run
+ * 50,000 items of 10 µs in 77 s instead of 7 (measured; with this bound, 6–8 s).
+ */
+const WAKE_MAX = 64
 
 const turn = (): void => {
   const waiting = parked!
-  parked = undefined
+  if (waiting.length > WAKE_MAX) {
+    parked = waiting.splice(WAKE_MAX)
+    nextTurn(turn)
+  } else {
+    parked = undefined
+  }
   for (const wake of waiting) wake()
   // the woken fibers run after this: their turn starts now, however long waking thousands took
   lastTurn = performance.now()
+  fresh = true
 }
 
 const awaitTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
@@ -53,4 +69,21 @@ export const yieldToEventLoop = (): Effect.Effect<void> | undefined => {
   parked = []
   nextTurn(turn)
   return awaitTurn
+}
+
+/**
+ * Whether a worker woken by a turn may take a batch now. The first such take after each turn always
+ * may (however long waking thousands of parked workers took, one batch goes on per turn); the others
+ * only within `BUSY_MILLIS` of the turn, otherwise they park again. Without the check, every worker
+ * parked at a turn took a batch before the event loop had its next one: with slow items, the loop
+ * waited for workers × one batch (8 workers, batches of ten 1 ms items: 80 ms per turn).
+ *
+ * @internal
+ */
+export const takeAfterTurn = (): boolean => {
+  if (fresh) {
+    fresh = false
+    return true
+  }
+  return performance.now() - lastTurn < BUSY_MILLIS
 }
