@@ -1135,6 +1135,16 @@ describe("faults: items that run fibers while uninterruptible", () => {
     }))
 })
 
+/**
+ * Where the event-loop tests' fake `performance.now` starts. The pool's turn machinery is module-wide
+ * and keeps the reading of the last turn: a fake clock left ahead of the real one (by the items it
+ * counted) leaves that reading in the future, and a pool would not park until the next clock passed
+ * it (each test ran alone passed; after another one, it found no turn at all). Each fake clock starts
+ * past where the previous one ended (`fakeClockEnd`, set when it is restored).
+ */
+let fakeClockEnd = 0
+const fakeClockStart = () => Math.max(performance.now(), fakeClockEnd + 10)
+
 describe("faults: concurrency", () => {
   it.scoped("1,000 producers submitting at once: every item processed, counted once; keyed and not", () =>
     Effect.gen(function*() {
@@ -1603,7 +1613,7 @@ describe("faults: concurrency", () => {
       // 10 ms interval. Before, every worker parked at a turn took a batch right after it without
       // checking: the event loop waited for workers × one batch (40 items here, 80 ms of items in
       // a pool of 8 with 1 ms items; 400 ms with batches of 100)
-      let fake = performance.now()
+      let fake = fakeClockStart()
       const clock = vi.spyOn(performance, "now").mockImplementation(() => fake)
       let count = 0
       let perTurn = 0
@@ -1625,9 +1635,52 @@ describe("faults: concurrency", () => {
       }).pipe(Effect.ensuring(Effect.sync(() => {
         running = false
         clock.mockRestore()
+        fakeClockEnd = fake
       })))
       strictEqual(stats.processed, 400)
       assertTrue(perTurn <= 10, `${perTurn} items ran between two turns of the event loop (batches of 10)`)
+    }))
+
+  it.live("the event loop's turns go round: a worker sent back by a turn takes before the one that took at it (three pools)", () =>
+    Effect.gen(function*() {
+      // the clock of the test above: only items move it, 3 ms each, so a batch of ten runs past the
+      // 10 ms interval and a turn lets one batch run. The worker that took it finished first and
+      // parked again first, ahead of the workers the turn had sent back: it took at every turn while
+      // its queue lasted. Before, pools B and C (deep queues, filled at once) ran nothing until pool
+      // A had run all of its 400 items, and in pool C one worker of four ran everything
+      let fake = fakeClockStart()
+      const clock = vi.spyOn(performance, "now").mockImplementation(() => fake)
+      const order: Array<string> = []
+      const ids = new Set<number>()
+      const pool = (name: string, items: number, workers: number) =>
+        Effect.scoped(Effect.gen(function*() {
+          const p = yield* FiberPool.make({
+            workers,
+            workerQueueSize: 100,
+            worker: (_: number) =>
+              Effect.flatMap(Worker.WorkerId, (id) =>
+                Effect.sync(() => {
+                  fake += 3
+                  order.push(name)
+                  if (name === "C" && order.length <= 400) ids.add(id)
+                }))
+          })
+          yield* p.submitAll(range(items))
+          yield* p.close
+        }))
+      yield* Effect.all([pool("A", 400, 1), pool("B", 100, 1), pool("C", 200, 4)], { concurrency: "unbounded" }).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          clock.mockRestore()
+          fakeClockEnd = fake
+        }))
+      )
+      strictEqual(order.length, 700)
+      // in 20 batches (200 items), each pool ran some: A did not take every turn
+      const first = order.slice(0, 200)
+      for (const name of ["A", "B", "C"]) {
+        assertTrue(first.includes(name), `pool ${name} ran nothing in the first 200 items: ${first.join("")}`)
+      }
+      strictEqual(ids.size, 4, "every worker of pool C ran items among the first 400")
     }))
 
   it.live("a worker woken by the event loop's turn takes its batch, however long the wake-up took (thousands of parked workers)", () =>
@@ -1635,12 +1688,15 @@ describe("faults: concurrency", () => {
       // a clock that moves 20 ms at each reading: every check finds the 10 ms interval passed, as
       // when waking some 20,000 parked workers (one pool or many) takes longer than that. Before, the
       // take right after a park checked again and parked again: no worker ever took anything
-      let fake = performance.now()
+      let fake = fakeClockStart()
       const clock = vi.spyOn(performance, "now").mockImplementation(() => (fake += 20))
       const run = yield* Effect.exit(
         FiberPool.run(range(200), { workers: 4, worker: (_: number) => Effect.void }).pipe(
           Effect.timeout("2 seconds"),
-          Effect.ensuring(Effect.sync(() => clock.mockRestore()))
+          Effect.ensuring(Effect.sync(() => {
+            clock.mockRestore()
+            fakeClockEnd = fake
+          }))
         )
       )
       assertTrue(Exit.isSuccess(run), `the pool made no progress: ${String(run)}`)

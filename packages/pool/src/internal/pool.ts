@@ -30,7 +30,7 @@ import { workerForKey } from "./hash.js"
 import { printable } from "./printable.js"
 import { interruptWhenInterruptible } from "./shield.js"
 import { show } from "./show.js"
-import { takeAfterTurn, yieldToEventLoop } from "./turn.js"
+import { parkAgain, takeAfterTurn, yieldToEventLoop } from "./turn.js"
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -1544,12 +1544,14 @@ const makeValid = (
        * once (with thousands of workers parked, one pool or many, waking them all takes longer than
        * the check's interval, and each would otherwise park again at once, for ever); the others take
        * while the turn is recent and park again otherwise (`takeAfterTurn`), so that a turn lets one
-       * interval of work run, not a batch of every parked worker.
+       * interval of work run, not a batch of every parked worker. One that parks again keeps its place
+       * in line (`parkAgain`): the worker that took parks before it, and would take at every turn.
        */
       const afterPark = (): Effect.Effect<void> => {
+        // still parked (`ws.parked`, `ch.parked`) if there is something to take but the turn is over
+        if (!takeAfterTurn() && hasQueued(ch)) return Effect.flatMap(parkAgain(), afterPark)
         ws.parked = false
         ch.parked--
-        if (!takeAfterTurn()) return takeNext()
         const got = takeOrWait()
         return got === true ? afterTake(true) : got
       }

@@ -21,7 +21,15 @@ const nextTurn: (f: () => void) => void = typeof setImmediate === "function"
   : (f) => void setTimeout(f, 0)
 
 let lastTurn = performance.now()
+/** The fibers waiting for the next turn; `undefined` while none is scheduled. */
 let parked: Array<() => void> | undefined
+/**
+ * Fibers a turn woke that found it over (`parkAgain`): woken first at the next turn, ahead of
+ * `parked`. The worker that took at a turn runs its batch before the others it woke resume, so it
+ * parks first: in line behind it, they would find every turn over and never take while its queue
+ * lasted (another pool's worker, or a worker of the same pool).
+ */
+let skipped: Array<() => void> = []
 /** Set by a turn, cleared by the first take after it (`takeAfterTurn`). */
 let fresh = false
 
@@ -34,7 +42,11 @@ let fresh = false
 const WAKE_MAX = 64
 
 const turn = (): void => {
-  const waiting = parked!
+  let waiting = parked!
+  if (skipped.length > 0) {
+    waiting = skipped.concat(waiting)
+    skipped = []
+  }
   if (waiting.length > WAKE_MAX) {
     parked = waiting.splice(WAKE_MAX)
     nextTurn(turn)
@@ -51,9 +63,24 @@ const awaitTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
   if (parked === undefined) return resume(Effect.void)
   const wake = () => resume(Effect.void)
   parked.push(wake)
+  return Effect.sync(() => withdraw(parked, wake))
+})
+
+const withdraw = (line: Array<() => void> | undefined, wake: () => void): void => {
+  const index = line === undefined ? -1 : line.indexOf(wake)
+  if (index >= 0) line!.splice(index, 1)
+}
+
+const awaitNextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  if (parked === undefined) {
+    parked = []
+    nextTurn(turn)
+  }
+  const wake = () => resume(Effect.void)
+  skipped.push(wake)
   return Effect.sync(() => {
-    const index = parked === undefined ? -1 : parked.indexOf(wake)
-    if (index >= 0) parked!.splice(index, 1)
+    withdraw(skipped, wake)
+    withdraw(parked, wake)
   })
 })
 
@@ -87,3 +114,11 @@ export const takeAfterTurn = (): boolean => {
   }
   return performance.now() - lastTurn < BUSY_MILLIS
 }
+
+/**
+ * The park of a fiber woken by a turn that found it over (`takeAfterTurn` said no): it waits for the
+ * next turn first in line, where it was, not behind the fibers that took meanwhile.
+ *
+ * @internal
+ */
+export const parkAgain = (): Effect.Effect<void> => awaitNextTurn
