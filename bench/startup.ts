@@ -1,0 +1,102 @@
+/**
+ * What a pool costs to start and stop: `npx tsx bench/startup.ts [workers ...]`.
+ *
+ * A pool forks all its workers when it is made and joins them when it closes, so a short-lived pool
+ * pays that whatever it runs. For each worker count this prints, as medians of 5 rounds after 2
+ * warm-up rounds:
+ * - a `FiberPool.run` of 10 cheap items, against `Effect.forEach` of the same items with the same
+ *   concurrency (which forks at most one fiber per item);
+ * - the phases of a pool made by hand: `make`, 10 `submit`s, `close`;
+ * - forking and joining as many bare fibers (`Effect.fork(Effect.void)`, `Fiber.joinAll`), the
+ *   floor for starting and stopping that many fibers in Effect.
+ * Wall time of one process; figures in the README come from this script.
+ */
+import { FiberPool } from "@fiberpool/pool"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+
+const counts = process.argv.slice(2).map(Number)
+const workerCounts = counts.length > 0 ? counts : [1, 8, 64, 1024]
+for (const w of workerCounts) {
+  if (!Number.isInteger(w) || w < 1) throw new Error(`worker counts must be integers >= 1, got ${w}`)
+}
+
+const ROUNDS = 5
+const WARMUP = 2
+const ITEMS = Array.from({ length: 10 }, (_, i) => i)
+let sink = 0
+const work = (i: number) =>
+  Effect.sync(() => {
+    sink += i
+  })
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+/** Milliseconds per call of `effect`, repeated so that a round lasts at least ~50 ms. */
+const perCall = (effect: Effect.Effect<unknown>, repeat: number) =>
+  Effect.gen(function*() {
+    const t = performance.now()
+    for (let i = 0; i < repeat; i++) yield* effect
+    return (performance.now() - t) / repeat
+  })
+
+const measure = (workers: number) =>
+  Effect.gen(function*() {
+    const repeat = Math.max(1, Math.round(2000 / workers))
+    const run = FiberPool.run(ITEMS, { workers, worker: work })
+    const forEach = Effect.forEach(ITEMS, work, { concurrency: workers, discard: true })
+    const phases = Effect.scoped(Effect.gen(function*() {
+      const t0 = performance.now()
+      const pool = yield* FiberPool.make({ workers, worker: work })
+      const t1 = performance.now()
+      for (const i of ITEMS) yield* pool.submit(i)
+      const t2 = performance.now()
+      yield* pool.close
+      return [t1 - t0, t2 - t1, performance.now() - t2] as const
+    }))
+    const bare = Effect.gen(function*() {
+      const fibers = yield* Effect.forEach(Array.from({ length: workers }), () => Effect.fork(Effect.void))
+      yield* Fiber.joinAll(fibers)
+    })
+    const rows = {
+      run: [] as Array<number>,
+      forEach: [] as Array<number>,
+      make: [] as Array<number>,
+      submit: [] as Array<number>,
+      close: [] as Array<number>,
+      bare: [] as Array<number>
+    }
+    for (let round = 0; round < WARMUP + ROUNDS; round++) {
+      const r = yield* perCall(run, repeat)
+      const f = yield* perCall(forEach, repeat)
+      let m = 0
+      let s = 0
+      let c = 0
+      for (let i = 0; i < repeat; i++) {
+        const [dm, ds, dc] = yield* phases
+        m += dm / repeat
+        s += ds / repeat
+        c += dc / repeat
+      }
+      const b = yield* perCall(bare, repeat)
+      if (round < WARMUP) continue
+      rows.run.push(r)
+      rows.forEach.push(f)
+      rows.make.push(m)
+      rows.submit.push(s)
+      rows.close.push(c)
+      rows.bare.push(b)
+    }
+    const ms = (xs: ReadonlyArray<number>) => `${median(xs).toFixed(3)} ms`
+    console.log(
+      `workers ${workers}: run of 10 items ${ms(rows.run)} (Effect.forEach ${ms(rows.forEach)}); ` +
+        `make ${ms(rows.make)}, 10 submits ${ms(rows.submit)}, close ${ms(rows.close)}; ` +
+        `fork and join ${workers} bare fibers ${ms(rows.bare)}`
+    )
+  })
+
+await Effect.runPromise(Effect.forEach(workerCounts, measure, { discard: true }))
+if (sink < 0) console.log(sink)
