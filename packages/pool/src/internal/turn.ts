@@ -16,8 +16,29 @@ import * as Effect from "effect/Effect"
  */
 const BUSY_MILLIS = 10
 
+/**
+ * The next macrotask turn: `setImmediate`, or a timer of `BUSY_MILLIS` if that comes first. Effect's
+ * own scheduler falls back to a `setTimeout(0)` after 2048 rounds of microtasks, and Node runs a
+ * timer set while its timers phase runs in that same phase once it is due: fibers that keep
+ * Effect's scheduler busy (producers retrying a refused `trySubmit` with `Effect.yieldNow()`) keep
+ * the event loop in that phase, and a `setImmediate` alone never came (10 such fibers: the pool ran
+ * ~200 items a second, measured, where a `Queue` with consumer fibers ran ~15,000). The timer is
+ * cleared when the `setImmediate` comes first, as it does whenever the loop gets past its timers: a
+ * timer of 0 there also fired before it, and let the pool take two turns per turn of the loop.
+ */
 const nextTurn: (f: () => void) => void = typeof setImmediate === "function"
-  ? (f) => void setImmediate(f)
+  ? (f) => {
+    let done = false
+    const run = (): void => {
+      if (done) return
+      done = true
+      clearImmediate(immediate)
+      clearTimeout(timer)
+      f()
+    }
+    const immediate = setImmediate(run)
+    const timer = setTimeout(run, BUSY_MILLIS)
+  }
   : (f) => void setTimeout(f, 0)
 
 let lastTurn = performance.now()
