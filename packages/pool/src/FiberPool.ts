@@ -138,7 +138,8 @@ export interface FiberPool<in A, out E = never, out B = void> {
   readonly submitAll: (items: Iterable<A>) => Effect.Effect<void, PoolClosedError>
   /**
    * Load shedding: hands `item` over if its queue has room and returns `true`; returns `false`
-   * without suspending when the queue is full.
+   * without suspending when the queue is full. To retry a refusal, wait (`Effect.sleep`) or use
+   * `submit`, which waits for room: a retry loop with `Effect.yieldNow()` lets no time pass.
    */
   readonly trySubmit: (item: A) => Effect.Effect<boolean, PoolClosedError>
   /**
