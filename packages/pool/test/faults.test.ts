@@ -2201,6 +2201,31 @@ describe("invalid options and arguments", () => {
         "A worker must return an Effect, got function",
         "is a middleware factory in `middleware` not called"
       )
+      // a worker that returns an array (of Effects, say): the message names it and points at
+      // Effect.all
+      assertIllegalArgument(
+        yield* Effect.exit(call(() => [Effect.void], 1)),
+        "A worker must return an Effect, got object (an array: return one Effect; `Effect.all` makes one of several)"
+      )
+      // a revoked Proxy, on which the Effect check throws: a defect of the call (as in the pool's
+      // own call), not a throw out of Worker.call
+      const revoked = Proxy.revocable({}, {})
+      revoked.revoke()
+      const exit = yield* Effect.exit(call(() => revoked.proxy, 1))
+      assertInclude(String(defectOf(exit)), "revoked")
+    }))
+
+  it.effect("a batched worker that returns an array of Effects: the pool dies with a message pointing at Effect.all", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.makeBatched({
+          workers: 1,
+          worker: (items: ReadonlyArray<number>) => items.map(() => Effect.void) as unknown as Effect.Effect<void>
+        })
+        yield* pool.submit(1)
+        yield* pool.close
+      })))
+      assertIllegalArgument(exit, "must return an Effect, got object (an array: return one Effect; `Effect.all`")
     }))
 
   it.scoped("middleware options, through a pool: the items die with IllegalArgumentException naming the option", () =>

@@ -3,6 +3,24 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { show } from "./show.js"
 
+/** `Array.isArray`, which throws on a revoked Proxy: a message must not throw. */
+const isArray = (u: unknown): boolean => {
+  try {
+    return Array.isArray(u)
+  } catch {
+    return false
+  }
+}
+
+/** `Predicate.isPromiseLike`, whose `in` throws on a revoked Proxy or a throwing `has` trap. */
+const isPromiseLike = (u: unknown): u is PromiseLike<unknown> => {
+  try {
+    return Predicate.isPromiseLike(u)
+  } catch {
+    return false
+  }
+}
+
 /**
  * A user function returned something else than an Effect: a defect that says so. A promise is
  * given a rejection handler, so that a rejected one does not also become an unhandled rejection.
@@ -10,7 +28,7 @@ import { show } from "./show.js"
  * @internal
  */
 export const notAnEffect = (what: string, value: unknown, underMiddleware = false): Effect.Effect<never> => {
-  const thenable = Predicate.isPromiseLike(value)
+  const thenable = isPromiseLike(value)
   if (thenable) Promise.resolve(value).catch(() => {})
   const hint = thenable
     ? " (a Promise: wrap it with Effect.tryPromise)"
@@ -18,6 +36,8 @@ export const notAnEffect = (what: string, value: unknown, underMiddleware = fals
     // a middleware factory in the list, not called: `Middleware.recover(next)` is a middleware, whose
     // `(item)` is a worker
     ? " (a function: is a middleware factory in `middleware` not called, as `Middleware.recover` for `Middleware.recover()`?)"
+    : isArray(value)
+    ? " (an array: return one Effect; `Effect.all` makes one of several)"
     : ""
   return Effect.die(
     new Cause.IllegalArgumentException(
@@ -49,11 +69,13 @@ export const callWorker = (
   let result: unknown
   try {
     result = worker(item)
+    // called by middleware (`Worker.call`, `catchCause`) and by a stateful pool's middleware stack;
+    // the check inside the `try`, as in the pool's own call: on a revoked Proxy it throws
+    if (isEffectValue(result)) return result
   } catch (defect) {
     return Effect.die(defect)
   }
-  // called by middleware (`Worker.call`, `catchCause`) and by a stateful pool's middleware stack
-  return isEffectValue(result) ? result : notAnEffect("A worker", result, true)
+  return notAnEffect("A worker", result, true)
 }
 
 /**
