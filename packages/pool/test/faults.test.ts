@@ -1607,42 +1607,77 @@ describe("faults: concurrency", () => {
       assertTrue(Exit.isFailure(outcome) && Cause.isInterruptedOnly(outcome.cause), String(outcome))
     }))
 
-  it.live("a turn of the event loop lets one interval of work run, not a batch of every parked worker", () =>
-    Effect.gen(function*() {
-      // a clock that only items move, 3 ms each: a batch of ten runs 30 ms, three times the pool's
-      // 10 ms interval. Before, every worker parked at a turn took a batch right after it without
-      // checking: the event loop waited for workers × one batch (40 items here, 80 ms of items in
-      // a pool of 8 with 1 ms items; 400 ms with batches of 100)
-      let fake = fakeClockStart()
-      const clock = vi.spyOn(performance, "now").mockImplementation(() => fake)
-      let count = 0
-      let perTurn = 0
-      let running = true
-      let seen = 0
-      const observe = () => {
-        perTurn = Math.max(perTurn, count - seen)
-        seen = count
-        if (running) setImmediate(observe)
-      }
-      setImmediate(observe)
-      const stats = yield* FiberPool.run(range(400), {
-        workers: 4,
-        worker: (_: number) =>
-          Effect.sync(() => {
-            fake += 3
-            count++
-          })
-      }).pipe(Effect.ensuring(Effect.sync(() => {
-        running = false
-        clock.mockRestore()
-        fakeClockEnd = fake
-      })))
-      strictEqual(stats.processed, 400)
-      // the items since the last turn seen count too: a pool that never let the event loop run
-      // (none seen at all) passed with 0
-      perTurn = Math.max(perTurn, count - seen)
-      assertTrue(perTurn <= 10, `${perTurn} items ran between two turns of the event loop (batches of 10)`)
-    }))
+  for (const stall of [false, true]) {
+    it.live(
+      `a turn of the event loop lets one interval of work run, not a batch of every parked worker${
+        stall ? " (a callback stalls the loop 11 ms: the pool's 10 ms timer turns too)" : ""
+      }`,
+      () =>
+        Effect.gen(function*() {
+          // a clock that only items move, 3 ms each: a batch of ten runs 30 ms, three times the pool's
+          // 10 ms interval. Before, every worker parked at a turn took a batch right after it without
+          // checking: the event loop waited for workers × one batch (40 items here, 80 ms of items in
+          // a pool of 8 with 1 ms items; 400 ms with batches of 100)
+          let fake = fakeClockStart()
+          const clock = vi.spyOn(performance, "now").mockImplementation(() => fake)
+          let count = 0
+          let perTurn = 0
+          let running = true
+          let seen = 0
+          const observe = () => {
+            perTurn = Math.max(perTurn, count - seen)
+            seen = count
+          }
+          const eachImmediate = () => {
+            observe()
+            if (running) setImmediate(eachImmediate)
+          }
+          setImmediate(eachImmediate)
+          // The pool's turn is a `setImmediate` or its 10 ms timer, whichever comes first: when
+          // anything (another callback, a GC pause, the runner descheduling the process) holds the loop
+          // 10 ms after the pool parked, the timer turns in the timers phase before the next
+          // `setImmediate`. That is a turn of the event loop too: observed as one, or a loaded runner
+          // saw two pool turns (20 items) between two of the observer's (5 of 25 runs, 2 cores, 3 hogs)
+          const realSetTimeout = globalThis.setTimeout
+          const timers = vi.spyOn(globalThis, "setTimeout").mockImplementation(
+            ((f: (...args: Array<unknown>) => void, ms?: number, ...args: Array<unknown>) =>
+              realSetTimeout(
+                ms === 10 ? (...a: Array<unknown>) => (observe(), f(...a)) : f,
+                ms,
+                ...args
+              )) as typeof setTimeout
+          )
+          const stats = yield* FiberPool.run(range(400), {
+            workers: 4,
+            worker: (_: number) =>
+              Effect.sync(() => {
+                fake += 3
+                count++
+                // once, right after the first batch (whose worker parks as it ends): a callback queued
+                // behind the pool's `setImmediate` holds the loop past the pool's 10 ms timer
+                if (stall && count === 10) {
+                  queueMicrotask(() =>
+                    setImmediate(() => {
+                      const until = Date.now() + 11
+                      while (Date.now() < until);
+                    })
+                  )
+                }
+              })
+          }).pipe(Effect.ensuring(Effect.sync(() => {
+            running = false
+            timers.mockRestore()
+            clock.mockRestore()
+            fakeClockEnd = fake
+          })))
+          strictEqual(stats.processed, 400)
+          // the items since the last turn seen count too: a pool that never let the event loop run
+          // (none seen at all) passed with 0
+          observe()
+          assertTrue(perTurn <= 10, `${perTurn} items ran between two turns of the event loop (batches of 10)`)
+        })
+    )
+  }
 
   it.live("the event loop's turns go round: a worker sent back by a turn takes before the one that took at it (three pools)", () =>
     Effect.gen(function*() {
