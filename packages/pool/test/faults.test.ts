@@ -1741,6 +1741,33 @@ describe("faults: concurrency", () => {
       strictEqual(run.value.processed, 200)
     }))
 
+  it.live(
+    "a clock that went back (a mocked performance.now restored behind a turn) does not stop pools from yielding",
+    () =>
+      Effect.gen(function*() {
+        // a pool that parks under a clock 10 s ahead leaves the last turn's reading 10 s in the future
+        // of the real clock once the mock is restored: until the real clock caught up, no pool parked
+        const realNow = performance.now.bind(performance)
+        const clock = vi.spyOn(performance, "now").mockImplementation(() => realNow() + 10_000)
+        const parkedRun = yield* FiberPool.run(range(300_000), { workers: 4, worker: (_: number) => Effect.void }).pipe(
+          Effect.ensuring(Effect.sync(() => clock.mockRestore()))
+        )
+        strictEqual(parkedRun.processed, 300_000)
+        const started = performance.now()
+        let firedAt: number | undefined
+        const timer = setTimeout(() => void (firedAt = performance.now() - started), 5)
+        const stats = yield* FiberPool.run(range(300_000), { workers: 4, worker: (_: number) => Effect.void })
+        const runMillis = performance.now() - started
+        clearTimeout(timer)
+        strictEqual(stats.processed, 300_000)
+        assertTrue(
+          firedAt !== undefined,
+          `a 5 ms timer did not fire during a ${runMillis.toFixed(0)} ms run after the clock went back`
+        )
+      }),
+    60_000
+  )
+
   it.scoped("wait from many fibers: all get the same single outcome; interrupting some waiters changes nothing", () =>
     Effect.gen(function*() {
       const gate = yield* Deferred.make<void>()

@@ -1549,7 +1549,8 @@ const makeValid = (
        */
       const afterPark = (): Effect.Effect<void> => {
         // still parked (`ws.parked`, `ch.parked`) if there is something to take but the turn is over
-        if (!takeAfterTurn() && hasQueued(ch)) return Effect.flatMap(parkAgain(), afterPark)
+        // (`hasQueued` first: a worker with nothing to take must not use up the turn's one unchecked take)
+        if (hasQueued(ch) && !takeAfterTurn()) return Effect.flatMap(parkAgain(), afterPark)
         ws.parked = false
         ch.parked--
         const got = takeOrWait()
