@@ -504,6 +504,26 @@ describe("faults: user functions that misbehave", () => {
         )
       }))
 
+    it.scoped("Worker.catchCause's handler returns a revoked Proxy: that item dies with the TypeError, counted as its error", () =>
+      Effect.gen(function*() {
+        // the Effect check throws on a revoked Proxy: outside the handler's `try`, the throw escaped
+        // the pool's failure path, and the item was counted as dropped, its caller told PoolClosedError
+        const revoked = Proxy.revocable({}, {})
+        revoked.revoke()
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          continueOnError: true,
+          middleware: [Worker.catchCause(() => revoked.proxy as any)],
+          worker: (n: number) => Effect.fail(new Boom({ item: n }))
+        })
+        const exit = yield* Effect.exit(pool.execute(1))
+        assertInclude(String(defectOf(exit)), "revoked")
+        // a defect stops the pool, in continue mode too
+        assertInclude(String(defectOf(yield* Effect.exit(pool.close))), "revoked")
+        const stats = yield* pool.stats
+        deepStrictEqual([stats.submitted, stats.processed, stats.errors, stats.dropped], [1, 0, 1, 0])
+      }))
+
     it.scoped("fails or dies per item: counted like the worker's own failures; a defect stops the pool in continue mode", () =>
       Effect.gen(function*() {
         const failing: Worker.Middleware<number, Boom> = (next) => (item) =>

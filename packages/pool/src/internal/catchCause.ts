@@ -1,7 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Worker from "../Worker.js"
-import { callWorker, notAnEffect } from "./call.js"
+import { callWorker, isEffectValue, notAnEffect } from "./call.js"
 import { show } from "./show.js"
 
 /** @internal */
@@ -30,10 +30,12 @@ export const handle = (
   let result: unknown
   try {
     result = handler(cause, item, Effect.suspend(() => callWorker(next, item)))
+    // the check inside the `try`, as in `callWorker`: on a revoked Proxy it throws, and the pool runs
+    // this from its failure path, where a throw is not the item's defect
+    if (isEffectValue(result)) return result
   } catch (defect) {
     return Effect.die(defect)
   }
-  if (Effect.isEffect(result)) return result as Effect.Effect<unknown, unknown, unknown>
   return notAnEffect("Worker.catchCause: the handler", result)
 }
 
