@@ -139,7 +139,8 @@ export interface FiberPool<in A, out E = never, out B = void> {
   /**
    * Load shedding: hands `item` over if its queue has room and returns `true`; returns `false`
    * without suspending when the queue is full. To retry a refusal, wait (`Effect.sleep`) or use
-   * `submit`, which waits for room: a retry loop with `Effect.yieldNow()` lets no time pass.
+   * `submit`, which waits for room: a retry loop with `Effect.yieldNow()` lets no time pass. (A
+   * worker feeding its own pool keeps what it refuses instead: only the workers make room.)
    */
   readonly trySubmit: (item: A) => Effect.Effect<boolean, PoolClosedError>
   /**

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
  * its own scheduler busy for 2048 rounds in a row. Pool workers hand work to each other through
  * suspend/resume, which resets that count, so a busy pool would keep the microtask queue full
  * forever: no timer, I/O callback or signal handler would ever run. Every `BUSY_MILLIS` of real
- * time, the pool's fibers therefore park until the next macrotask turn (`setImmediate`), shared
+ * time, the pool's fibers therefore park until the next macrotask turn (`nextTurn`), shared
  * by all pools of the process. `performance.now()` and `setImmediate` are the real ones on purpose:
  * this is about the real event loop. Pools running under a `TestClock` do not yield (the test drives
  * time, and a real-time yield would make the order of fibers depend on the machine's speed).
