@@ -1,25 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { show } from "./show.js"
-
-/** `Array.isArray`, which throws on a revoked Proxy: a message must not throw. */
-const isArray = (u: unknown): boolean => {
-  try {
-    return Array.isArray(u)
-  } catch {
-    return false
-  }
-}
-
-/** `Predicate.isPromiseLike`, whose `in` throws on a revoked Proxy or a throwing `has` trap. */
-const isPromiseLike = (u: unknown): u is PromiseLike<unknown> => {
-  try {
-    return Predicate.isPromiseLike(u)
-  } catch {
-    return false
-  }
-}
+import { attempt, show } from "./show.js"
 
 /**
  * A user function returned something else than an Effect: a defect that says so. A promise is
@@ -28,7 +10,8 @@ const isPromiseLike = (u: unknown): u is PromiseLike<unknown> => {
  * @internal
  */
 export const notAnEffect = (what: string, value: unknown, underMiddleware = false): Effect.Effect<never> => {
-  const thenable = isPromiseLike(value)
+  // (guarded: `in` and `Array.isArray` throw on a revoked Proxy, and a message must not)
+  const thenable = attempt(() => Predicate.isPromiseLike(value)) === true
   if (thenable) Promise.resolve(value).catch(() => {})
   const hint = thenable
     ? " (a Promise: wrap it with Effect.tryPromise)"
@@ -36,7 +19,7 @@ export const notAnEffect = (what: string, value: unknown, underMiddleware = fals
     // a middleware factory in the list, not called: `Middleware.recover(next)` is a middleware, whose
     // `(item)` is a worker
     ? " (a function: is a middleware factory in `middleware` not called, as `Middleware.recover` for `Middleware.recover()`?)"
-    : isArray(value)
+    : attempt(() => Array.isArray(value))
     ? " (an array: return one Effect; `Effect.all` makes one of several)"
     : ""
   return Effect.die(

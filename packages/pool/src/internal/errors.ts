@@ -1,5 +1,5 @@
 import * as Data from "effect/Data"
-import { binary, clip, collection, show } from "./show.js"
+import { attempt, binary, clip, collection, show } from "./show.js"
 
 /** How long a failure's description in a message may grow (a Schema error's tree can be long). */
 const BRIEF_MAX = 200
@@ -7,15 +7,6 @@ const BRIEF_MAX = 200
 const READ_MAX = 1000
 /** How many fields of an object it shows. */
 const FIELDS_MAX = 5
-
-/** `f()`, or `undefined` if it throws (a getter of the user's, a Proxy's trap). */
-const attempt = <A>(f: () => A): A | undefined => {
-  try {
-    return f()
-  } catch {
-    return undefined
-  }
-}
 
 /** The first line of `text` that has any (read from its first `READ_MAX` characters), `…` if more follows. */
 const firstLine = (text: string): string => {

@@ -16,6 +16,20 @@ export const clip = (text: string, n: number): string => {
   return `${text.slice(0, end)}…`
 }
 
+/**
+ * `f()`, or `undefined` when it throws: reading a user's value for a message runs user code (a
+ * getter, a Proxy's trap, a revoked Proxy), and a message must not throw.
+ *
+ * @internal
+ */
+export const attempt = <A>(f: () => A): A | undefined => {
+  try {
+    return f()
+  } catch {
+    return undefined
+  }
+}
+
 /** A built-in getter, called on values of any realm through their internal slots (no user code). */
 const getter = (proto: object | undefined, key: PropertyKey): ((this: unknown) => unknown) | undefined =>
   proto === undefined ? undefined : Object.getOwnPropertyDescriptor(proto, key)?.get
