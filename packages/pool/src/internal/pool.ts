@@ -1550,7 +1550,7 @@ const makeValid = (
       const afterPark = (): Effect.Effect<void> => {
         // still parked (`ws.parked`, `ch.parked`) if there is something to take but the turn is over
         // (`hasQueued` first: a worker with nothing to take must not use up the turn's one unchecked take)
-        if (hasQueued(ch) && !takeAfterTurn()) return Effect.flatMap(parkAgain(), afterPark)
+        if (hasQueued(ch) && !takeAfterTurn()) return Effect.flatMap(parkAgain, afterPark)
         ws.parked = false
         ch.parked--
         const got = takeOrWait()

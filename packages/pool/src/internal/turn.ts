@@ -98,11 +98,21 @@ const withdraw = (line: Array<() => void> | undefined, wake: () => void): void =
   if (index >= 0) line!.splice(index, 1)
 }
 
-const awaitNextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
-  if (parked === undefined) {
-    parked = []
-    nextTurn(turn)
-  }
+/** Schedules the next turn, unless one is: `parked` is defined exactly while one is. */
+const scheduleTurn = (): void => {
+  if (parked !== undefined) return
+  parked = []
+  nextTurn(turn)
+}
+
+/**
+ * The park of a fiber woken by a turn that found it over (`takeAfterTurn` said no): it waits for the
+ * next turn first in line, where it was, not behind the fibers that took meanwhile.
+ *
+ * @internal
+ */
+export const parkAgain: Effect.Effect<void> = Effect.async<void>((resume) => {
+  scheduleTurn()
   const wake = () => resume(Effect.void)
   skipped.push(wake)
   return Effect.sync(() => {
@@ -120,8 +130,7 @@ const awaitNextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
 export const yieldToEventLoop = (): Effect.Effect<void> | undefined => {
   if (parked !== undefined) return awaitTurn
   if (sinceTurn() < BUSY_MILLIS) return undefined
-  parked = []
-  nextTurn(turn)
+  scheduleTurn()
   return awaitTurn
 }
 
@@ -141,11 +150,3 @@ export const takeAfterTurn = (): boolean => {
   }
   return sinceTurn() < BUSY_MILLIS
 }
-
-/**
- * The park of a fiber woken by a turn that found it over (`takeAfterTurn` said no): it waits for the
- * next turn first in line, where it was, not behind the fibers that took meanwhile.
- *
- * @internal
- */
-export const parkAgain = (): Effect.Effect<void> => awaitNextTurn
