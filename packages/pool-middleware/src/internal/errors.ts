@@ -1,5 +1,5 @@
 import * as Data from "effect/Data"
-import { binary, collection, cut } from "./text.js"
+import { binary, collection, cut, guarded } from "./text.js"
 
 /** How many values of an object `toJson` writes before it gives up: a message is read per log line. */
 const JSON_VALUES_MAX = 1000
@@ -50,14 +50,8 @@ const toJson = (u: object): string | undefined => {
 /** An object by its kind and size where its JSON would mislead or cost much: binary data, a Map, a Set. */
 const named = (u: object): string | undefined => binary(u) ?? collection(u)
 
-/** `f(u)`, or a plain phrase when reading `u` runs user code that throws (a getter, a Proxy's trap). */
-const guarded = (u: unknown, f: (u: unknown) => string): string => {
-  try {
-    return f(u)
-  } catch {
-    return "a value that cannot be shown"
-  }
-}
+/** What a message says of a value whose reading throws. */
+const UNSHOWABLE = "a value that cannot be shown"
 
 const describeObject = (u: object): string => truncate(named(u) ?? toJson(u) ?? String(u))
 
@@ -73,7 +67,7 @@ export const describe = (u: unknown): string =>
       return truncate(u)
     }
     return typeof u === "object" && u !== null ? describeObject(u) : truncate(String(u))
-  })
+  }, UNSHOWABLE)
 
 /** @internal */
 export const describeItem = (item: unknown): string =>
@@ -86,7 +80,7 @@ export const describeItem = (item: unknown): string =>
       return truncate(`${item}n`)
     }
     return typeof item === "object" && item !== null ? describeObject(item) : truncate(String(item))
-  })
+  }, UNSHOWABLE)
 
 /** At most `TEXT_MAX` characters, with `...` when cut (a surrogate pair is not split). */
 const truncate = (s: string): string => cut(s, TEXT_MAX, "...")

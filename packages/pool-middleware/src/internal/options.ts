@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
-import { binary, cut } from "./text.js"
+import { binary, cut, guarded } from "./text.js"
 
 /** @internal */
 export type Parsed<A> = Either.Either<A, Cause.IllegalArgumentException>
@@ -66,21 +66,15 @@ export const invalid = (
  *
  * @internal
  */
-export const showValue = (value: unknown): string => guarded(value, show)
+export const showValue = (value: unknown): string => guarded(value, show, UNSHOWABLE)
 
 /** How much of a string value a message quotes. */
 const STRING_MAX = 100
 /** How long any other value's text may grow in a message (its `toString` is the user's). */
 const TEXT_MAX = 200
 
-const guarded = (value: unknown, f: (value: unknown) => string): string => {
-  try {
-    return f(value)
-  } catch {
-    // only objects run user code here (traps, getters, `toString`)
-    return "an object (that cannot be shown)"
-  }
-}
+/** What a message says of a value whose reading throws: only objects run user code here. */
+const UNSHOWABLE = "an object (that cannot be shown)"
 
 const showElement = (value: unknown): string => Array.isArray(value) ? "[…]" : show(value)
 
@@ -107,7 +101,7 @@ const show = (value: unknown): string => {
   if (Array.isArray(value)) {
     // one level, and the first few: an error message, not a dump (nor a loop on an array that
     // holds itself)
-    const shown = value.slice(0, 5).map((v) => guarded(v, showElement))
+    const shown = value.slice(0, 5).map((v) => guarded(v, showElement, UNSHOWABLE))
     return `[${shown.join(", ")}${value.length > 5 ? ", …" : ""}]`
   }
   if (Duration.isDuration(value)) {

@@ -91,3 +91,17 @@ export const collection = (u: object): string | undefined => {
   }
   return undefined
 }
+
+/**
+ * `f(value)`, or `fallback` when reading `value` runs user code that throws (a getter, a Proxy's
+ * trap, a `toString`): a message must not throw.
+ *
+ * @internal
+ */
+export const guarded = (value: unknown, f: (value: unknown) => string, fallback: string): string => {
+  try {
+    return f(value)
+  } catch {
+    return fallback
+  }
+}
