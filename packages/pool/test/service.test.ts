@@ -1090,17 +1090,24 @@ describe("streams", () => {
       deepStrictEqual(Chunk.toReadonlyArray(samples), [yield* pool.stats])
     }))
 
+  /** `progress` of `pool` collected in a fiber (`samples`), and its first sample once it came (`first`). */
+  const sampling = (pool: FiberPool.FiberPool<number>, schedule: Schedule.Schedule<unknown>) =>
+    Effect.gen(function*() {
+      const first = yield* Deferred.make<Stats.Stats>()
+      const samples = yield* FiberPool.progress(pool, schedule).pipe(
+        Stream.tap((stats) => Deferred.succeed(first, stats)),
+        Stream.runCollect,
+        Effect.fork
+      )
+      return { first, samples } as const
+    })
+
   it.scoped("progress: a last sample that already showed the ended pool's stats is not repeated", () =>
     Effect.gen(function*() {
       const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
       yield* pool.submitAll(range(3))
       yield* settle
-      const first = yield* Deferred.make<Stats.Stats>()
-      const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(
-        Stream.tap((stats) => Deferred.succeed(first, stats)),
-        Stream.runCollect,
-        Effect.fork
-      )
+      const { first, samples } = yield* sampling(pool, Schedule.spaced("1 second"))
       strictEqual((yield* Deferred.await(first)).processed, 3)
       // the pool ends with nothing more done and no time gone by: its final stats are that sample
       yield* pool.close
@@ -1112,12 +1119,7 @@ describe("streams", () => {
       const pool = yield* FiberPool.make({ workers: 1, worker: (_: number) => Effect.void })
       yield* pool.pause
       yield* pool.submitAll(range(3))
-      const first = yield* Deferred.make<Stats.Stats>()
-      const samples = yield* FiberPool.progress(pool, Schedule.spaced("1 second")).pipe(
-        Stream.tap((stats) => Deferred.succeed(first, stats)),
-        Stream.runCollect,
-        Effect.fork
-      )
+      const { first, samples } = yield* sampling(pool, Schedule.spaced("1 second"))
       strictEqual((yield* Deferred.await(first)).processed, 0)
       // no time goes by: only processed tells the last sample from the final stats
       yield* pool.resume
@@ -1137,12 +1139,7 @@ describe("streams", () => {
       yield* pool.end
       yield* settle
       // every worker has ended; the pool has not (onPoolComplete runs): one sample, then the schedule is done
-      const first = yield* Deferred.make<Stats.Stats>()
-      const samples = yield* FiberPool.progress(pool, Schedule.recurs(0)).pipe(
-        Stream.tap((stats) => Deferred.succeed(first, stats)),
-        Stream.runCollect,
-        Effect.fork
-      )
+      const { first, samples } = yield* sampling(pool, Schedule.recurs(0))
       yield* Deferred.await(first)
       yield* TestClock.adjust("1 minute")
       const all = Chunk.toReadonlyArray(yield* Fiber.join(samples))
