@@ -350,6 +350,20 @@ describe("the item loop across batches", () => {
 })
 
 describe("gracefulShutdown", () => {
+  /** A pool of one worker whose items take a second each, in a scope of its own, its logs kept. */
+  const secondItems = (gracefulShutdown: Duration.DurationInput) =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const { logs, value: pool } = yield* withLogs(FiberPool.make({
+        workers: 1,
+        batchSize: 1,
+        workerQueueSize: 4,
+        gracefulShutdown,
+        worker: (_: number) => Effect.sleep("1 second")
+      })).pipe(Scope.extend(scope))
+      return { logs, pool, scope } as const
+    })
+
   it.effect("when the scope closes, queued items complete within the grace period; the pool ends as after close", () =>
     Effect.gen(function*() {
       const done = yield* Ref.make(0)
@@ -382,14 +396,7 @@ describe("gracefulShutdown", () => {
 
   it.effect("a paused pool is resumed by the scope's close: its queued items drain within the grace period", () =>
     Effect.gen(function*() {
-      const scope = yield* Scope.make()
-      const { logs, value: pool } = yield* withLogs(FiberPool.make({
-        workers: 1,
-        batchSize: 1,
-        workerQueueSize: 4,
-        gracefulShutdown: "10 seconds",
-        worker: (_: number) => Effect.sleep("1 second")
-      })).pipe(Scope.extend(scope))
+      const { logs, pool, scope } = yield* secondItems("10 seconds")
       yield* pool.pause
       yield* pool.submitAll(range(3))
       const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
@@ -404,14 +411,7 @@ describe("gracefulShutdown", () => {
 
   it.effect("what is left after the grace period is interrupted and dropped", () =>
     Effect.gen(function*() {
-      const scope = yield* Scope.make()
-      const { logs, value: pool } = yield* withLogs(FiberPool.make({
-        workers: 1,
-        batchSize: 1,
-        workerQueueSize: 4,
-        gracefulShutdown: "2500 millis",
-        worker: (_: number) => Effect.sleep("1 second")
-      })).pipe(Scope.extend(scope))
+      const { logs, pool, scope } = yield* secondItems("2500 millis")
       yield* pool.submitAll(range(5))
       const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
       yield* TestClock.adjust("3 seconds")
