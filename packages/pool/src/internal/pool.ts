@@ -448,6 +448,13 @@ export const snapshot = (options: AnyOptions): AnyOptions =>
   typeof options === "object" && options !== null ? readOnce(options) : options
 
 /**
+ * Adds `context` to the current fiber's context for the rest of the fiber: one update of its
+ * `FiberRefs`, where `Effect.provide` takes two (set, and restore at its end).
+ */
+const addToContext = (context: Context.Context<never>): Effect.Effect<void> =>
+  FiberRef.update(FiberRef.currentContext, (parent) => Context.merge(parent, context))
+
+/**
  * Makes a pool from `options`, read once (`snapshot`). `stateful`: the kind of pool, or `"either"`
  * for the APIs whose options may hold `worker` or `makeWorker` (`run`, `layer`), stateful with
  * `makeWorker` and no `worker`, read from the same snapshot.
@@ -1757,7 +1764,6 @@ const makeValid = (
     const workerFiber = (ws: WorkerState): Effect.Effect<void> => {
       const id = ws.id
       const ch = keyBy === undefined ? channels[0]! : channels[id]!
-      const baseContext = Context.make(WorkerId, id).pipe(Context.add(Metrics.PoolMetrics, counters))
       /**
        * The failure the body ends with so that the worker's scope closes with it, as `Effect.scoped`
        * would, and what it acquired is released seeing it (a rollback, a resource marked unhealthy):
@@ -1771,66 +1777,77 @@ const makeValid = (
         scopeFailure = cause
         return Effect.failCause(cause)
       }
-      const body = Effect.gen(function*() {
-        const scope = yield* Effect.scope
-        ws.last = now()
-        const init = yield* Effect.exit(Effect.gen(function*() {
-          const layerContext = options.workerLayer === undefined
-            ? Context.empty()
-            : yield* Effect.provide(Layer.buildWithScope(options.workerLayer, scope), baseContext)
-          const context = Context.merge(baseContext, layerContext as Context.Context<never>)
-          let worker = perItem
-          if (stateful) {
-            const made = yield* Effect.suspend(() => {
-              const effect = options.makeWorker!(id)
-              return Effect.isEffect(effect) ? effect : notAnEffect("makeWorker", effect)
-            }).pipe(Effect.provide(context), Scope.extend(scope))
-            if (typeof made !== "function") {
-              return yield* Effect.die(
-                new Cause.IllegalArgumentException(
-                  `${name}: makeWorker(${id}) must produce a worker function, got ${show(made)}`
-                )
-              )
-            }
-            statefulWorkers[id] = made
-            if (perFiber) worker = made
+      /** The worker's context, without `Scope` and what its `workerLayer` builds. */
+      const baseContext = Context.make(WorkerId, id).pipe(Context.add(Metrics.PoolMetrics, counters))
+      /**
+       * The worker's start-up: its layer, its `makeWorker` worker. Run with the worker's context set,
+       * and the layer's services added to it. Without a layer or `makeWorker`, there is nothing to run.
+       */
+      const init = (scope: Scope.Scope): Effect.Effect<Worker.Worker<unknown, unknown, unknown>, unknown> =>
+        Effect.gen(function*() {
+          if (options.workerLayer !== undefined) {
+            const layerContext = yield* Layer.buildWithScope(options.workerLayer, scope)
+            yield* addToContext(layerContext as Context.Context<never>)
           }
-          return { context, worker } as const
-        }))
-        ws.init += lap(ws)
-        if (init._tag === "Failure") {
-          Deferred.unsafeDone(startup, Exit.failCause(init.cause))
-          return yield* closeScope(init.cause)
-        }
-        if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
-        const { context, worker } = init.value
-        looping = true
-        yield* Effect.provide(makeLoop(ws, ch, worker), context)
-        if (state !== STOPPED && options.onWorkerComplete !== undefined) {
+          if (!stateful) return perItem
+          const made = yield* Effect.suspend(() => {
+            const effect = options.makeWorker!(id)
+            return Effect.isEffect(effect) ? effect : notAnEffect("makeWorker", effect)
+          })
+          if (typeof made !== "function") {
+            return yield* Effect.die(
+              new Cause.IllegalArgumentException(
+                `${name}: makeWorker(${id}) must produce a worker function, got ${show(made)}`
+              )
+            )
+          }
+          statefulWorkers[id] = made
+          return perFiber ? made : perItem
+        }) as Effect.Effect<Worker.Worker<unknown, unknown, unknown>, unknown>
+      const body = (scope: Scope.CloseableScope) =>
+        Effect.gen(function*() {
+          // set once for the whole fiber, not provided around each phase: it ends with the fiber, whose
+          // context nothing joins back (`Fiber.await`)
+          yield* addToContext(Context.add(baseContext, Scope.Scope, scope))
           ws.last = now()
-          workersBeganComplete++
-          const complete = yield* Effect.exit(Effect.provide(
-            Effect.suspend(() => {
-              const effect = options.onWorkerComplete!(id)
-              return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
-            }),
-            context
-          )).pipe(
-            // its time, also when it is interrupted (a scope close while it runs); outside its exit,
-            // so that a Clock that throws here is the worker's fault, not the callback's
-            Effect.ensuring(Effect.sync(() => {
-              ws.wrap += lap(ws)
-            }))
-          )
-          if (complete._tag === "Success" || !Cause.isInterruptedOnly(complete.cause)) workersCompleted++
-          if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
-        }
-        if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
-        // stopped by something else while this worker could not be interrupted (an uninterruptible
-        // item or batch call, which it finished): its scope closes interrupted, as the others' do
-        if (state === STOPPED) return yield* closeScope(Cause.interrupt(fiberId))
-      })
-      return Effect.scoped(body).pipe(
+          const made = options.workerLayer !== undefined || stateful ? yield* Effect.exit(init(scope)) : undefined
+          ws.init += lap(ws)
+          if (made?._tag === "Failure") {
+            Deferred.unsafeDone(startup, Exit.failCause(made.cause))
+            return yield* closeScope(made.cause)
+          }
+          if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
+          looping = true
+          yield* makeLoop(ws, ch, made?.value ?? perItem)
+          if (state !== STOPPED && options.onWorkerComplete !== undefined) {
+            ws.last = now()
+            workersBeganComplete++
+            const complete = yield* Effect.exit(
+              Effect.suspend(() => {
+                const effect = options.onWorkerComplete!(id)
+                return Effect.isEffect(effect) ? effect : notAnEffect("onWorkerComplete", effect)
+              })
+            ).pipe(
+              // its time, also when it is interrupted (a scope close while it runs); outside its exit,
+              // so that a Clock that throws here is the worker's fault, not the callback's
+              Effect.ensuring(Effect.sync(() => {
+                ws.wrap += lap(ws)
+              }))
+            )
+            if (complete._tag === "Success" || !Cause.isInterruptedOnly(complete.cause)) workersCompleted++
+            if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
+          }
+          if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
+          // stopped by something else while this worker could not be interrupted (an uninterruptible
+          // item or batch call, which it finished): its scope closes interrupted, as the others' do
+          if (state === STOPPED) return yield* closeScope(Cause.interrupt(fiberId))
+        })
+      // `Effect.scoped`, with the scope in the context set once by `body` rather than provided
+      const scoped = Effect.flatMap(
+        Scope.make(),
+        (scope) => Effect.onExit(body(scope), (exit) => Scope.close(scope, exit))
+      )
+      return scoped.pipe(
         // (a fiber that fails would also log itself as an unhandled error, at debug level). When the
         // scope's release failed too, the fiber dies with that alone: the pool reports the rest
         Effect.catchAllCause((cause) =>
