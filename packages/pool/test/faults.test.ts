@@ -1260,6 +1260,32 @@ describe("faults: concurrency", () => {
       assertAccounting(yield* pool.stats)
     })))
 
+  it.live("a worker interrupted from outside as its Clock throws: its layer is still released, and the pool dies with the Clock's defect", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Conn extends Context.Tag("Conn")<Conn, number>() {}
+      const { bad, clock, throwAt } = yield* faultyClock
+      const released: Array<Exit.Exit<unknown, unknown>> = []
+      const { pool, workerFibers } = yield* withWorkerFibers(
+        FiberPool.make({
+          workers: 1,
+          workerLayer: releasing(Conn, (_, exit) => Effect.sync(() => void released.push(exit))),
+          worker: (_: number) => Conn
+        }).pipe(Effect.withClock(clock))
+      )
+      // the worker waits for input; the next reading is the one that settles its interrupted wait
+      yield* Effect.repeatN(macrotask, 3)
+      throwAt(1)
+      yield* Fiber.interrupt(workerFibers[0]!)
+      strictEqual(released.length, 1, "the worker's layer was not released")
+      deepStrictEqual(
+        Exit.isFailure(released[0]!) ? Cause.dieOption(released[0].cause) : Option.none(),
+        Option.some(bad)
+      )
+      const closed = yield* Effect.exit(pool.close)
+      deepStrictEqual(Exit.isFailure(closed) ? Cause.dieOption(closed.cause) : Option.none(), Option.some(bad))
+      assertAccounting(yield* pool.stats)
+    })))
+
   it.live("the pool's supervisor interrupted from outside (alone, or with every worker): the pool stops as interrupted and ends", () =>
     Effect.gen(function*() {
       // before, nothing completed the pool's outcome any more: close waited until the scope closed

@@ -1690,7 +1690,8 @@ const makeValid = (
         }
         return items ?? Effect.matchCauseEffect(call(), handlers)
       }
-      return Effect.onInterrupt(loop, () => Effect.sync(() => loopInterrupted(ws, ch)))
+      // interrupted, it is settled by `loopInterrupted`, from the worker fiber's own exit handler
+      return loop
     }
 
     // middleware is applied once per pool; for stateful pools around a worker that delegates to the
@@ -1773,6 +1774,8 @@ const makeValid = (
       let scopeFailure: Cause.Cause<unknown> | undefined
       /** Start-up is over: the worker entered its loop. */
       let looping = false
+      /** In its loop: from start-up's end until the loop returns. */
+      let inLoop = false
       const closeScope = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> => {
         scopeFailure = cause
         return Effect.failCause(cause)
@@ -1818,7 +1821,9 @@ const makeValid = (
           }
           if (++ready === workers) Deferred.unsafeDone(startup, Exit.void)
           looping = true
+          inLoop = true
           yield* makeLoop(ws, ch, made?.value ?? perItem)
+          inLoop = false
           if (state !== STOPPED && options.onWorkerComplete !== undefined) {
             ws.last = now()
             workersBeganComplete++
@@ -1842,10 +1847,27 @@ const makeValid = (
           // item or batch call, which it finished): its scope closes interrupted, as the others' do
           if (state === STOPPED) return yield* closeScope(Cause.interrupt(fiberId))
         })
-      // `Effect.scoped`, with the scope in the context set once by `body` rather than provided
+      // `Effect.scoped`, with the scope in the context set once by `body` rather than provided, and
+      // the loop's interruption settled here
       const scoped = Effect.flatMap(
         Scope.make(),
-        (scope) => Effect.onExit(body(scope), (exit) => Scope.close(scope, exit))
+        (scope) =>
+          Effect.onExit(body(scope), (exit) => {
+            // what `Effect.onInterrupt` around the loop would do, without its frame: settled before
+            // the scope closes, so that a wake it held passes on at once, and the release's time is
+            // not counted as the loop's
+            if (!inLoop || exit._tag === "Success" || !Cause.isInterruptedOnly(exit.cause)) {
+              return Scope.close(scope, exit)
+            }
+            try {
+              loopInterrupted(ws, ch)
+            } catch (defect) {
+              // a Clock that throws: the scope still closes, seeing the defect after the interruption
+              const cause = Cause.sequential(exit.cause, Cause.die(defect))
+              return Effect.zipRight(Scope.close(scope, Exit.failCause(cause)), Effect.die(defect))
+            }
+            return Scope.close(scope, exit)
+          })
       )
       return scoped.pipe(
         // (a fiber that fails would also log itself as an unhandled error, at debug level). When the
