@@ -11,8 +11,11 @@ import {
   Exit,
   Fiber,
   type FiberId,
+  FiberRef,
+  FiberRefs,
   Inspectable,
   Layer,
+  Logger,
   Option,
   Ref,
   RuntimeFlags,
@@ -20,7 +23,8 @@ import {
   Scope,
   Stream,
   Supervisor,
-  TestClock
+  TestClock,
+  Tracer
 } from "effect"
 import * as util from "node:util"
 import * as vm from "node:vm"
@@ -1586,6 +1590,68 @@ describe("FiberPool", () => {
           const close = log.indexOf(`close ${id}`)
           assertTrue(complete >= 0 && close > complete, log.join(", "))
         }
+      }))
+
+    it.scoped("the worker's scope closes in the context its pool was made in: a finalizer of its own sees the caller's services, not the worker's", () =>
+      Effect.gen(function*() {
+        class Caller extends Context.Tag("Caller")<Caller, string>() {}
+        class Conn extends Context.Tag("Conn")<Conn, number>() {}
+        const seen: Array<unknown> = []
+        const pool = yield* FiberPool.make({
+          workers: 1,
+          workerLayer: Layer.merge(
+            Layer.succeed(Conn, 7),
+            // `Scope.addFinalizer` (unlike `Effect.addFinalizer`, `acquireRelease`) runs in the
+            // context of the fiber that closes the scope
+            Layer.scopedDiscard(Effect.flatMap(Effect.scope, (scope) =>
+              Scope.addFinalizer(
+                scope,
+                Effect.gen(function*() {
+                  seen.push(
+                    Option.getOrNull(yield* Effect.serviceOption(Caller)),
+                    Option.getOrNull(yield* Effect.serviceOption(Worker.WorkerId)),
+                    Option.getOrNull(yield* Effect.serviceOption(Conn))
+                  )
+                })
+              )))
+          ),
+          worker: (_: number) => Effect.void
+        }).pipe(Effect.provideService(Caller, "caller"))
+        yield* pool.close
+        deepStrictEqual(seen, ["caller", null, null])
+      }))
+
+    it.scoped("a failed onWorkerComplete is logged in the context of the worker's fiber outside its layer: the caller's span, not one its layer provides", () =>
+      Effect.gen(function*() {
+        class Conn extends Context.Tag("Conn")<Conn, number>() {}
+        const seen: Array<unknown> = []
+        const logger = Logger.make(({ context, message }) => {
+          const services = FiberRefs.getOrDefault(context, FiberRef.currentContext)
+          const span = Context.getOption(services, Tracer.ParentSpan)
+          seen.push({
+            message: String(message).slice(0, 46),
+            span: span._tag === "Some" && span.value._tag === "Span" ? span.value.name : null,
+            worker: Option.getOrNull(Context.getOption(services, Worker.WorkerId)),
+            conn: Option.getOrNull(Context.getOption(services, Conn))
+          })
+        })
+        yield* Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({
+            workers: 1,
+            continueOnError: true,
+            workerLayer: Layer.merge(Layer.succeed(Conn, 7), Layer.span("worker span")),
+            worker: (_: number) => Effect.fail("item failed"),
+            onWorkerComplete: () => Effect.fail("onWorkerComplete failed")
+          })
+          yield* pool.submit(1)
+          yield* Effect.exit(pool.close)
+        })).pipe(Effect.withSpan("caller span"), Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+        deepStrictEqual(seen, [{
+          message: "fiberpool: onWorkerComplete of worker 0 failed",
+          span: "caller span",
+          worker: null,
+          conn: null
+        }])
       }))
 
     it.effect("a start-up failure fails make with it, after releasing what was built", () =>

@@ -11,6 +11,7 @@ import { Middleware } from "@fiberpool/pool-middleware"
 import type { Duration } from "effect"
 import {
   Cause,
+  Chunk,
   Context,
   Deferred,
   Effect,
@@ -1285,6 +1286,53 @@ describe("faults: concurrency", () => {
       deepStrictEqual(Exit.isFailure(closed) ? Cause.dieOption(closed.cause) : Option.none(), Option.some(bad))
       assertAccounting(yield* pool.stats)
     })))
+
+  it.live("a worker interrupted from outside as its Clock throws and its layer's release dies: the pool dies with the Clock's defect, and the fiber with both", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { bad, clock, throwAt } = yield* faultyClock
+      const rollback = new Error("rollback failed")
+      const { pool, workerFibers } = yield* withWorkerFibers(
+        FiberPool.make({
+          workers: 1,
+          workerLayer: releasing(Conn, () => Effect.die(rollback)),
+          worker: (_: number) => Conn
+        }).pipe(Effect.withClock(clock))
+      )
+      // the worker waits for input; the next reading is the one that settles its interrupted wait
+      yield* Effect.repeatN(macrotask, 3)
+      throwAt(1)
+      const ended = yield* Fiber.interrupt(workerFibers[0]!)
+      deepStrictEqual(
+        Exit.isFailure(ended) ? Chunk.toReadonlyArray(Cause.defects(ended.cause)) : [],
+        [bad, rollback],
+        "the worker fiber's death"
+      )
+      const closed = yield* Effect.exit(pool.close)
+      deepStrictEqual(Exit.isFailure(closed) ? Cause.dieOption(closed.cause) : Option.none(), Option.some(bad))
+      assertAccounting(yield* pool.stats)
+    })))
+
+  it.live("a worker fiber joined from outside once it ended passes none of the worker's context back: its WorkerId, its layer's services, its closed Scope", () =>
+    Effect.gen(function*() {
+      const { workerFibers } = yield* Effect.scoped(Effect.tap(
+        withWorkerFibers(FiberPool.make({
+          workers: 1,
+          workerLayer: Layer.succeed(Conn, 7),
+          worker: (_: number) => Effect.void
+        })),
+        ({ pool }) => pool.close
+      ))
+      const released: Array<string> = []
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* Fiber.join(workerFibers[0]!)
+        deepStrictEqual(yield* Effect.serviceOption(Worker.WorkerId), Option.none())
+        deepStrictEqual(yield* Effect.serviceOption(Conn), Option.none())
+        yield* Effect.acquireRelease(Effect.void, () => Effect.sync(() => void released.push("released")))
+        // with the worker's closed Scope in its place, the resource would be released at once
+        deepStrictEqual(released, [], "the joiner's Scope is still its own")
+      }))
+      deepStrictEqual(released, ["released"])
+    }))
 
   it.live("the pool's supervisor interrupted from outside (alone, or with every worker): the pool stops as interrupted and ends", () =>
     Effect.gen(function*() {
