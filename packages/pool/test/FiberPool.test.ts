@@ -13,6 +13,7 @@ import {
   type FiberId,
   FiberRef,
   FiberRefs,
+  HashMap,
   Inspectable,
   Layer,
   Logger,
@@ -1589,6 +1590,77 @@ describe("FiberPool", () => {
           const complete = log.indexOf(`complete ${id} conn ${id}`)
           const close = log.indexOf(`close ${id}`)
           assertTrue(complete >= 0 && close > complete, log.join(", "))
+        }
+      }))
+
+    it.scoped("every phase of a worker sees the caller's services and annotations, its WorkerId, one Scope of its own and its layer's services", () =>
+      Effect.gen(function*() {
+        class Caller extends Context.Tag("Caller")<Caller, string>() {}
+        class Shadowed extends Context.Tag("Shadowed")<Shadowed, string>() {}
+        class Conn extends Context.Tag("Conn")<Conn, number>() {}
+        /** What a phase sees: the caller's service, its worker, `Shadowed`, the layer's `Conn`, its Scope, the annotation. */
+        const sees = (phase: string) =>
+          Effect.gen(function*() {
+            const annotations = yield* FiberRef.get(FiberRef.currentLogAnnotations)
+            return {
+              phase,
+              caller: Option.getOrNull(yield* Effect.serviceOption(Caller)),
+              worker: Option.getOrNull(yield* Effect.serviceOption(Worker.WorkerId)),
+              shadowed: Option.getOrNull(yield* Effect.serviceOption(Shadowed)),
+              conn: Option.getOrNull(yield* Effect.serviceOption(Conn)),
+              scope: Option.getOrNull(yield* Effect.serviceOption(Scope.Scope)),
+              request: HashMap.get(annotations, "request").pipe(Option.getOrNull)
+            }
+          })
+        type Seen = Effect.Effect.Success<ReturnType<typeof sees>>
+        const seen: Array<Seen> = []
+        const record = (phase: string) => Effect.map(sees(phase), (s) => void seen.push(s))
+        const callerScope = yield* Effect.scope
+        const pool = yield* FiberPool.makeStateful({
+          workers: 1,
+          workerLayer: Layer.effectContext(Effect.zipRight(
+            record("workerLayer"),
+            Effect.succeed(Context.make(Conn, 7).pipe(Context.add(Shadowed, "layer")))
+          )),
+          makeWorker: () =>
+            Effect.as(
+              record("makeWorker"),
+              (_: number) =>
+                Effect.zipRight(record("item"), Effect.flatMap(Effect.fork(record("forked by the item")), Fiber.join))
+            ),
+          middleware: [(next: Worker.Worker<number>) => (n: number) => Effect.zipRight(record("middleware"), next(n))],
+          onWorkerComplete: () => record("onWorkerComplete")
+        }).pipe(
+          Effect.provideService(Caller, "caller"),
+          Effect.provideService(Shadowed, "caller"),
+          Effect.annotateLogs("request", "r1")
+        )
+        yield* pool.submit(1)
+        yield* pool.close
+        deepStrictEqual(seen.map((s) => s.phase), [
+          "workerLayer",
+          "makeWorker",
+          "middleware",
+          "item",
+          "forked by the item",
+          "onWorkerComplete"
+        ])
+        const workerScope = seen[1]!.scope
+        assertTrue(workerScope !== null && workerScope !== callerScope, "the worker has a Scope of its own")
+        for (const s of seen) {
+          const built = s.phase !== "workerLayer"
+          deepStrictEqual(
+            { ...s, scope: built ? s.scope === workerScope : null },
+            {
+              phase: s.phase,
+              caller: "caller",
+              worker: 0,
+              shadowed: built ? "layer" : "caller",
+              conn: built ? 7 : null,
+              scope: built ? true : null,
+              request: "r1"
+            }
+          )
         }
       }))
 

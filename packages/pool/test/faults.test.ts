@@ -1482,6 +1482,43 @@ describe("faults: concurrency", () => {
       }
     }))
 
+  it.scoped("a worker interrupted from outside after a submit woke it: the wake goes on to the other worker before its layer's (slow) release ends", () =>
+    Effect.gen(function*() {
+      for (const victim of [0, 1]) {
+        yield* Effect.scoped(Effect.gen(function*() {
+          const seen: Array<number> = []
+          const releaseBegan = yield* Deferred.make<void>()
+          const gate = yield* Deferred.make<void>()
+          const { pool, workerFibers } = yield* withWorkerFibers(FiberPool.make({
+            workers: 2,
+            workerLayer: releasing(
+              Conn,
+              (id) =>
+                id === victim
+                  ? Effect.zipRight(Deferred.succeed(releaseBegan, undefined), Deferred.await(gate))
+                  : Effect.void
+            ),
+            worker: (n: number) => Effect.sync(() => void seen.push(n))
+          }))
+          yield* settle
+          yield* pool.submit(1)
+          // the interruption reaches the woken fiber before the wake runs (`Fiber.interrupt` would
+          // wait for the release); the release then waits for the gate
+          const self = yield* Effect.fiberId
+          workerFibers[victim]!.unsafeInterruptAsFork(self)
+          yield* Deferred.await(releaseBegan)
+          yield* settle
+          // the victim's release has not ended: the other worker took the item meanwhile
+          const seenDuringRelease = [...seen]
+          yield* Deferred.succeed(gate, undefined)
+          deepStrictEqual(seenDuringRelease, [1], `worker ${victim} interrupted`)
+          yield* Fiber.await(workerFibers[victim]!)
+          yield* pool.close
+          assertAccounting(yield* pool.stats)
+        }))
+      }
+    }))
+
   it.live("a worker interrupted from outside in the middle of an item: its execute caller learns it was interrupted, the pool goes on", () =>
     Effect.scoped(Effect.gen(function*() {
       const started = yield* Deferred.make<number>()
