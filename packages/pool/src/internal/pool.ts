@@ -1776,6 +1776,8 @@ const makeValid = (
       let looping = false
       /** In its loop: from start-up's end until the loop returns. */
       let inLoop = false
+      /** The context of the fiber before the worker's was added: its scope closes in it. */
+      let parentContext: Context.Context<never> | undefined
       const closeScope = (cause: Cause.Cause<unknown>): Effect.Effect<never, unknown> => {
         scopeFailure = cause
         return Effect.failCause(cause)
@@ -1811,6 +1813,7 @@ const makeValid = (
         Effect.gen(function*() {
           // set once for the whole fiber, not provided around each phase: it ends with the fiber, whose
           // context nothing joins back (`Fiber.await`)
+          parentContext = yield* FiberRef.get(FiberRef.currentContext)
           yield* addToContext(Context.add(baseContext, Scope.Scope, scope))
           ws.last = now()
           const made = options.workerLayer !== undefined || stateful ? yield* Effect.exit(init(scope)) : undefined
@@ -1840,7 +1843,13 @@ const makeValid = (
               }))
             )
             if (complete._tag === "Success" || !Cause.isInterruptedOnly(complete.cause)) workersCompleted++
-            if (complete._tag === "Failure") yield* callbackFailed("onWorkerComplete", ws, complete.cause)
+            if (complete._tag === "Failure") {
+              yield* Effect.locally(
+                callbackFailed("onWorkerComplete", ws, complete.cause),
+                FiberRef.currentContext,
+                Context.add(parentContext!, Scope.Scope, scope)
+              )
+            }
           }
           if (ws.stopCause !== undefined) return yield* closeScope(ws.stopCause)
           // stopped by something else while this worker could not be interrupted (an uninterruptible
@@ -1851,24 +1860,30 @@ const makeValid = (
       // the loop's interruption settled here
       const scoped = Effect.flatMap(
         Scope.make(),
-        (scope) =>
-          Effect.onExit(body(scope), (exit) => {
-            // what `Effect.onInterrupt` around the loop would do, without its frame: settled before
-            // the scope closes, so that a wake it held passes on at once, and the release's time is
-            // not counted as the loop's
-            if (!inLoop || exit._tag === "Success" || !Cause.isInterruptedOnly(exit.cause)) {
-              return Scope.close(scope, exit)
-            }
-            try {
-              loopInterrupted(ws, ch)
-            } catch (defect) {
-              // a Clock that throws: the scope still closes, seeing the defect after the interruption
-              const cause = Cause.sequential(exit.cause, Cause.die(defect))
-              return Effect.zipRight(Scope.close(scope, Exit.failCause(cause)), Effect.die(defect))
-            }
-            return Scope.close(scope, exit)
-          })
+        (scope) => Effect.onExit(body(scope), (exit) => Effect.zipRight(restoreContext, closeWith(scope, exit)))
       )
+      const restoreContext = Effect.suspend(() =>
+        parentContext === undefined ? Effect.void : FiberRef.set(FiberRef.currentContext, parentContext)
+      )
+      const closeWith = (scope: Scope.CloseableScope, exit: Exit.Exit<unknown, unknown>) => {
+        // what `Effect.onInterrupt` around the loop would do, without its frame: settled before
+        // the scope closes, so that a wake it held passes on at once, and the release's time is
+        // not counted as the loop's
+        if (!inLoop || exit._tag === "Success" || !Cause.isInterruptedOnly(exit.cause)) {
+          return Scope.close(scope, exit)
+        }
+        try {
+          loopInterrupted(ws, ch)
+        } catch (defect) {
+          // a Clock that throws: the scope still closes, seeing the defect after the interruption
+          const cause = Cause.sequential(exit.cause, Cause.die(defect))
+          return Effect.matchCauseEffect(Scope.close(scope, Exit.failCause(cause)), {
+            onFailure: (released) => Effect.failCause(Cause.sequential(Cause.die(defect), released)),
+            onSuccess: () => Effect.die(defect)
+          })
+        }
+        return Scope.close(scope, exit)
+      }
       return scoped.pipe(
         // (a fiber that fails would also log itself as an unhandled error, at debug level). When the
         // scope's release failed too, the fiber dies with that alone: the pool reports the rest
