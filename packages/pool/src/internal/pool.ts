@@ -448,11 +448,12 @@ export const snapshot = (options: AnyOptions): AnyOptions =>
   typeof options === "object" && options !== null ? readOnce(options) : options
 
 /**
- * Adds `context` to the current fiber's context for the rest of the fiber: one update of its
- * `FiberRefs`, where `Effect.provide` takes two (set, and restore at its end).
+ * Adds `context` to the current fiber's context until it is set back (`FiberRef.set`) to the one
+ * this returns: one update of its `FiberRefs` each way, as `Effect.provide`, without the frame that
+ * `provide` keeps on the stack for its restore.
  */
-const addToContext = (context: Context.Context<never>): Effect.Effect<void> =>
-  FiberRef.update(FiberRef.currentContext, (parent) => Context.merge(parent, context))
+const addToContext = (context: Context.Context<never>): Effect.Effect<Context.Context<never>> =>
+  FiberRef.modify(FiberRef.currentContext, (parent) => [parent, Context.merge(parent, context)])
 
 /**
  * Makes a pool from `options`, read once (`snapshot`). `stateful`: the kind of pool, or `"either"`
@@ -1811,10 +1812,9 @@ const makeValid = (
         }) as Effect.Effect<Worker.Worker<unknown, unknown, unknown>, unknown>
       const body = (scope: Scope.CloseableScope) =>
         Effect.gen(function*() {
-          // set once for the whole fiber, not provided around each phase: it ends with the fiber, whose
-          // context nothing joins back (`Fiber.await`)
-          parentContext = yield* FiberRef.get(FiberRef.currentContext)
-          yield* addToContext(Context.add(baseContext, Scope.Scope, scope))
+          // set once for every phase rather than provided around each, and set back before the scope
+          // closes (`restoreContext`)
+          parentContext = yield* addToContext(Context.add(baseContext, Scope.Scope, scope))
           ws.last = now()
           const made = options.workerLayer !== undefined || stateful ? yield* Effect.exit(init(scope)) : undefined
           ws.init += lap(ws)
@@ -1856,15 +1856,19 @@ const makeValid = (
           // item or batch call, which it finished): its scope closes interrupted, as the others' do
           if (state === STOPPED) return yield* closeScope(Cause.interrupt(fiberId))
         })
-      // `Effect.scoped`, with the scope in the context set once by `body` rather than provided, and
-      // the loop's interruption settled here
+      // `Effect.scoped` and `Effect.provide`, with the context set once by `body` and set back here, as
+      // the scope closes: its finalizers, and a fiber that joins this one, see the caller's context
       const scoped = Effect.flatMap(
         Scope.make(),
-        (scope) => Effect.onExit(body(scope), (exit) => Effect.zipRight(restoreContext, closeWith(scope, exit)))
+        (scope) =>
+          Effect.onExit(body(scope), (exit) => {
+            const close = closeWith(scope, exit)
+            return parentContext === undefined
+              ? close
+              : Effect.zipRight(FiberRef.set(FiberRef.currentContext, parentContext), close)
+          })
       )
-      const restoreContext = Effect.suspend(() =>
-        parentContext === undefined ? Effect.void : FiberRef.set(FiberRef.currentContext, parentContext)
-      )
+      /** Closes the worker's scope; the loop's interruption is settled first. */
       const closeWith = (scope: Scope.CloseableScope, exit: Exit.Exit<unknown, unknown>) => {
         // what `Effect.onInterrupt` around the loop would do, without its frame: settled before
         // the scope closes, so that a wake it held passes on at once, and the release's time is
