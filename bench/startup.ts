@@ -12,16 +12,15 @@
  *   stopping that many fibers in Effect. (Not `Fiber.joinAll`: it forks one more fiber per fiber
  *   to await them, and read two to five times this floor.)
  * Wall time of one process; figures in the README come from this script.
+ *
+ * `npx tsx bench/startup.ts --cycle <pools> <workers> [bare]` only makes and closes `<pools>` pools
+ * of `<workers>` workers one after another (or forks and awaits as many bare fibers), and prints
+ * nothing: a workload for an instruction count, where two pool counts give the cost per worker
+ * (bench/README.md, "Start-up cost").
  */
 import { FiberPool } from "@fiberpool/pool"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-
-const counts = process.argv.slice(2).map(Number)
-const workerCounts = counts.length > 0 ? counts : [1, 8, 64, 1024]
-for (const w of workerCounts) {
-  if (!Number.isInteger(w) || w < 1) throw new Error(`worker counts must be integers >= 1, got ${w}`)
-}
 
 const ROUNDS = 5
 const WARMUP = 2
@@ -31,6 +30,33 @@ const work = (i: number) =>
   Effect.sync(() => {
     sink += i
   })
+
+/** Makes and closes a pool of `workers` (or forks and awaits as many bare fibers), `pools` times. */
+const cycle = (pools: number, workers: number, bare: boolean) =>
+  Effect.runPromise(Effect.forEach(
+    Array.from({ length: pools }),
+    () =>
+      bare
+        ? Effect.flatMap(
+          Effect.forEach(Array.from({ length: workers }), () => Effect.forkDaemon(Effect.void)),
+          (fibers) => Effect.forEach(fibers, Fiber.await, { discard: true })
+        )
+        : Effect.scoped(Effect.flatMap(FiberPool.make({ workers, worker: work }), (pool) => pool.close)),
+    { discard: true }
+  ))
+
+const args = process.argv.slice(2)
+if (args[0] === "--cycle") {
+  const [pools, workers] = [Number(args[1]), Number(args[2])]
+  if (!(pools >= 1 && workers >= 1)) throw new Error("usage: startup.ts --cycle <pools> <workers> [bare]")
+  await cycle(pools, workers, args[3] === "bare")
+  process.exit(0)
+}
+const counts = args.map(Number)
+const workerCounts = counts.length > 0 ? counts : [1, 8, 64, 1024]
+for (const w of workerCounts) {
+  if (!Number.isInteger(w) || w < 1) throw new Error(`worker counts must be integers >= 1, got ${w}`)
+}
 
 const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
