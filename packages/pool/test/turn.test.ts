@@ -1,7 +1,11 @@
 import { describe, it } from "@effect/vitest"
-import { strictEqual } from "@effect/vitest/utils"
+import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { FiberPool } from "@fiberpool/pool"
 import { Effect } from "effect"
+import { range } from "./helpers.js"
+
+/** A `setImmediate`: the event loop's next turn, as the pool's workers wait for it. */
+const onNextTurn = (f: () => void) => Effect.sync(() => void setImmediate(f))
 
 describe("yielding to the event loop", () => {
   // Producers that retry a refused `trySubmit` with `Effect.yieldNow()` keep Effect's scheduler busy:
@@ -50,4 +54,50 @@ describe("yielding to the event loop", () => {
       })),
     60_000
   )
+
+  // A worker idle for a turn's interval (10 ms) did not keep the event loop from its turns. Before,
+  // its first take after the wait parked for the loop's next turn all the same: ~70 µs more per
+  // `execute` of a pool used now and then. Each round here waits 30 ms.
+  it.live("a worker idle for a turn's interval takes the next item at once, not after a turn of the event loop", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const order: Array<string> = []
+      const pool = yield* FiberPool.make({
+        metrics: false,
+        workers: 1,
+        worker: (n: number) => Effect.sync(() => void order.push(`item ${n}`))
+      })
+      for (const n of range(3)) {
+        yield* Effect.sleep("30 millis")
+        order.length = 0
+        yield* onNextTurn(() => void order.push("turn"))
+        yield* pool.execute(n)
+        deepStrictEqual(order, [`item ${n}`], `round ${n}`)
+      }
+    })))
+
+  // One such take per interval in the whole process: a flood that wakes many idle workers at once
+  // lets one of them take a batch before the event loop's next turn, not every one (here 8 batches
+  // of ten 1 ms items: 80 ms without a turn).
+  it.live("a flood that wakes many idle workers lets one of them take before the event loop's next turn", () =>
+    Effect.scoped(Effect.gen(function*() {
+      let ran = 0
+      const pool = yield* FiberPool.make({
+        metrics: false,
+        workers: 8,
+        batchSize: 10,
+        worker: (_: number) =>
+          Effect.sync(() => {
+            const end = performance.now() + 1
+            while (performance.now() < end) { /* 1 ms of CPU */ }
+            ran++
+          })
+      })
+      yield* Effect.sleep("30 millis")
+      let beforeTurn = -1
+      yield* onNextTurn(() => void (beforeTurn = ran))
+      yield* pool.submitAll(range(80))
+      yield* pool.close
+      strictEqual(ran, 80)
+      assertTrue(beforeTurn >= 0 && beforeTurn <= 10, `${beforeTurn} items ran before the event loop's next turn`)
+    })))
 })

@@ -212,6 +212,11 @@ interface WorkerState {
   pausing: boolean
   /** Set while the worker is parked for the event loop's next turn, before a take. */
   parked: boolean
+  /**
+   * Set as the worker begins to wait for input, cleared by the yield check of the take it is woken
+   * for, which reads how long it was idle (since `last`) for `yieldToEventLoop`.
+   */
+  waited: boolean
   /** The failure of this worker's item that stopped the pool: its scope closes with it. */
   stopCause: Cause.Cause<unknown> | undefined
   /** `proc` when the current batch was taken. */
@@ -570,6 +575,7 @@ const makeValid = (
       taker: undefined,
       pausing: false,
       parked: false,
+      waited: false,
       stopCause: undefined,
       procAtTake: 0,
       slow: true,
@@ -1510,10 +1516,19 @@ const makeValid = (
        */
       const takeNow = (): true | Effect.Effect<void> => {
         // the yield check only when there is something to take (never once the pool stopped, which
-        // emptied the queues): a worker that will wait reads no clock for it (the check of the next
-        // take covers the event loop)
+        // emptied the queues): a worker that will wait reads no clock for it. One woken from a wait
+        // for input reads how long it waited (since its last reading, at the end of its last item or
+        // batch), counted as waiting as `afterTake` would
         if (yieldsToEventLoop && hasQueued(ch)) {
-          const turn = yieldToEventLoop()
+          let idle = 0
+          if (ws.waited) {
+            ws.waited = false
+            const t = now()
+            idle = t - ws.last
+            ws.wait += sinceLast(ws, t)
+            ws.last = t
+          }
+          const turn = yieldToEventLoop(idle)
           if (turn !== undefined) {
             ws.parked = true
             ch.parked++
@@ -1588,6 +1603,7 @@ const makeValid = (
        * waits withdraws its taker once, on its way out (`loopInterrupted`).
        */
       const awaitBatch: Effect.Effect<void> = Effect.async<void>((resume) => {
+        ws.waited = true
         const taker: Taker = { resume, woken }
         ws.taker = taker
         ch.takers.push(taker)
