@@ -136,8 +136,9 @@ let lastIdleTake = -Infinity
  *
  * A worker that waited that long for input was not what kept the event loop from its turns: either
  * the loop had them, or other fibers held it, and a park would not give it one sooner. Without this,
- * the first item after a pause in traffic waited for a turn of the loop (measured: an `execute` every
- * 20 ms took p50 150–190 µs and p90 230–280 µs, against 80–145 and 140–210 µs with this). Not while
+ * the first item after a pause in traffic waited for a turn of the loop (`bench/idle-latency.ts`: an
+ * `execute` every 20 ms took p50 130–170 µs and p90 205–230 µs, against 85–125 and 130–175 µs with
+ * this). Not while
  * a turn is awaited (other workers parked for it), and one such take per interval in the whole
  * process: a flood that wakes many idle workers at once lets one of them take at once, and the
  * others yield as before, rather than every one taking a batch before the loop's next turn (the
