@@ -1,7 +1,7 @@
 import { describe, it } from "@effect/vitest"
 import { assertTrue, deepStrictEqual, strictEqual } from "@effect/vitest/utils"
 import { FiberPool } from "@fiberpool/pool"
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import { range } from "./helpers.js"
 
 /** A `setImmediate`: the event loop's next turn, as the pool's workers wait for it. */
@@ -99,5 +99,41 @@ describe("yielding to the event loop", () => {
       yield* pool.close
       strictEqual(ran, 80)
       assertTrue(beforeTurn >= 0 && beforeTurn <= 10, `${beforeTurn} items ran before the event loop's next turn`)
+    })))
+
+  // The idle take is for workers that idled while the event loop had its turns, not while other
+  // pools' workers kept it busy: two pools that hand each other items of 12 ms (a pipeline whose
+  // stages feed each other) leave each worker idle 12 ms before every take, and each finds nothing
+  // to take after its item, so that no take of either is checked but the idle ones. With an idle take
+  // allowed every 10 ms, the event loop had no turn until all 10 items ran (0.7 s for 60, measured);
+  // with one allowed per turn of the loop, a turn every other item; before, and now, one per item.
+  it.live("pools that hand each other slow items yield to the event loop after every item, as busy workers", () =>
+    Effect.scoped(Effect.gen(function*() {
+      let ran = 0
+      let turns = 0
+      let counting = true
+      const countTurns = (): void => {
+        turns++
+        if (counting) setImmediate(countTurns)
+      }
+      const done = yield* Deferred.make<void>()
+      const pools: Array<FiberPool.FiberPool<number, unknown>> = []
+      const stage = (next: number) => (n: number) =>
+        Effect.suspend(() => {
+          const end = performance.now() + 12
+          while (performance.now() < end) { /* 12 ms of CPU */ }
+          ran++
+          return n === 9 ? Deferred.succeed(done, undefined) : pools[next].submit(n + 1)
+        })
+      for (const next of [1, 0]) {
+        pools.push(yield* FiberPool.make({ metrics: false, workers: 1, worker: stage(next) }))
+      }
+      yield* Effect.sleep("30 millis")
+      yield* Effect.sync(() => void setImmediate(countTurns))
+      yield* pools[0].submit(0)
+      yield* Deferred.await(done)
+      counting = false
+      strictEqual(ran, 10)
+      assertTrue(turns >= 8, `${turns} turns of the event loop while 10 items of 12 ms ran`)
     })))
 })

@@ -128,17 +128,34 @@ export const parkAgain: Effect.Effect<void> = Effect.async<void>((resume) => {
 
 /** When a worker last took after a wait for input without a yield check (`yieldToEventLoop`). */
 let lastIdleTake = -Infinity
+/**
+ * Cleared by an idle take, set again by the event loop's next turn (a `setImmediate` the take
+ * schedules, one per idle take at most): the next idle take waits for the loop to have had a turn
+ * since this one.
+ */
+let idleTakeArmed = true
+const arm = (): void => {
+  idleTakeArmed = true
+}
+const onLoopTurn: (f: () => void) => void = typeof setImmediate === "function"
+  ? (f) => void setImmediate(f)
+  : (f) => void setTimeout(f, 0)
 
 /**
  * `undefined` while the event loop had a turn recently, or for a worker that was idle for a turn's
  * interval before this (`idle`: how long it waited for input, in milliseconds of its pool's clock; 0
  * if it was not waiting); otherwise an effect that waits for the next turn.
  *
- * A worker that waited that long for input was not what kept the event loop from its turns: either
- * the loop had them, or other fibers held it, and a park would not give it one sooner. Without this,
- * the first item after a pause in traffic waited for a turn of the loop (`bench/idle-latency.ts`: an
- * `execute` every 20 ms took p50 130–170 µs and p90 205–230 µs, against 85–125 and 130–175 µs with
- * this). Not while
+ * A worker that waited that long for input, while the event loop had its turns, was not what kept
+ * the loop from them. Its wait does not show that the loop had them: other fibers may have held it,
+ * pools' workers among them (a worker that finds nothing to take after its batch waits without a
+ * check, and a pipeline's stages that hand each other batches of 10 ms or more never check
+ * otherwise: two pools, 60 items of 11 ms, no turn in 0.7 s). So the take is unchecked only once the
+ * loop had a turn since the last one (`idleTakeArmed`), and when no turn of the pools came while it
+ * waited (`sinceTurn() >= idle`: a turn then means the pools kept the loop busy, and it takes on
+ * the same terms as their busy workers). Without this, the first item after a pause in traffic
+ * waited for a turn of the loop (`bench/idle-latency.ts`: an `execute` every 20 ms took p50 130–170
+ * µs and p90 205–230 µs, against 85–125 and 130–175 µs with this). Not while
  * a turn is awaited (other workers parked for it), and one such take per interval in the whole
  * process: a flood that wakes many idle workers at once lets one of them take at once, and the
  * others yield as before, rather than every one taking a batch before the loop's next turn (the
@@ -150,10 +167,12 @@ let lastIdleTake = -Infinity
  */
 export const yieldToEventLoop = (idle: number): Effect.Effect<void> | undefined => {
   if (parked !== undefined) return awaitTurn
-  if (idle >= BUSY_MILLIS) {
+  if (idle >= BUSY_MILLIS && idleTakeArmed) {
     const now = perf.now()
-    if (Math.abs(now - lastIdleTake) >= BUSY_MILLIS) {
+    if (Math.abs(now - lastIdleTake) >= BUSY_MILLIS && sinceTurn() >= idle) {
       lastIdleTake = now
+      idleTakeArmed = false
+      onLoopTurn(arm)
       return undefined
     }
   }
