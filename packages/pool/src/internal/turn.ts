@@ -150,18 +150,18 @@ const onLoopTurn: (f: () => void) => void = typeof setImmediate === "function"
  * the loop from them. Its wait does not show that the loop had them: other fibers may have held it,
  * pools' workers among them (a worker that finds nothing to take after its batch waits without a
  * check, and a pipeline's stages that hand each other batches of 10 ms or more never check
- * otherwise: two pools, 60 items of 11 ms, no turn in 0.7 s). So the take is unchecked only once the
- * loop had a turn since the last one (`idleTakeArmed`), and when no turn of the pools came while it
- * waited (`sinceTurn() >= idle`: a turn then means the pools kept the loop busy, and it takes on
- * the same terms as their busy workers). Without this, the first item after a pause in traffic
- * waited for a turn of the loop (`bench/idle-latency.ts`: an `execute` every 20 ms took p50 130–170
- * µs and p90 205–230 µs, against 85–125 and 130–175 µs with this). Not while
- * a turn is awaited (other workers parked for it), and one such take per interval in the whole
+ * otherwise: two pools, 60 items of 11 ms, no turn in 0.7 s). So the take is unchecked only once
+ * the loop had a turn since the last one (`idleTakeArmed`), and when no turn of the pools came
+ * while it waited (`sinceTurn() >= idle`: a turn then means the pools kept the loop busy, and it
+ * takes on the same terms as their busy workers). Without this, the first item after a pause in
+ * traffic waited for a turn of the loop (`bench/idle-latency.ts`, 10 runs: an `execute` every 20 ms
+ * took p50 130–175 µs and p90 190–245 µs, against 95–150 and 130–210 µs with this). Not while a
+ * turn is awaited (other workers parked for it), and one such take per interval in the whole
  * process: a flood that wakes many idle workers at once lets one of them take at once, and the
  * others yield as before, rather than every one taking a batch before the loop's next turn (the
  * first parks after its batch, and the next one woken waits for that turn). The turn's own clock
- * (`lastTurn`) is left as it is: the workers that were busy, of this pool or another, still yield on
- * time.
+ * (`lastTurn`) is left as it is: the workers that were busy, of this pool or another, still yield
+ * on time.
  *
  * @internal
  */
