@@ -7,6 +7,29 @@ import { range } from "./helpers.js"
 /** A `setImmediate`: the event loop's next turn, as the pool's workers wait for it. */
 const onNextTurn = (f: () => void) => Effect.sync(() => void setImmediate(f))
 
+/** Counts the event loop's turns from now (a `setImmediate` at each) until `stop`. */
+const countingTurns = Effect.sync(() => {
+  let turns = 0
+  let counting = true
+  const count = (): void => {
+    turns++
+    if (counting) setImmediate(count)
+  }
+  setImmediate(count)
+  return {
+    stop: Effect.sync(() => {
+      counting = false
+      return turns
+    })
+  }
+})
+
+/** `ms` milliseconds of CPU. */
+const spin = (ms: number): void => {
+  const end = performance.now() + ms
+  while (performance.now() < end) { /* CPU */ }
+}
+
 describe("yielding to the event loop", () => {
   // Producers that retry a refused `trySubmit` with `Effect.yieldNow()` keep Effect's scheduler busy:
   // it falls back to a `setTimeout(0)` every 2048 rounds, and Node runs such a timer in the timers
@@ -87,8 +110,7 @@ describe("yielding to the event loop", () => {
         batchSize: 10,
         worker: (_: number) =>
           Effect.sync(() => {
-            const end = performance.now() + 1
-            while (performance.now() < end) { /* 1 ms of CPU */ }
+            spin(1)
             ran++
           })
       })
@@ -110,18 +132,11 @@ describe("yielding to the event loop", () => {
   it.live("pools that hand each other slow items yield to the event loop after every item, as busy workers", () =>
     Effect.scoped(Effect.gen(function*() {
       let ran = 0
-      let turns = 0
-      let counting = true
-      const countTurns = (): void => {
-        turns++
-        if (counting) setImmediate(countTurns)
-      }
       const done = yield* Deferred.make<void>()
       const pools: Array<FiberPool.FiberPool<number, unknown>> = []
       const stage = (next: number) => (n: number) =>
         Effect.suspend(() => {
-          const end = performance.now() + 12
-          while (performance.now() < end) { /* 12 ms of CPU */ }
+          spin(12)
           ran++
           return n === 9 ? Deferred.succeed(done, undefined) : pools[next].submit(n + 1)
         })
@@ -129,11 +144,28 @@ describe("yielding to the event loop", () => {
         pools.push(yield* FiberPool.make({ metrics: false, workers: 1, worker: stage(next) }))
       }
       yield* Effect.sleep("30 millis")
-      yield* Effect.sync(() => void setImmediate(countTurns))
+      const turns = yield* countingTurns
       yield* pools[0].submit(0)
       yield* Deferred.await(done)
-      counting = false
       strictEqual(ran, 10)
-      assertTrue(turns >= 8, `${turns} turns of the event loop while 10 items of 12 ms ran`)
+      const seen = yield* turns.stop
+      assertTrue(seen >= 8, `${seen} turns of the event loop while 10 items of 12 ms ran`)
+    })))
+
+  // A worker's wait shows nothing about the event loop unless the loop was seen to turn during it:
+  // a fiber that holds the loop with 12 ms of CPU and then calls `execute` wakes a worker that waited
+  // 12 ms while the loop had no turn. Its take is checked as a busy worker's, and parks (with the
+  // review's first fix, one `execute` in two took at once: a turn every ~22 ms).
+  it.live("a caller that holds the event loop between its executes still gets it a turn at each", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ metrics: false, workers: 1, worker: (n: number) => Effect.succeed(n) })
+      yield* Effect.sleep("30 millis")
+      const turns = yield* countingTurns
+      for (const n of range(10)) {
+        yield* Effect.sync(() => spin(12))
+        yield* pool.execute(n)
+      }
+      const seen = yield* turns.stop
+      assertTrue(seen >= 8, `${seen} turns of the event loop during 10 rounds of 12 ms of CPU and an execute`)
     })))
 })

@@ -30,7 +30,7 @@ import { workerForKey } from "./hash.js"
 import { printable } from "./printable.js"
 import { interruptWhenInterruptible } from "./shield.js"
 import { show } from "./show.js"
-import { parkAgain, takeAfterTurn, yieldToEventLoop } from "./turn.js"
+import { parkAgain, takeAfterTurn, watchNextTurn, yieldToEventLoop } from "./turn.js"
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -1604,6 +1604,7 @@ const makeValid = (
        */
       const awaitBatch: Effect.Effect<void> = Effect.async<void>((resume) => {
         ws.waited = true
+        if (yieldsToEventLoop) watchNextTurn()
         const taker: Taker = { resume, woken }
         ws.taker = taker
         ch.takers.push(taker)
