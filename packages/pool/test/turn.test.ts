@@ -168,4 +168,27 @@ describe("yielding to the event loop", () => {
       const seen = yield* turns.stop
       assertTrue(seen >= 8, `${seen} turns of the event loop during 10 rounds of 12 ms of CPU and an execute`)
     })))
+  // One turn of the event loop seen during the waits of many workers lets one of them take at once,
+  // not each in turn: a caller that awaits items of 12 ms one after another on a pool of 8 idle
+  // workers wakes a different one each time (the takers are woken first in, first out), each of
+  // which waited through the one turn before the first item and through no turn of the pools. With
+  // the turn only asked to come during the wait, 8 items ran before the loop's next turn (~96 ms; 32
+  // workers, ~360 ms, against ~12 ms before any idle take).
+  it.live("a turn of the event loop seen by many idle workers lets one of them take before the next turn", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({
+        metrics: false,
+        workers: 8,
+        worker: (n: number) =>
+          Effect.sync(() => {
+            spin(12)
+            return n
+          })
+      })
+      yield* Effect.sleep("30 millis")
+      const turns = yield* countingTurns
+      for (const n of range(10)) yield* pool.execute(n)
+      const seen = yield* turns.stop
+      assertTrue(seen >= 8, `${seen} turns of the event loop while 10 items of 12 ms ran on 8 idle workers`)
+    })))
 })
