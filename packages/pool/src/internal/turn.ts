@@ -167,25 +167,28 @@ export const watchNextTurn = (): void => {
  * if it was not waiting); otherwise an effect that waits for the next turn.
  *
  * A worker that waited that long for input, while the event loop had its turns, was not what kept
- * the loop from them, and a park would not give the loop one sooner. Its wait alone does not show
- * that the loop had them: other fibers may have held it all along, pools' workers among them (a
- * worker that finds nothing to take after its batch waits without a check, and a pipeline's stages
- * that hand each other batches of 10 ms or more never check otherwise: two pools, 60 items of 11
- * ms, no turn in 0.7 s), or a caller that runs 10 ms of CPU between its `execute`s. So the take is
- * unchecked only when the loop was seen to turn during the wait (`lastSeenTurn`: a review's first
- * fix, which asked only for a turn since the last such take, let one such caller's `execute` in two
- * through, a turn every ~22 ms); when no turn of the pools came during it (`sinceTurn() >= idle`: a
- * turn then means the pools kept the loop busy, and the worker takes on the same terms as their
- * busy workers); not while a turn is awaited (other workers parked for it); and once per interval
- * in the whole process: a flood that wakes many idle workers at once lets one of them take at once,
- * and the others yield as before (the first parks after its batch, and the next one woken waits for
- * that turn). The turn's own clock (`lastTurn`) is left as it is: the workers that were busy, of
- * this pool or another, still yield on time. One such take per turn seen (`turnsSeen`, a
- * count, not a clock): many workers idle through the same turn are woken one by one by a caller that
- * awaits slow items in a row, each on the next worker, and each took at once (8 workers, items of
- * 12 ms: 8 items before the loop's next turn). Without this, the first item after a pause in traffic
+ * the loop from them: its take need not park. Without this, the first item after a pause in traffic
  * waited for a turn of the loop (`bench/idle-latency.ts`, 10 runs alternated: an `execute` every 20
- * ms, p50 median 162 µs and p90 median 239 µs, against 145 and 204 µs with this).
+ * ms, p50 median 153 µs and p90 median 214 µs, against 112 and 164 µs with this).
+ *
+ * Its wait alone does not show that the loop had them: fibers may have held it all along, the
+ * pools' own among them. Each guard below has a test, after a review found the event loop starved
+ * without it:
+ *
+ * - the loop was seen to turn during the wait (`lastSeenTurn`): a caller that runs 12 ms of CPU
+ *   between its `execute`s otherwise got a turn every ~22 ms;
+ * - at most one such take per turn seen (`turnsSeen`, a count): one caller awaiting 12 ms items in
+ *   a row on 8 idle workers otherwise got 8 items, one per worker, before the next turn. So between
+ *   two turns of the loop, at most one batch runs unchecked this way;
+ * - no turn of the pools came during the wait (`sinceTurn() >= idle`): such a turn means the pools
+ *   kept the loop busy, and the worker takes on the same terms as their busy workers (two pools
+ *   handing each other 11 ms items otherwise ran 60 of them without a turn);
+ * - none while a turn is awaited (other workers parked for it), and one per 10 ms (`lastIdleTake`):
+ *   a flood that wakes many idle workers lets one of them take at once, and the others yield as
+ *   before.
+ *
+ * The turn's own clock (`lastTurn`) is left as it is: the workers that were busy, of this pool or
+ * another, still yield on time.
  *
  * @internal
  */
