@@ -30,7 +30,7 @@ import { workerForKey } from "./hash.js"
 import { printable } from "./printable.js"
 import { interruptWhenInterruptible } from "./shield.js"
 import { show } from "./show.js"
-import { parkAgain, takeAfterTurn, watchNextTurn, yieldToEventLoop } from "./turn.js"
+import { parkAgain, takeAfterTurn, turnSeenSince, watchNextTurn, yieldToEventLoop } from "./turn.js"
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -213,10 +213,11 @@ interface WorkerState {
   /** Set while the worker is parked for the event loop's next turn, before a take. */
   parked: boolean
   /**
-   * Set as the worker begins to wait for input, cleared by the yield check of the take it is woken
-   * for, which reads how long it was idle (since `last`) for `yieldToEventLoop`.
+   * The count of turns of the event loop seen (`watchNextTurn`) as the worker began to wait for
+   * input, `-1` otherwise: the yield check of the take it is woken for reads how long it was idle
+   * (since `last`) for `yieldToEventLoop`, if the loop was seen to turn meanwhile (`turnSeenSince`).
    */
-  waited: boolean
+  waitTurn: number
   /** The failure of this worker's item that stopped the pool: its scope closes with it. */
   stopCause: Cause.Cause<unknown> | undefined
   /** `proc` when the current batch was taken. */
@@ -575,7 +576,7 @@ const makeValid = (
       taker: undefined,
       pausing: false,
       parked: false,
-      waited: false,
+      waitTurn: -1,
       stopCause: undefined,
       procAtTake: 0,
       slow: true,
@@ -1517,12 +1518,13 @@ const makeValid = (
       const takeNow = (): true | Effect.Effect<void> => {
         // the yield check only when there is something to take (never once the pool stopped, which
         // emptied the queues): a worker that will wait reads no clock for it. One woken from a wait
-        // for input reads how long it waited (since its last reading, at the end of its last item or
-        // batch), counted as waiting as `afterTake` would
+        // for input during which the event loop was seen to turn reads how long it waited (since its
+        // last reading, at the end of its last item or batch), counted as waiting as `afterTake` would
         if (yieldsToEventLoop && hasQueued(ch)) {
           let idle = 0
-          if (ws.waited) {
-            ws.waited = false
+          const waitTurn = ws.waitTurn
+          ws.waitTurn = -1
+          if (waitTurn >= 0 && turnSeenSince(waitTurn)) {
             const t = now()
             idle = t - ws.last
             ws.wait += sinceLast(ws, t)
@@ -1603,8 +1605,7 @@ const makeValid = (
        * waits withdraws its taker once, on its way out (`loopInterrupted`).
        */
       const awaitBatch: Effect.Effect<void> = Effect.async<void>((resume) => {
-        ws.waited = true
-        if (yieldsToEventLoop) watchNextTurn()
+        if (yieldsToEventLoop) ws.waitTurn = watchNextTurn()
         const taker: Taker = { resume, woken }
         ws.taker = taker
         ch.takers.push(taker)
@@ -1830,7 +1831,7 @@ const makeValid = (
       const body = (scope: Scope.CloseableScope) =>
         Effect.gen(function*() {
           // set once for every phase rather than provided around each, and set back before the scope
-          // closes (`restoreContext`)
+          // closes (`scoped`)
           parentContext = yield* addToContext(Context.add(baseContext, Scope.Scope, scope))
           ws.last = now()
           const made = options.workerLayer !== undefined || stateful ? yield* Effect.exit(init(scope)) : undefined

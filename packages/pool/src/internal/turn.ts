@@ -129,42 +129,50 @@ export const parkAgain: Effect.Effect<void> = Effect.async<void>((resume) => {
   })
 })
 
-/** When a worker last took after a wait for input without a yield check (`yieldToEventLoop`). */
-let lastIdleTake = -Infinity
 /**
- * When the event loop last had a turn, as far as the pools saw: a `setImmediate` (`watchNextTurn`),
- * scheduled as a worker begins to wait for input and at each turn of the pools, one at a time,
- * reads the clock when it runs. An idle take needs one during the worker's wait.
+ * How many turns of the event loop the pools saw: a `setImmediate` (`watchNextTurn`), scheduled as a
+ * worker begins to wait for input and at each turn of the pools, one at a time, counts one when it
+ * runs. A count, not a clock reading: a mocked `performance.now()` cannot move it.
  */
-let lastSeenTurn = -Infinity
-/** How many turns the watch saw: an idle take needs one after the last (`idleTakeSeen`). */
 let turnsSeen = 0
-/** `turnsSeen` at the last idle take. */
+/** `turnsSeen` at the last idle take (`yieldToEventLoop`): one per turn seen. */
 let idleTakeSeen = -1
 let watching = false
 const seeTurn = (): void => {
   watching = false
-  lastSeenTurn = perf.now()
   turnsSeen++
 }
+const onImmediate: (f: () => void) => void = typeof setImmediate === "function"
+  ? (f) => void setImmediate(f)
+  : (f) => void setTimeout(f, 0)
 /**
- * Watches for the event loop's next turn (`lastSeenTurn`), unless a watch is pending: called as a
- * worker begins to wait for input. While fibers hold the loop, one watch waits for its turn, and
- * the waits that begin meanwhile cost a check of a flag.
+ * Watches for the event loop's next turn, unless a watch is pending, and returns the count of turns
+ * seen so far: a worker calls it as it begins to wait for input, and `turnSeenSince` of that count
+ * at its wake says whether the loop was seen to turn during the wait. While fibers hold the loop, one
+ * watch waits for its turn, and the waits that begin meanwhile cost a check of a flag.
  *
  * @internal
  */
-export const watchNextTurn = (): void => {
-  if (watching) return
-  watching = true
-  if (typeof setImmediate === "function") setImmediate(seeTurn)
-  else setTimeout(seeTurn, 0)
+export const watchNextTurn = (): number => {
+  if (!watching) {
+    watching = true
+    onImmediate(seeTurn)
+  }
+  return turnsSeen
 }
 
 /**
+ * Whether the event loop was seen to turn since `watchNextTurn` returned `count`.
+ *
+ * @internal
+ */
+export const turnSeenSince = (count: number): boolean => turnsSeen !== count
+
+/**
  * `undefined` while the event loop had a turn recently, or for a worker that was idle for a turn's
- * interval before this (`idle`: how long it waited for input, in milliseconds of its pool's clock; 0
- * if it was not waiting); otherwise an effect that waits for the next turn.
+ * interval before this while the loop was seen to turn (`idle`: how long it waited for input, in
+ * milliseconds of its pool's clock; 0 if it was not waiting, or if the loop was not seen to turn
+ * during its wait: `turnSeenSince`); otherwise an effect that waits for the next turn.
  *
  * A worker that waited that long for input, while the event loop had its turns, was not what kept
  * the loop from them: its take need not park. Without this, the first item after a pause in traffic
@@ -175,16 +183,17 @@ export const watchNextTurn = (): void => {
  * pools' own among them. Each guard below has a test, after a review found the event loop starved
  * without it:
  *
- * - the loop was seen to turn during the wait (`lastSeenTurn`): a caller that runs 12 ms of CPU
- *   between its `execute`s otherwise got a turn every ~22 ms;
+ * - the loop was seen to turn during the wait (`turnSeenSince`, checked by the caller, which reads
+ *   its clock for `idle` only then): a caller that runs 12 ms of CPU between its `execute`s
+ *   otherwise got a turn every ~22 ms;
  * - at most one such take per turn seen (`turnsSeen`, a count): one caller awaiting 12 ms items in
  *   a row on 8 idle workers otherwise got 8 items, one per worker, before the next turn. So between
  *   two turns of the loop, at most one batch runs unchecked this way;
  * - no turn of the pools came during the wait (`sinceTurn() >= idle`): such a turn means the pools
  *   kept the loop busy, and the worker takes on the same terms as their busy workers (two pools
  *   handing each other 11 ms items otherwise ran 60 of them without a turn);
- * - none while a turn is awaited (other workers parked for it), and one per 10 ms (`lastIdleTake`):
- *   a flood that wakes many idle workers lets one of them take at once, and the others yield as
+ * - none while a turn is awaited (other workers parked for it): with the one per turn seen, a
+ *   flood that wakes many idle workers lets one of them take at once, and the others yield as
  *   before.
  *
  * The turn's own clock (`lastTurn`) is left as it is: the workers that were busy, of this pool or
@@ -194,17 +203,10 @@ export const watchNextTurn = (): void => {
  */
 export const yieldToEventLoop = (idle: number): Effect.Effect<void> | undefined => {
   if (parked !== undefined) return awaitTurn
-  if (idle >= BUSY_MILLIS) {
-    const now = perf.now()
-    if (
-      lastSeenTurn >= now - idle && turnsSeen !== idleTakeSeen && sinceTurn() >= idle &&
-      Math.abs(now - lastIdleTake) >= BUSY_MILLIS
-    ) {
-      lastIdleTake = now
-      idleTakeSeen = turnsSeen
-      watchNextTurn()
-      return undefined
-    }
+  if (idle >= BUSY_MILLIS && turnsSeen !== idleTakeSeen && sinceTurn() >= idle) {
+    idleTakeSeen = turnsSeen
+    watchNextTurn()
+    return undefined
   }
   if (sinceTurn() < BUSY_MILLIS) return undefined
   scheduleTurn()
