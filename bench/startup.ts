@@ -31,16 +31,20 @@ const work = (i: number) =>
     sink += i
   })
 
+/** Forks `workers` bare fibers, then awaits them one by one, as a pool forks and awaits its workers. */
+const bareFibers = (workers: number) =>
+  Effect.flatMap(
+    Effect.forEach(Array.from({ length: workers }), () => Effect.forkDaemon(Effect.void)),
+    (fibers) => Effect.forEach(fibers, Fiber.await, { discard: true })
+  )
+
 /** Makes and closes a pool of `workers` (or forks and awaits as many bare fibers), `pools` times. */
 const cycle = (pools: number, workers: number, bare: boolean) =>
   Effect.runPromise(Effect.forEach(
     Array.from({ length: pools }),
     () =>
       bare
-        ? Effect.flatMap(
-          Effect.forEach(Array.from({ length: workers }), () => Effect.forkDaemon(Effect.void)),
-          (fibers) => Effect.forEach(fibers, Fiber.await, { discard: true })
-        )
+        ? bareFibers(workers)
         : Effect.scoped(Effect.flatMap(FiberPool.make({ workers, worker: work }), (pool) => pool.close)),
     { discard: true }
   ))
@@ -85,10 +89,7 @@ const measure = (workers: number) =>
       yield* pool.close
       return [t1 - t0, t2 - t1, performance.now() - t2] as const
     }))
-    const bare = Effect.gen(function*() {
-      const fibers = yield* Effect.forEach(Array.from({ length: workers }), () => Effect.forkDaemon(Effect.void))
-      for (const fiber of fibers) yield* Fiber.await(fiber)
-    })
+    const bare = bareFibers(workers)
     const rows = {
       run: [] as Array<number>,
       forEach: [] as Array<number>,

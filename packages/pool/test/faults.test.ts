@@ -1261,40 +1261,18 @@ describe("faults: concurrency", () => {
       assertAccounting(yield* pool.stats)
     })))
 
-  it.live("a worker interrupted from outside as its Clock throws: its layer is still released, and the pool dies with the Clock's defect", () =>
-    Effect.scoped(Effect.gen(function*() {
-      class Conn extends Context.Tag("Conn")<Conn, number>() {}
+  /**
+   * A pool of one worker with a layer released by `release`, its Clock set to throw at the reading
+   * that settles the worker's wait when the worker is interrupted from outside: the worker fiber's
+   * exit, and the pool's close, once it was interrupted.
+   */
+  const interruptedAsClockThrows = (release: (exit: Exit.Exit<unknown, unknown>) => Effect.Effect<void>) =>
+    Effect.gen(function*() {
       const { bad, clock, throwAt } = yield* faultyClock
-      const released: Array<Exit.Exit<unknown, unknown>> = []
       const { pool, workerFibers } = yield* withWorkerFibers(
         FiberPool.make({
           workers: 1,
-          workerLayer: releasing(Conn, (_, exit) => Effect.sync(() => void released.push(exit))),
-          worker: (_: number) => Conn
-        }).pipe(Effect.withClock(clock))
-      )
-      // the worker waits for input; the next reading is the one that settles its interrupted wait
-      yield* Effect.repeatN(macrotask, 3)
-      throwAt(1)
-      yield* Fiber.interrupt(workerFibers[0]!)
-      strictEqual(released.length, 1, "the worker's layer was not released")
-      deepStrictEqual(
-        Exit.isFailure(released[0]!) ? Cause.dieOption(released[0].cause) : Option.none(),
-        Option.some(bad)
-      )
-      const closed = yield* Effect.exit(pool.close)
-      deepStrictEqual(Exit.isFailure(closed) ? Cause.dieOption(closed.cause) : Option.none(), Option.some(bad))
-      assertAccounting(yield* pool.stats)
-    })))
-
-  it.live("a worker interrupted from outside as its Clock throws and its layer's release dies: the pool dies with the Clock's defect, and the fiber with both", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const { bad, clock, throwAt } = yield* faultyClock
-      const rollback = new Error("rollback failed")
-      const { pool, workerFibers } = yield* withWorkerFibers(
-        FiberPool.make({
-          workers: 1,
-          workerLayer: releasing(Conn, () => Effect.die(rollback)),
+          workerLayer: releasing(Conn, (_, exit) => release(exit)),
           worker: (_: number) => Conn
         }).pipe(Effect.withClock(clock))
       )
@@ -1302,14 +1280,32 @@ describe("faults: concurrency", () => {
       yield* Effect.repeatN(macrotask, 3)
       throwAt(1)
       const ended = yield* Fiber.interrupt(workerFibers[0]!)
+      const closed = yield* Effect.exit(pool.close)
+      deepStrictEqual(Exit.isFailure(closed) ? Cause.dieOption(closed.cause) : Option.none(), Option.some(bad))
+      assertAccounting(yield* pool.stats)
+      return { bad, ended }
+    })
+
+  it.live("a worker interrupted from outside as its Clock throws: its layer is still released, and the pool dies with the Clock's defect", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const released: Array<Exit.Exit<unknown, unknown>> = []
+      const { bad } = yield* interruptedAsClockThrows((exit) => Effect.sync(() => void released.push(exit)))
+      strictEqual(released.length, 1, "the worker's layer was not released")
+      deepStrictEqual(
+        Exit.isFailure(released[0]!) ? Cause.dieOption(released[0].cause) : Option.none(),
+        Option.some(bad)
+      )
+    })))
+
+  it.live("a worker interrupted from outside as its Clock throws and its layer's release dies: the pool dies with the Clock's defect, and the fiber with both", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const rollback = new Error("rollback failed")
+      const { bad, ended } = yield* interruptedAsClockThrows(() => Effect.die(rollback))
       deepStrictEqual(
         Exit.isFailure(ended) ? Chunk.toReadonlyArray(Cause.defects(ended.cause)) : [],
         [bad, rollback],
         "the worker fiber's death"
       )
-      const closed = yield* Effect.exit(pool.close)
-      deepStrictEqual(Exit.isFailure(closed) ? Cause.dieOption(closed.cause) : Option.none(), Option.some(bad))
-      assertAccounting(yield* pool.stats)
     })))
 
   it.live("a worker fiber joined from outside once it ended passes none of the worker's context back: its WorkerId, its layer's services, its closed Scope", () =>
