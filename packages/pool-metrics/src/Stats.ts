@@ -18,8 +18,8 @@ import { formatGoFixed1 } from "./internal/fmt.js"
  * interruption). Once a pool has ended, `submitted = processed + errors + dropped`.
  *
  * Timings: `processingTime` is the largest cumulative processing time of any one worker (workers
- * run in parallel; an interrupted item's time counts too), `waitTime` the summed idle time of all
- * workers, `initTime` the summed start-up
+ * run in parallel; an interrupted item's time counts too), `waitTime` the summed time workers waited
+ * for input while the pool took it (a worker with nothing left after `end` is done, not waiting), `initTime` the summed start-up
  * time (worker layers, `makeWorker`), `wrapTime` the summed `onWorkerComplete` time, `pausedTime` the
  * summed time workers spent paused (`pool.pause`; not counted as wait time), `totalTime`
  * the time from start to end (frozen once the pool has ended).

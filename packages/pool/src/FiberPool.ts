@@ -149,9 +149,9 @@ export interface FiberPool<in A, out E = never, out B = void> {
    * interrupts itself interrupts the caller, as `Fiber.join` would. Interrupting the caller after
    * the item was accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
    * Calls that arrive together while workers idle are shared among them. For request/response with
-   * slow items under load, use `batchSize: 1`: with the default batch of 10, calls that queue up
-   * while every worker is busy are taken together by the first worker to free up, and run one after
-   * another on it.
+   * slow items under load, use `batchSize: 1`: the queues then hold items rather than batches of
+   * them, so a call waits behind fewer. (A worker that has timed its items at a millisecond or more
+   * takes them one at a time whatever `batchSize` is.)
    */
   readonly execute: (item: A) => Effect.Effect<B, E | PoolClosedError>
   /**

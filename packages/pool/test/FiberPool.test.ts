@@ -341,6 +341,39 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("slow items, once a worker has timed them, are taken one at a time: a worker that frees up while the other is busy does not take a whole batch", () =>
+      Effect.gen(function*() {
+        const { pool, ranBy } = yield* slowItemsBy(2)
+        // three full batches of 10 ms items: one for each worker, then one left
+        yield* pool.submitAll(range(30))
+        yield* settle
+        // each has run its batch and begun one more item (ranBy records an item as it begins)
+        yield* TestClock.adjust("100 millis")
+        deepStrictEqual([...ranBy.values()].map((items) => items.length), [11, 11])
+        // the third batch is spread over both workers (taken whole by the first to free up, it
+        // would have run on one of them for 100 ms while the other idled)
+        yield* TestClock.adjust("50 millis")
+        strictEqual((yield* pool.stats).processed, 30)
+        deepStrictEqual([...ranBy.values()].map((items) => items.length), [15, 15])
+        yield* pool.close
+      }))
+
+    it.scoped("a batched worker takes whole batches of slow items: its batch is one call", () =>
+      Effect.gen(function*() {
+        const calls: Array<number> = []
+        const pool = yield* FiberPool.makeBatched({
+          workers: 1,
+          worker: (items: ReadonlyArray<number>) =>
+            Effect.zipRight(Effect.sync(() => calls.push(items.length)), Effect.sleep(`${10 * items.length} millis`))
+        })
+        // more than the queue holds: the rest waits for room
+        yield* Effect.fork(pool.submitAll(range(30)))
+        yield* settle
+        yield* TestClock.adjust("300 millis")
+        deepStrictEqual(calls, [10, 10, 10])
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes the whole partial batch in one call", () =>
       Effect.gen(function*() {
         const calls: Array<ReadonlyArray<number>> = []
@@ -2166,6 +2199,30 @@ describe("FiberPool", () => {
           strictEqual(Duration.toMillis(stats.waitTime), 800)
         }))
     }
+
+    it.scoped("wait time is time waited for input: a worker with nothing left after end is done, and waits no more", () =>
+      Effect.gen(function*() {
+        const waitWhenClosedAt = (closeAt: number) =>
+          Effect.scoped(Effect.gen(function*() {
+            const pool = yield* FiberPool.make({
+              workers: 2,
+              batchSize: 1,
+              worker: (ms: number) => Effect.sleep(Duration.millis(ms))
+            })
+            // one worker runs 1,000 ms, the other 100 ms and then idles
+            yield* pool.submitAll([1000, 100])
+            yield* settle
+            yield* TestClock.adjust(Duration.millis(closeAt))
+            const closed = yield* Effect.fork(pool.close)
+            yield* TestClock.adjust("2 seconds")
+            yield* Fiber.join(closed)
+            return Duration.toMillis((yield* pool.stats).waitTime)
+          }))
+        // closed at once: the second worker ends after its item, while the first still runs
+        strictEqual(yield* waitWhenClosedAt(0), 0)
+        // closed at 500 ms: it waited for input from 100 to 500 ms
+        strictEqual(yield* waitWhenClosedAt(500), 400)
+      }))
 
     it.scoped("stats are live while running", () =>
       Effect.gen(function*() {

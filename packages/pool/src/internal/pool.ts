@@ -188,6 +188,15 @@ const SHARE_ITEM_MILLIS = 0.1
 /** ... or while the taker had idled at least this long before its take (`takeQueued`). */
 const SHARE_IDLE_MILLIS = 1
 
+/**
+ * A worker of a shared queue takes about this much work at once, judged by how long its items
+ * have lately taken (`WorkerState.itemMillis`): one item at a time when they take a millisecond or
+ * more, whole batches when they are cheap. What a worker took stays with it, so this bounds how long
+ * items wait on one worker while another frees up and finds nothing: slow items submitted in
+ * batches are spread as with `batchSize: 1`. A take costs microseconds.
+ */
+const TAKE_MILLIS = 1
+
 type Resume<A, E = never> = (effect: Effect.Effect<A, E>) => void
 
 interface WorkerState {
@@ -223,6 +232,13 @@ interface WorkerState {
   procAtTake: number
   /** The worker's last batch ran `SHARE_ITEM_MILLIS` or more per item, or it has run none. */
   slow: boolean
+  /**
+   * How long its items took, in ms: a moving average, halved toward each batch's mean per item;
+   * 0 before its first batch. Kept only by workers of a shared queue of single items.
+   */
+  itemMillis: number
+  /** The most items it takes at once: `TAKE_MILLIS` of its items (`itemMillis`), at least one. */
+  takeMax: number
   /** Set while the worker waits for the pool to be resumed before a take, and until that take. */
   resumed: boolean
   /** Its loop was interrupted while the pool had not stopped: from outside the pool (`workerInterrupted`). */
@@ -582,6 +598,12 @@ const makeValid = (
     }
     const fiberId = yield* Effect.fiberId
 
+    /**
+     * Workers share one queue of single items, so the size of a take decides how evenly slow items
+     * spread (`TAKE_MILLIS`). Not with `keyBy` (a worker's queue is its own) nor for a batched
+     * worker (its batch is one call).
+     */
+    const balances = keyBy === undefined && internals.batched !== true
     const channels: Array<Channel> = keyBy === undefined
       ? [makeChannel(workers * queueSize, batchSize)]
       : Array.from({ length: workers }, () => makeChannel(queueSize, batchSize))
@@ -603,6 +625,8 @@ const makeValid = (
       stopCause: undefined,
       procAtTake: 0,
       slow: true,
+      itemMillis: 0,
+      takeMax: batchSize,
       resumed: false,
       cut: false
     }))
@@ -806,13 +830,15 @@ const makeValid = (
      * wakes the next). Items that arrive together while workers idle (concurrent `execute`s, a burst
      * of submits) are then run by as many workers, not one after another by the first to wake.
      */
-    const takePartial = (ch: Channel, others: number): Array<unknown> => {
+    const takePartial = (ws: WorkerState, ch: Channel, others: number): Array<unknown> => {
       const batch = ch.partial
-      if (others === 0 || batch.length === 1) {
+      let n = others === 0 ? batch.length : Math.ceil(batch.length / (others + 1))
+      if (n > ws.takeMax) n = ws.takeMax
+      if (n >= batch.length) {
         ch.partial = []
         return batch
       }
-      return batch.splice(0, Math.ceil(batch.length / (others + 1)))
+      return batch.splice(0, n)
     }
 
     /**
@@ -825,11 +851,15 @@ const makeValid = (
      * and wakes than it saves.
      */
     const takeQueued = (ws: WorkerState, ch: Channel, head: Array<unknown>, others: number): Array<unknown> => {
-      if (others === 0 || ch.buffer.length > others) return ch.buffer.shift()!
-      // (after a pause, the quiet spell is the pause itself, whatever the clock reading since says)
-      if (slowWorkers === 0 && !ws.resumed && now() - ws.last < SHARE_IDLE_MILLIS) return ch.buffer.shift()!
-      const share = Math.ceil(ch.depth / (others + 1))
-      return share >= head.length ? ch.buffer.shift()! : head.splice(0, share)
+      let n = head.length
+      if (others > 0 && ch.buffer.length <= others) {
+        // (after a pause, the quiet spell is the pause itself, whatever the clock reading since says)
+        if (slowWorkers > 0 || ws.resumed || now() - ws.last >= SHARE_IDLE_MILLIS) {
+          n = Math.ceil(ch.depth / (others + 1))
+        }
+      }
+      if (n > ws.takeMax) n = ws.takeMax
+      return n >= head.length ? ch.buffer.shift()! : head.splice(0, n)
     }
 
     const tryTake = (ws: WorkerState, ch: Channel): boolean => {
@@ -838,7 +868,7 @@ const makeValid = (
       if (head !== undefined) {
         batch = takeQueued(ws, ch, head, idleOthers(ch))
       } else if (ch.partial.length > 0) {
-        batch = takePartial(ch, idleOthers(ch))
+        batch = takePartial(ws, ch, idleOthers(ch))
       } else {
         return false
       }
@@ -1412,10 +1442,19 @@ const makeValid = (
         if (!publish) {
           ws.proc += lap(ws)
         }
-        const slow = ws.proc - ws.procAtTake >= SHARE_ITEM_MILLIS * size
+        const took = ws.proc - ws.procAtTake
+        const slow = took >= SHARE_ITEM_MILLIS * size
         if (slow !== ws.slow) {
           ws.slow = slow
           slowWorkers += slow ? 1 : -1
+        }
+        if (balances) {
+          const itemMillis = (ws.itemMillis + took / size) / 2
+          ws.itemMillis = itemMillis
+          // cheap items (0 ms under a TestClock that stands still): whole batches
+          ws.takeMax = itemMillis * batchSize <= TAKE_MILLIS
+            ? batchSize
+            : Math.max(1, Math.floor(TAKE_MILLIS / itemMillis))
         }
       }
       /**
