@@ -358,6 +358,42 @@ describe("FiberPool", () => {
         yield* pool.close
       }))
 
+    it.scoped("slow items are still taken a batch at a time while a batch is queued for every worker: a split would gain nothing and cost a take (and an event-loop check) per item", () =>
+      Effect.gen(function*() {
+        const ranBy = new Map<number, Array<number>>()
+        const pool = yield* FiberPool.make({
+          workers: 2,
+          workerQueueSize: 4,
+          worker: (n: number) =>
+            Effect.flatMap(Worker.WorkerId, (id) => {
+              ranBy.set(id, [...ranBy.get(id) ?? [], n])
+              return Effect.sleep("10 millis")
+            })
+        })
+        // ten batches of 10 ms items: one for each worker, eight queued behind them
+        yield* Effect.fork(pool.submitAll(range(100)))
+        yield* settle
+        yield* TestClock.adjust("400 millis")
+        // after their first batches both workers have timed their items at 5 ms and more, but while
+        // the queue holds a batch for each of them, each takes whole batches, in turn
+        deepStrictEqual(ranBy.get(0)!.slice(0, 40), [
+          ...range(10, 0),
+          ...range(10, 20),
+          ...range(10, 40),
+          ...range(10, 60)
+        ])
+        deepStrictEqual(ranBy.get(1)!.slice(0, 40), [
+          ...range(10, 10),
+          ...range(10, 30),
+          ...range(10, 50),
+          ...range(10, 70)
+        ])
+        yield* TestClock.adjust("100 millis")
+        const stats = yield* pool.stats
+        strictEqual(stats.processed, 100)
+        yield* pool.close
+      }))
+
     it.scoped("a batched worker takes whole batches of slow items: its batch is one call", () =>
       Effect.gen(function*() {
         const calls: Array<number> = []
