@@ -237,7 +237,7 @@ interface WorkerState {
    * 0 before its first batch. Kept only by workers of a shared queue of single items.
    */
   itemMillis: number
-  /** The most items it takes at once: `TAKE_MILLIS` of its items (`itemMillis`), at least one. */
+  /** `TAKE_MILLIS` of its items (`itemMillis`), at least one: the most it takes at once, unless its share of the queue is more (`takeCap`). */
   takeMax: number
   /** Set while the worker waits for the pool to be resumed before a take, and until that take. */
   resumed: boolean
@@ -825,6 +825,16 @@ const makeValid = (
       batched ? 0 : ch.takers.length + ch.signalled + ch.parked + ch.pausedIdle
 
     /**
+     * The most a worker of a shared queue takes at once (`balances`): `TAKE_MILLIS` of its items
+     * (`takeMax`), or its share of what is queued, whichever is more. A worker that takes no more
+     * than queued items / workers holds nothing another would have run sooner: the pool needs that
+     * long to drain the queue anyway. A deep queue of slow items (many workers of I/O) is then still
+     * taken a batch at a time, not an item at a time, which would cost a take, and an event-loop
+     * check, per item: 1,024 workers of 10 ms items ran 100,000 of them 20–35% slower.
+     */
+    const takeCap = (ws: WorkerState, ch: Channel): number => Math.max(ws.takeMax, Math.floor(ch.depth / workers))
+
+    /**
      * Takes the batch being filled (the buffer is empty). Other idle workers get their share of it:
      * the taker takes the first ⌈items / (idle + 1)⌉ and leaves the rest for them (`wakeIfQueued`
      * wakes the next). Items that arrive together while workers idle (concurrent `execute`s, a burst
@@ -833,7 +843,7 @@ const makeValid = (
     const takePartial = (ws: WorkerState, ch: Channel, others: number): Array<unknown> => {
       const batch = ch.partial
       let n = others === 0 ? batch.length : Math.ceil(batch.length / (others + 1))
-      if (n > ws.takeMax) n = ws.takeMax
+      if (n > ws.takeMax) n = Math.min(n, takeCap(ws, ch))
       if (n >= batch.length) {
         ch.partial = []
         return batch
@@ -858,7 +868,7 @@ const makeValid = (
           n = Math.ceil(ch.depth / (others + 1))
         }
       }
-      if (n > ws.takeMax) n = ws.takeMax
+      if (n > ws.takeMax) n = Math.min(n, takeCap(ws, ch))
       return n >= head.length ? ch.buffer.shift()! : head.splice(0, n)
     }
 
