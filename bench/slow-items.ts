@@ -5,7 +5,8 @@
  * `FiberPool.run` with the default batches, with `batchSize: 1`, and through `Effect.forEach` with
  * the same concurrency, which starts each item as a slot frees up and so sets the pace. Three
  * cases: 130 items of 100 ms on 8 workers; 300 items of 5–100 ms (a fixed pseudo-random sequence)
- * on 8 workers; 10,000 items of 10 ms on 64 workers with `batchSize: 100`. Prints each total in ms.
+ * on 8 workers; 10,000 items of 10 ms on 64 workers with `batchSize: 100`; 100,000 items of 10 ms on
+ * 1,024 workers. Prints each total in ms.
  * A pool's batches stay with the worker that took them, so how much a worker takes at once decides
  * how evenly such items spread (packages/pool/README.md, "A worker takes about 1 ms of its items at
  * once"). Wall time of one process; the figures in the READMEs come from this script.
@@ -26,7 +27,13 @@ const durations = (n: number, min: number, max: number): Array<number> => {
 const cases = [
   { name: "130 items of 100 ms, 8 workers", workers: 8, batchSize: undefined, millis: durations(130, 100, 100) },
   { name: "300 items of 5-100 ms, 8 workers", workers: 8, batchSize: undefined, millis: durations(300, 5, 100) },
-  { name: "10,000 items of 10 ms, 64 workers", workers: 64, batchSize: 100, millis: durations(10_000, 10, 10) }
+  { name: "10,000 items of 10 ms, 64 workers", workers: 64, batchSize: 100, millis: durations(10_000, 10, 10) },
+  {
+    name: "100,000 items of 10 ms, 1,024 workers",
+    workers: 1024,
+    batchSize: undefined,
+    millis: durations(100_000, 10, 10)
+  }
 ]
 
 const elapsed = (effect: Effect.Effect<unknown>) =>
