@@ -238,6 +238,38 @@ const notStats = (got: string): Cause.IllegalArgumentException =>
   )
 
 /**
+ * Prints one duration as `format` prints the timings: Go's `time.Duration.String()` of the duration
+ * rounded to the millisecond (half away from zero), such as `10ms`, `1.5s`, `1m30s`, `1h0m0s`; `0s`
+ * under half a millisecond. For a field of the statistics on its own, where Go's
+ * `fmt.Printf("%v", stats.ProcessingTime)` prints the same notation (to the nanosecond) and
+ * `String(stats.processingTime)` prints Effect's `Duration(…)`. Takes a `Duration` or a
+ * `DurationInput` (`"1 second"`, a number of milliseconds); one that does not decode throws a
+ * `Cause.IllegalArgumentException`.
+ *
+ * @example
+ * ```ts
+ * import { Stats } from "@fiberpool/pool-metrics"
+ *
+ * Stats.formatDuration("90 seconds") // "1m30s"
+ * Stats.formatDuration(1234.5) // "1.235s"
+ * ```
+ *
+ * @since 0.2.0
+ * @category formatting
+ */
+export const formatDuration = (duration: Duration.DurationInput): string => {
+  const decoded = Duration.decodeUnknown(duration)
+  if (Option.isNone(decoded)) {
+    throw new Cause.IllegalArgumentException(
+      `Stats.formatDuration: duration must be a Duration, millis as a number, or a string such as "100 millis", got ${
+        describe(duration)
+      }`
+    )
+  }
+  return formatGoMillis(Duration.toMillis(decoded.value))
+}
+
+/**
  * Prints statistics exactly as go-pkgz's `Stats.String()` does: only non-zero fields, durations
  * rounded to the millisecond (half away from zero) in Go's notation (`10ms`, `1.5s`, `1m30s`), so a
  * non-zero duration under half a millisecond prints as `0s`; rates and percentages with one

@@ -523,6 +523,35 @@ describe("Stats.format: something that is not a Stats (from JavaScript) throws I
     }))
 })
 
+describe("Stats.formatDuration", () => {
+  it.effect("one duration in the notation format prints the timings in", () =>
+    Effect.sync(() => {
+      strictEqual(Stats.formatDuration(Duration.seconds(90)), "1m30s")
+      strictEqual(Stats.formatDuration(Duration.hours(1)), "1h0m0s")
+      strictEqual(Stats.formatDuration(Duration.micros(1500n)), "2ms")
+      strictEqual(Stats.formatDuration(Duration.micros(400n)), "0s")
+      strictEqual(Stats.formatDuration(Duration.zero), "0s")
+      // a DurationInput, as Stats.make takes
+      strictEqual(Stats.formatDuration("1234.5 millis"), "1.235s")
+      strictEqual(Stats.formatDuration(1500), "1.5s")
+      // the same text as the field within format
+      const stats = Stats.make({ processed: 1, processingTime: "3723.5 seconds", totalTime: "2 hours" })
+      assertTrue(
+        Stats.format(stats).includes(`proc:${Stats.formatDuration(stats.processingTime)}`),
+        Stats.format(stats)
+      )
+    }))
+
+  it.effect("something that is no duration (from JavaScript) throws IllegalArgumentException naming it", () =>
+    Effect.sync(() => {
+      for (const [input, shown] of [["soon", "got \"soon\""], [null, "got null"]] as const) {
+        const message = illegalArgumentOf(() => Stats.formatDuration(input as any))
+        assertTrue(message.startsWith("Stats.formatDuration: duration must be a Duration"), message)
+        assertTrue(message.endsWith(shown), message)
+      }
+    }))
+})
+
 describe("Stats.empty", () => {
   it.effect("every counter, rate and timing is zero", () =>
     Effect.sync(() => {
