@@ -150,6 +150,9 @@ const count = (raw: Raw, field: "submitted" | "processed" | "errors" | "dropped"
   return value
 }
 
+/** What a duration may be given as, for the messages that reject one. */
+const DURATION_INPUT = `a Duration, millis as a number, or a string such as "100 millis"`
+
 const duration = (
   raw: Raw,
   field: "processingTime" | "waitTime" | "initTime" | "wrapTime" | "pausedTime" | "totalTime"
@@ -161,9 +164,7 @@ const duration = (
   const decoded = Duration.decodeUnknown(value)
   if (Option.isNone(decoded) || isNegative(value)) {
     throw new Cause.IllegalArgumentException(
-      `Stats.make: field "${field}" must be a duration >= 0 (a Duration, millis as a number, or a string such as "100 millis"), got ${
-        describe(value)
-      }`
+      `Stats.make: field "${field}" must be a duration >= 0 (${DURATION_INPUT}), got ${describe(value)}`
     )
   }
   return decoded.value
@@ -261,9 +262,7 @@ export const formatDuration = (duration: Duration.DurationInput): string => {
   const decoded = Duration.decodeUnknown(duration)
   if (Option.isNone(decoded)) {
     throw new Cause.IllegalArgumentException(
-      `Stats.formatDuration: duration must be a Duration, millis as a number, or a string such as "100 millis", got ${
-        describe(duration)
-      }`
+      `Stats.formatDuration: duration must be ${DURATION_INPUT}, got ${describe(duration)}`
     )
   }
   return formatGoMillis(Duration.toMillis(decoded.value))

@@ -150,8 +150,9 @@ export interface FiberPool<in A, out E = never, out B = void> {
    * the item was accepted does not cancel the item. In fail-fast mode its failure also stops the pool.
    * Calls that arrive together while workers idle are shared among them. For request/response with
    * slow items under load, use `batchSize: 1`: the queues then hold items rather than batches of
-   * them, so a call waits behind fewer. (A worker that has timed its items at a millisecond or more
-   * takes them one at a time whatever `batchSize` is.)
+   * them, so a call waits behind fewer. (Without `keyBy`, a worker that has timed its items at more
+   * than half a millisecond takes them one at a time from a queue that holds less than a batch per
+   * worker, whatever `batchSize` is.)
    */
   readonly execute: (item: A) => Effect.Effect<B, E | PoolClosedError>
   /**

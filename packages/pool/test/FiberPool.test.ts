@@ -254,11 +254,12 @@ describe("FiberPool", () => {
       }))
 
     /** A pool of `workers` whose items take 10 ms each, recording which worker ran which items, in order. */
-    const slowItemsBy = (workers: number) =>
+    const slowItemsBy = (workers: number, workerQueueSize = 1) =>
       Effect.gen(function*() {
         const ranBy = new Map<number, Array<number>>()
         const pool = yield* FiberPool.make({
           workers,
+          workerQueueSize,
           worker: (n: number) =>
             Effect.flatMap(Worker.WorkerId, (id) => {
               ranBy.set(id, [...ranBy.get(id) ?? [], n])
@@ -360,16 +361,7 @@ describe("FiberPool", () => {
 
     it.scoped("slow items are still taken a batch at a time while a batch is queued for every worker: a split would gain nothing and cost a take (and an event-loop check) per item", () =>
       Effect.gen(function*() {
-        const ranBy = new Map<number, Array<number>>()
-        const pool = yield* FiberPool.make({
-          workers: 2,
-          workerQueueSize: 4,
-          worker: (n: number) =>
-            Effect.flatMap(Worker.WorkerId, (id) => {
-              ranBy.set(id, [...ranBy.get(id) ?? [], n])
-              return Effect.sleep("10 millis")
-            })
-        })
+        const { pool, ranBy } = yield* slowItemsBy(2, 4)
         // ten batches of 10 ms items: one for each worker, eight queued behind them
         yield* Effect.fork(pool.submitAll(range(100)))
         yield* settle
