@@ -21,6 +21,7 @@
 import { FiberPool } from "@fiberpool/pool"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import { median } from "./lib/stats.js"
 
 const ROUNDS = 5
 const WARMUP = 2
@@ -60,11 +61,6 @@ const counts = args.map(Number)
 const workerCounts = counts.length > 0 ? counts : [1, 8, 64, 1024]
 for (const w of workerCounts) {
   if (!Number.isInteger(w) || w < 1) throw new Error(`worker counts must be integers >= 1, got ${w}`)
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 /** Milliseconds per call of `effect`, averaged over `repeat` calls (2,000 / workers, at least 1). */
