@@ -240,6 +240,71 @@ describe("examples", () => {
     const failures = (out: string) => [...out.matchAll(/^ {2}- (job-\d+)/gm)].map((m) => m[1]).sort()
     expect(failures(first!.stdout)).toEqual(failures(second!.stdout))
   })
+
+  it("metrics_prometheus: the scraped fiberpool_* series agree with pool.stats", async () => {
+    const result = await run("metrics_prometheus")
+    expectSuccess(result)
+    const out = result.stdout
+    // Prometheus' text format, as OpenTelemetry's PrometheusExporter writes it
+    const types = Object.fromEntries([...out.matchAll(/^# TYPE (\w+) (\w+)$/gm)].map((m) => [m[1], m[2]]))
+    expect(types).toEqual({
+      fiberpool_items_submitted_total: "counter",
+      fiberpool_items_processed_total: "counter",
+      fiberpool_items_failed_total: "counter",
+      fiberpool_items_dropped_total: "counter",
+      fiberpool_queue_depth: "gauge",
+      fiberpool_item_duration_seconds: "histogram",
+      // not incremental (a negative Metrics.add lowers it): an up-down counter, which Prometheus types gauge
+      fiberpool_custom_total: "gauge"
+    })
+    const samples = [...out.matchAll(/^(fiberpool_\w+)\{([^}]*)\} (\S+)$/gm)].map((m) => ({
+      name: m[1]!,
+      labels: Object.fromEntries([...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]])),
+      value: Number(m[3])
+    }))
+    expect(samples.length).toBeGreaterThan(20)
+    for (const sample of samples) expect(sample.labels["pool"], sample.name).toBe("thumbnails")
+    const value = (name: string, labels: Record<string, string> = {}) => {
+      const found = samples.filter((s) =>
+        s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)
+      )
+      expect(found, `${name} ${JSON.stringify(labels)}`).toHaveLength(1)
+      return found[0]!.value
+    }
+
+    // the pool's own figures, printed after the scrape
+    const [, submitted, processed, errors, dropped] = /^submitted=(\d+) processed=(\d+) errors=(\d+) dropped=(\d+)$/m
+      .exec(out)!.map(Number)
+    expect([submitted, processed, errors, dropped]).toEqual([300, 288, 12, 0]) // every 25th image fails
+    expect(out).toMatch(/^stats: \[processed:288, .*errors:12 \(4\.0%\), /m)
+    expect(out).toContain("custom counters: [bytes:503750, thumbnails:288]")
+
+    // the exported counters, scraped once the pool has ended, are exact
+    expect(value("fiberpool_items_submitted_total")).toBe(submitted)
+    expect(value("fiberpool_items_processed_total")).toBe(processed)
+    expect(value("fiberpool_items_failed_total")).toBe(errors)
+    expect(value("fiberpool_items_dropped_total")).toBe(dropped)
+    expect(value("fiberpool_items_submitted_total")).toBe(
+      value("fiberpool_items_processed_total") + value("fiberpool_items_failed_total") +
+        value("fiberpool_items_dropped_total")
+    )
+    expect(value("fiberpool_queue_depth")).toBe(0)
+    expect(value("fiberpool_custom_total", { counter: "thumbnails" })).toBe(processed)
+    expect(value("fiberpool_custom_total", { counter: "bytes" })).toBe(503750)
+
+    // the histogram: one observation per item that succeeded or failed, Metrics.itemDurationBoundaries
+    const count = value("fiberpool_item_duration_seconds_count")
+    expect(count).toBe(processed! + errors!)
+    const buckets = samples.filter((s) => s.name === "fiberpool_item_duration_seconds_bucket")
+    expect(buckets.map((b) => b.labels["le"])).toEqual([
+      ...["0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1"],
+      ...["0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
+    ])
+    const cumulative = buckets.map((b) => b.value)
+    expect(cumulative).toEqual([...cumulative].sort((a, b) => a - b))
+    expect(cumulative.at(-1)).toBe(count)
+    expect(value("fiberpool_item_duration_seconds_sum")).toBeGreaterThan(0)
+  })
 })
 
 describe("npm run example (examples/run.ts)", () => {
@@ -254,6 +319,7 @@ describe("npm run example (examples/run.ts)", () => {
         "collectors_chain",
         "demo",
         "direct_chain",
+        "metrics_prometheus",
         "middleware",
         "parallel_files",
         "pool_completion",
