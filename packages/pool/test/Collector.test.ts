@@ -426,4 +426,12 @@ describe("Collector: printing", () => {
       )
       assertTrue(util.inspect(collector).includes("closed: true") && !util.inspect(collector).includes("refill"))
     }))
+
+  it.scoped("an unbounded collector prints its capacity as \"Infinity\", which JSON would turn into null", () =>
+    Effect.gen(function*() {
+      const collector = yield* Collector.make<number>(Infinity)
+      strictEqual((Inspectable.toJSON(collector) as { capacity: unknown }).capacity, "Infinity")
+      assertTrue(String(collector).includes(`"capacity": "Infinity"`))
+      assertTrue(util.inspect(collector).includes(`capacity: 'Infinity'`))
+    }))
 })

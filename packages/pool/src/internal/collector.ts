@@ -160,7 +160,8 @@ export const make = <V>(capacity: number): Effect.Effect<Api.Collector<V>, never
         // printed as its state, not its members
         toJSON: () => ({
           _id: "Collector",
-          capacity,
+          // JSON has no Infinity (`String`, `Effect.log` would print null): the word, as passed
+          capacity: capacity === Number.POSITIVE_INFINITY ? "Infinity" : capacity,
           size: Option.getOrElse(mailbox.unsafeSize(), () => 0),
           waiting: waiters.size,
           closed
