@@ -307,6 +307,43 @@ describe("examples", () => {
   })
 })
 
+describe("flags (examples/flags.ts)", () => {
+  const examples = fs.readdirSync(import.meta.dirname, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== "demo" && entry.name !== "data")
+    .map((entry) => entry.name)
+
+  it("every example but the demo (which has its own usage) reads its flags through flags(), under its own name", () => {
+    expect(examples).toHaveLength(11)
+    for (const name of examples) {
+      const source = fs.readFileSync(path.join(import.meta.dirname, name, "main.ts"), "utf8")
+      expect(source, name).toContain(`import { flags } from "../flags.js"`)
+      expect(source, name).toMatch(new RegExp(`flags\\(["\`]${name}( \\[--|["\`])`))
+      expect(source, name).not.toContain("parseArgs")
+      expect(source, name).not.toContain("process.argv")
+    }
+  })
+
+  it("--help prints the usage line and exits 0 without running; an unknown flag names itself and exits 2", async () => {
+    const [basic, middleware, chain, unknown, unknownWithFlags] = await Promise.all([
+      run("basic", ["--help"]),
+      run("middleware", ["-h"]),
+      run("collectors_chain", ["--help"]),
+      run("chunking", ["--no-such-flag"]),
+      run("direct_chain", ["--repeat", "2", "--no-such-flag"])
+    ])
+    for (const result of [basic, middleware, chain]) expectSuccess(result)
+    expect(basic.stdout).toBe("Usage: npm run example -- basic\n")
+    expect(middleware.stdout).toBe("Usage: npm run example -- middleware [--workers 2] [--retries 3] [--rate 10]\n")
+    expect(chain.stdout).toBe("Usage: npm run example -- collectors_chain [--fail NAME]\n")
+    for (const [result, name] of [[unknown, "chunking"], [unknownWithFlags, "direct_chain"]] as const) {
+      expect(result.code, result.stderr).toBe(2)
+      expect(result.stderr).toContain("Unknown option '--no-such-flag'")
+      expect(result.stderr).toContain(`Usage: npm run example -- ${name}`)
+      expect(result.stdout).toBe("")
+    }
+  })
+})
+
 describe("npm run example (examples/run.ts)", () => {
   it("--help lists every example with its summary", async () => {
     const result = await run("run.ts", ["--help"])

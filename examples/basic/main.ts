@@ -7,6 +7,10 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
 import { Console, Duration, Effect } from "effect"
+import { flags } from "../flags.js"
+
+// no flags: `--help` prints the usage line, any other flag is an error (exit code 2)
+flags("basic", {})
 
 const program = Effect.gen(function*() {
   // a pool of 3 worker fibers; it lives in the current Scope

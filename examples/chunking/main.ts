@@ -9,6 +9,10 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool, Worker } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
 import { Array, Console, Effect, Ref } from "effect"
+import { flags } from "../flags.js"
+
+// no flags: `--help` prints the usage line, any other flag is an error (exit code 2)
+flags("chunking", {})
 
 interface Event {
   readonly user: string

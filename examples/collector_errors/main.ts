@@ -10,7 +10,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Collector, FiberPool } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
 import { Array, Cause, Clock, Console, Data, Duration, Effect, Exit, Fiber, Option, Order, Random } from "effect"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
 class ValidationFailed extends Data.TaggedError("ValidationFailed")<{}> {
   override get message() {
@@ -39,14 +39,12 @@ interface Result {
   readonly took: number
 }
 
-const { values: args } = parseArgs({
-  options: {
-    workers: { type: "string", default: "4" },
-    jobs: { type: "string", default: "20" },
-    "error-rate": { type: "string", default: "0.3" },
-    seed: { type: "string", default: "42" },
-    verbose: { type: "boolean", default: false }
-  }
+const args = flags("collector_errors [--workers 4] [--jobs 20] [--error-rate 0.3] [--seed 42] [--verbose]", {
+  workers: { type: "string", default: "4" },
+  jobs: { type: "string", default: "20" },
+  "error-rate": { type: "string", default: "0.3" },
+  seed: { type: "string", default: "42" },
+  verbose: { type: "boolean", default: false }
 })
 const errorRate = Number(args["error-rate"])
 

@@ -12,6 +12,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Collector, FiberPool } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
 import { Chunk, Console, Data, Effect, Option, Random, Stream } from "effect"
+import { flags } from "../flags.js"
 
 /**
  * A stage: `workers` fibers turn each input into zero or one output, gathered by a Collector and
@@ -48,7 +49,7 @@ class Rejected extends Data.TaggedError("Rejected")<{ readonly src: string }> {
   }
 }
 
-const failOn = process.argv[2] === "--fail" ? process.argv[3] : undefined
+const failOn = flags("collectors_chain [--fail NAME]", { fail: { type: "string" } }).fail
 
 interface Counted {
   readonly src: string

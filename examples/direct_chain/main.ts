@@ -13,7 +13,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Collector, FiberPool } from "@fiberpool/pool"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import { Array, Console, Effect, Fiber, Random } from "effect"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
 interface Input {
   readonly src: string
@@ -48,11 +48,9 @@ const inputs = [
   "baccarat"
 ]
 
-const { values: args } = parseArgs({
-  options: {
-    repeat: { type: "string", default: "20" },
-    verbose: { type: "boolean", default: false }
-  }
+const args = flags("direct_chain [--repeat 20] [--verbose]", {
+  repeat: { type: "string", default: "20" },
+  verbose: { type: "boolean", default: false }
 })
 
 const trace = (line: string) => (args.verbose ? Console.log(line) : Effect.void)

@@ -20,16 +20,14 @@ import { PrometheusExporter } from "@opentelemetry/exporter-prometheus"
 import { Console, Context, Data, Duration, Effect, Layer, Option } from "effect"
 import * as http from "node:http"
 import type * as net from "node:net"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
-const { values: args } = parseArgs({
-  options: {
-    items: { type: "string", default: "300" },
-    workers: { type: "string", default: "8" },
-    all: { type: "boolean", default: false },
-    port: { type: "string", default: "0" },
-    linger: { type: "string", default: "0" }
-  }
+const args = flags("metrics_prometheus [--items 300] [--workers 8] [--all] [--port 0] [--linger 0]", {
+  items: { type: "string", default: "300" },
+  workers: { type: "string", default: "8" },
+  all: { type: "boolean", default: false },
+  port: { type: "string", default: "0" },
+  linger: { type: "string", default: "0" }
 })
 
 interface Image {

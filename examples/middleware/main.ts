@@ -17,7 +17,7 @@ import type { Worker } from "@fiberpool/pool"
 import { FiberPool } from "@fiberpool/pool"
 import { Middleware } from "@fiberpool/pool-middleware"
 import { Data, Duration, Effect, HashMap, Logger, LogLevel, Option, Ref, Schema } from "effect"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
 const Task = Schema.Struct({
   id: Schema.NonEmptyString,
@@ -33,12 +33,10 @@ class TaskFailed extends Data.TaggedError("TaskFailed")<{ readonly id: string; r
   }
 }
 
-const { values: args } = parseArgs({
-  options: {
-    workers: { type: "string", default: "2" },
-    retries: { type: "string", default: "3" },
-    rate: { type: "string", default: "10" }
-  }
+const args = flags("middleware [--workers 2] [--retries 3] [--rate 10]", {
+  workers: { type: "string", default: "2" },
+  retries: { type: "string", default: "3" },
+  rate: { type: "string", default: "10" }
 })
 
 /** A custom middleware: logs every task's outcome, annotated with its id and priority. */

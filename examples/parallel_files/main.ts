@@ -14,7 +14,7 @@ import { FiberPool, Worker } from "@fiberpool/pool"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import { Chunk, Console, Effect, Layer, Ref, Stream } from "effect"
 import { fileURLToPath } from "node:url"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
 /** A piece of a file: up to 20 lines. */
 interface Piece {
@@ -22,13 +22,11 @@ interface Piece {
   readonly lines: ReadonlyArray<string>
 }
 
-const { values: args } = parseArgs({
-  options: {
-    dir: { type: "string", default: fileURLToPath(new URL("../data", import.meta.url)) },
-    pattern: { type: "string", default: "*.txt" },
-    workers: { type: "string", default: "4" },
-    top: { type: "string", default: "10" }
-  }
+const args = flags(`parallel_files [--dir PATH] [--pattern "*.txt"] [--workers 4] [--top 10]`, {
+  dir: { type: "string", default: fileURLToPath(new URL("../data", import.meta.url)) },
+  pattern: { type: "string", default: "*.txt" },
+  workers: { type: "string", default: "4" },
+  top: { type: "string", default: "10" }
 })
 
 /** `*` and `?` wildcards, matched against a file's base name. */

@@ -9,6 +9,10 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
 import { Console, Duration, Effect, Ref } from "effect"
+import { flags } from "../flags.js"
+
+// no flags: `--help` prints the usage line, any other flag is an error (exit code 2)
+flags("pool_completion", {})
 
 const program = Effect.gen(function*() {
   const total = yield* Ref.make(0)

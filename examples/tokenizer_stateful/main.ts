@@ -13,7 +13,7 @@ import { FiberPool } from "@fiberpool/pool"
 import { Stats } from "@fiberpool/pool-metrics"
 import { Console, Context, Duration, Effect, Layer, Ref, Stream } from "effect"
 import { fileURLToPath } from "node:url"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
 /** One worker's tally. It belongs to one worker fiber, so a plain mutable Map is safe. */
 interface Tally {
@@ -26,13 +26,11 @@ class WordCounts extends Context.Tag("tokenizer_stateful/WordCounts")<WordCounts
   static readonly layer = Layer.sync(WordCounts, (): Tally => ({ counts: new Map(), words: 0 }))
 }
 
-const { values: args } = parseArgs({
-  options: {
-    file: { type: "string", default: fileURLToPath(new URL("../data/alice.txt", import.meta.url)) },
-    workers: { type: "string", default: "4" },
-    batch: { type: "string", default: "10" },
-    delay: { type: "string", default: "2" } // simulated work per line, in milliseconds
-  }
+const args = flags("tokenizer_stateful [--file PATH] [--workers 4] [--batch 10] [--delay 2]", {
+  file: { type: "string", default: fileURLToPath(new URL("../data/alice.txt", import.meta.url)) },
+  workers: { type: "string", default: "4" },
+  batch: { type: "string", default: "10" },
+  delay: { type: "string", default: "2" } // simulated work per line, in milliseconds
 })
 
 /** Lower-cased words of a line, trimmed of punctuation, longer than three characters. */

@@ -13,7 +13,7 @@ import { FiberPool } from "@fiberpool/pool"
 import { Metrics, Stats } from "@fiberpool/pool-metrics"
 import { Console, Duration, Effect, HashMap, Option, Ref, Stream } from "effect"
 import { fileURLToPath } from "node:url"
-import { parseArgs } from "node:util"
+import { flags } from "../flags.js"
 
 /** Lower-cased words of a line, trimmed of punctuation, longer than three characters. */
 const words = (line: string): Array<string> =>
@@ -21,13 +21,11 @@ const words = (line: string): Array<string> =>
     .map((w) => w.toLowerCase().replace(/^[.,!?()[\]{}"';:]+|[.,!?()[\]{}"';:]+$/g, ""))
     .filter((w) => w.length > 3)
 
-const { values: args } = parseArgs({
-  options: {
-    file: { type: "string", default: fileURLToPath(new URL("../data/alice.txt", import.meta.url)) },
-    workers: { type: "string", default: "4" },
-    batch: { type: "string", default: "10" },
-    delay: { type: "string", default: "2" } // simulated work per line, in milliseconds
-  }
+const args = flags("tokenizer_stateless [--file PATH] [--workers 4] [--batch 10] [--delay 2]", {
+  file: { type: "string", default: fileURLToPath(new URL("../data/alice.txt", import.meta.url)) },
+  workers: { type: "string", default: "4" },
+  batch: { type: "string", default: "10" },
+  delay: { type: "string", default: "2" } // simulated work per line, in milliseconds
 })
 
 const program = Effect.gen(function*() {
