@@ -106,3 +106,24 @@ export const workerOfKey = (key: string, workers: number): number => {
   for (const byte of new TextEncoder().encode(key)) h = Math.imul(h ^ byte, 0x01000193)
   return (h >>> 0) % workers
 }
+
+/**
+ * Fills one batch of 3 on a paused pool: item 1 submitted in a span "first", 2 in "second", 3 with
+ * no span; then resumes and closes the pool (the batched span tests' scenario).
+ */
+export const batchOfThreeSpans = (
+  pool: {
+    readonly pause: Effect.Effect<void>
+    readonly resume: Effect.Effect<void>
+    readonly submit: (n: number) => Effect.Effect<void, unknown>
+    readonly close: Effect.Effect<void, unknown>
+  }
+): Effect.Effect<void, unknown> =>
+  Effect.gen(function*() {
+    yield* pool.pause
+    yield* pool.submit(1).pipe(Effect.withSpan("first"))
+    yield* pool.submit(2).pipe(Effect.withSpan("second"))
+    yield* pool.submit(3)
+    yield* pool.resume
+    yield* pool.close
+  })

@@ -11,7 +11,7 @@ import { FiberPool } from "@fiberpool/pool"
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Context, Effect, Layer } from "effect"
-import { Boom } from "./helpers.js"
+import { batchOfThreeSpans, Boom } from "./helpers.js"
 
 /** A tracing layer whose spans land in `exporter` as each one ends. */
 const tracing = (exporter: InMemorySpanExporter) =>
@@ -88,12 +88,7 @@ describe("span, exported through OpenTelemetry", () => {
         span: "batch",
         worker: (_: ReadonlyArray<number>) => Effect.void
       })
-      yield* pool.pause
-      yield* pool.submit(1).pipe(Effect.withSpan("first"))
-      yield* pool.submit(2).pipe(Effect.withSpan("second"))
-      yield* pool.submit(3)
-      yield* pool.resume
-      yield* pool.close
+      yield* batchOfThreeSpans(pool)
       const spans = exporter.getFinishedSpans()
       const [batch, ...others] = byName(spans, "batch")
       strictEqual(others.length, 0)

@@ -21,7 +21,17 @@ import {
   Stream,
   TestClock
 } from "effect"
-import { assertAccounting, Boom, exposeGc, macrotask, range, settle, withLogs, workerOfKey } from "./helpers.js"
+import {
+  assertAccounting,
+  batchOfThreeSpans,
+  Boom,
+  exposeGc,
+  macrotask,
+  range,
+  settle,
+  withLogs,
+  workerOfKey
+} from "./helpers.js"
 
 describe("execute", () => {
   it.scoped("returns the worker's result for that item", () =>
@@ -814,12 +824,7 @@ describe("span", () => {
               })
             )).pipe(Effect.orDie)
       })
-      yield* pool.pause
-      yield* pool.submit(1).pipe(Effect.withSpan("first"))
-      yield* pool.submit(2).pipe(Effect.withSpan("second"))
-      yield* pool.submit(3)
-      yield* pool.resume
-      yield* pool.close
+      yield* batchOfThreeSpans(pool)
       deepStrictEqual(seen, [{
         parent: false,
         links: ["first", "second"],
