@@ -241,6 +241,16 @@ describe("examples", () => {
     expect(failures(first!.stdout)).toEqual(failures(second!.stdout))
   })
 
+  it("cpu_threads: the same items in the program's thread and on worker threads give the same total", async () => {
+    const result = await run("cpu_threads", ["--items", "8", "--limit", "20000", "--threads", "2"])
+    expectSuccess(result)
+    // 8 items: the primes below 20,000, 22,500, …, 37,500, 24,975 in all
+    expect(result.stdout).toContain("8 items (primes below 20000 to 37500), 2 workers")
+    expect(result.stdout).toMatch(/^in the program's thread: \d+ ms, 24975 primes in all$/m)
+    expect(result.stdout).toMatch(/^on 2 worker threads: +\d+ ms, 24975 primes in all \(\d+\.\d\dx\)$/m)
+    expect(result.stdout).toMatch(/stats: \[processed:8, /)
+  })
+
   it("metrics_prometheus: the scraped fiberpool_* series agree with pool.stats", async () => {
     const result = await run("metrics_prometheus")
     expectSuccess(result)
@@ -313,7 +323,7 @@ describe("flags (examples/flags.ts)", () => {
     .map((entry) => entry.name)
 
   it("every example but the demo (which has its own usage) reads its flags through flags(), under its own name", () => {
-    expect(examples).toHaveLength(11)
+    expect(examples).toHaveLength(12)
     for (const name of examples) {
       const source = fs.readFileSync(path.join(import.meta.dirname, name, "main.ts"), "utf8")
       expect(source, name).toContain(`import { flags } from "../flags.js"`)
@@ -354,6 +364,7 @@ describe("npm run example (examples/run.ts)", () => {
         "chunking",
         "collector_errors",
         "collectors_chain",
+        "cpu_threads",
         "demo",
         "direct_chain",
         "metrics_prometheus",

@@ -1,0 +1,128 @@
+/**
+ * cpu_threads: CPU-bound items on every core. A pool's workers are fibers on one thread, so CPU work
+ * gets no faster with more of them (go-pkgz's goroutines run on every core). Here each pool worker
+ * owns a worker thread: its `workerLayer` starts one when the worker starts and terminates it when
+ * the worker ends. The pool still feeds, counts and shuts down; the threads do the arithmetic.
+ * The same items run first in the program's own thread, to compare.
+ *
+ *   npm run example -- cpu_threads [--items 64] [--limit 200000] [--threads N]
+ *
+ * `--threads` defaults to the machine's available parallelism (`os.availableParallelism()`).
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { FiberPool } from "@fiberpool/pool"
+import { Stats } from "@fiberpool/pool-metrics"
+import { Console, Context, Data, Duration, Effect, Layer, Ref } from "effect"
+import * as os from "node:os"
+import { Worker as Thread } from "node:worker_threads"
+import { flags } from "../flags.js"
+import { countPrimes } from "./primes.mjs"
+
+const args = flags("cpu_threads [--items 64] [--limit 200000] [--threads N]", {
+  items: { type: "string", default: "64" },
+  limit: { type: "string", default: "200000" },
+  threads: { type: "string", default: String(os.availableParallelism()) }
+})
+
+const threads = Number(args.threads)
+// item i counts the primes below limit + (i mod 8) · limit / 8: items of uneven cost
+const limits = Array.from(
+  { length: Number(args.items) },
+  (_, i) => Number(args.limit) + (i % 8) * Math.floor(Number(args.limit) / 8)
+)
+
+class ThreadFailed extends Data.TaggedError("ThreadFailed")<{ readonly reason: string }> {}
+
+/** A worker's own thread, as a service: one per pool worker, built by `workerLayer`. */
+class PrimeThread extends Context.Tag("cpu_threads/PrimeThread")<PrimeThread, {
+  readonly countPrimes: (limit: number) => Effect.Effect<number, ThreadFailed>
+}>() {
+  static readonly layer = Layer.scoped(
+    PrimeThread,
+    Effect.gen(function*() {
+      const thread = yield* Effect.acquireRelease(
+        // the thread runs plain JavaScript: without this program's loader flags (tsx), which would
+        // load in every thread and cost each ~100 ms to start
+        Effect.sync(() => new Thread(new URL("./thread.mjs", import.meta.url), { execArgv: [] })),
+        (thread) => Effect.promise(() => thread.terminate())
+      )
+      let next = 0
+      return {
+        countPrimes: (limit: number) =>
+          Effect.async<number, ThreadFailed>((resume) => {
+            const id = next++
+            const onMessage = (answer: { readonly id: number; readonly primes: number }) => {
+              if (answer.id !== id) return // the answer to an item given up on (interrupted)
+              off()
+              resume(Effect.succeed(answer.primes))
+            }
+            const onError = (error: Error) => {
+              off()
+              resume(Effect.fail(new ThreadFailed({ reason: error.message })))
+            }
+            const onExit = (code: number) => {
+              off()
+              resume(Effect.fail(new ThreadFailed({ reason: `the thread exited with code ${code}` })))
+            }
+            const off = () => {
+              thread.off("message", onMessage)
+              thread.off("error", onError)
+              thread.off("exit", onExit)
+            }
+            thread.on("message", onMessage)
+            thread.on("error", onError)
+            thread.on("exit", onExit)
+            thread.postMessage({ id, limit })
+            // interrupted: stop listening; the thread's late answer is ignored by its id
+            return Effect.sync(off)
+          })
+      }
+    })
+  )
+}
+
+/** A sum of the items' results, kept by the workers (one `Ref` per run). */
+const addTo = (total: Ref.Ref<number>) => (primes: number) => Ref.update(total, (t) => t + primes)
+
+const ms = (stats: Stats.Stats) => Math.round(Duration.toMillis(stats.totalTime))
+
+const program = Effect.gen(function*() {
+  yield* Console.log(
+    `${limits.length} items (primes below ${limits[0]} to ${Math.max(...limits)}), ${threads} workers, ` +
+      `${os.availableParallelism()} cores available\n`
+  )
+
+  // the items in the program's own thread: the workers take turns on one core
+  const inlineTotal = yield* Ref.make(0)
+  const inlineStats = yield* FiberPool.run(limits, {
+    workers: threads,
+    batchSize: 1,
+    worker: (limit: number) => addTo(inlineTotal)(countPrimes(limit))
+  })
+  const inline = { stats: inlineStats, total: yield* Ref.get(inlineTotal) }
+  yield* Console.log(`in the program's thread: ${ms(inline.stats)} ms, ${inline.total} primes in all`)
+
+  // each worker hands its items to its own thread and waits for the answer
+  const threadedTotal = yield* Ref.make(0)
+  const threadedStats = yield* FiberPool.run(limits, {
+    workers: threads,
+    batchSize: 1,
+    workerLayer: PrimeThread.layer,
+    worker: (limit: number) =>
+      PrimeThread.pipe(
+        Effect.flatMap((thread) => thread.countPrimes(limit)),
+        Effect.flatMap(addTo(threadedTotal))
+      )
+  })
+  const threaded = { stats: threadedStats, total: yield* Ref.get(threadedTotal) }
+  yield* Console.log(
+    `on ${threads} worker threads:  ${ms(threaded.stats)} ms, ${threaded.total} primes in all ` +
+      `(${(ms(inline.stats) / Math.max(1, ms(threaded.stats))).toFixed(2)}x)`
+  )
+  yield* Console.log(`\nstats: ${Stats.format(threaded.stats)}`)
+  if (threaded.total !== inline.total) {
+    return yield* Effect.dieMessage(`the totals differ: ${threaded.total} against ${inline.total}`)
+  }
+})
+
+NodeRuntime.runMain(program)

@@ -1,0 +1,9 @@
+// The body of one worker thread of the cpu_threads example (plain JavaScript: the thread needs no
+// TypeScript loader). It answers each message `{ id, limit }` with `{ id, primes }`; the `id`
+// lets the caller tell an answer to an item it gave up on (interrupted) from the next one's.
+import { parentPort } from "node:worker_threads"
+import { countPrimes } from "./primes.mjs"
+
+parentPort.on("message", ({ id, limit }) => {
+  parentPort.postMessage({ id, primes: countPrimes(limit) })
+})
