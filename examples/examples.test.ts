@@ -251,6 +251,15 @@ describe("examples", () => {
     expect(result.stdout).toMatch(/stats: \[processed:8, /)
   })
 
+  it("cpu_threads --crash: a thread that exits fails the run with ThreadFailed, exit code 1", async () => {
+    const result = await run("cpu_threads", ["--items", "8", "--limit", "20000", "--threads", "2", "--crash", "3"])
+    expect(result.code, result.stderr).toBe(1)
+    expect(result.stdout).toMatch(/^in the program's thread: \d+ ms, 24975 primes in all$/m)
+    expect(result.stdout).not.toContain("worker threads")
+    // runMain's report of the failure, through Effect's logger
+    expect(result.stdout + result.stderr).toContain("ThreadFailed: the thread exited with code 1")
+  })
+
   it("metrics_prometheus: the scraped fiberpool_* series agree with pool.stats", async () => {
     const result = await run("metrics_prometheus")
     expectSuccess(result)

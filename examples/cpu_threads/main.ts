@@ -5,9 +5,11 @@
  * the worker ends. The pool still feeds, counts and shuts down; the threads do the arithmetic.
  * The same items run first in the program's own thread, to compare.
  *
- *   npm run example -- cpu_threads [--items 64] [--limit 200000] [--threads N]
+ *   npm run example -- cpu_threads [--items 64] [--limit 200000] [--threads N] [--crash I]
  *
  * `--threads` defaults to the machine's available parallelism (`os.availableParallelism()`).
+ * `--crash I` makes item I (from 0) end its thread on the second run, as a crash would: the run
+ * fails with a typed `ThreadFailed`, and the pool stops (fail-fast).
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool } from "@fiberpool/pool"
@@ -18,10 +20,11 @@ import { Worker as Thread } from "node:worker_threads"
 import { flags } from "../flags.js"
 import { countPrimes } from "./primes.mjs"
 
-const args = flags("cpu_threads [--items 64] [--limit 200000] [--threads N]", {
+const args = flags("cpu_threads [--items 64] [--limit 200000] [--threads N] [--crash I]", {
   items: { type: "string", default: "64" },
   limit: { type: "string", default: "200000" },
-  threads: { type: "string", default: String(os.availableParallelism()) }
+  threads: { type: "string", default: String(os.availableParallelism()) },
+  crash: { type: "string" }
 })
 
 const threads = Number(args.threads)
@@ -31,7 +34,7 @@ const limits = Array.from(
   (_, i) => Number(args.limit) + (i % 8) * Math.floor(Number(args.limit) / 8)
 )
 
-class ThreadFailed extends Data.TaggedError("ThreadFailed")<{ readonly reason: string }> {}
+class ThreadFailed extends Data.TaggedError("ThreadFailed")<{ readonly message: string }> {}
 
 /** A worker's own thread, as a service: one per pool worker, built by `workerLayer`. */
 class PrimeThread extends Context.Tag("cpu_threads/PrimeThread")<PrimeThread, {
@@ -46,35 +49,38 @@ class PrimeThread extends Context.Tag("cpu_threads/PrimeThread")<PrimeThread, {
         Effect.sync(() => new Thread(new URL("./thread.mjs", import.meta.url), { execArgv: [] })),
         (thread) => Effect.promise(() => thread.terminate())
       )
+      // one call at a time (the worker's): the one waiting for its answer, and the thread's end
+      let pending:
+        | { readonly id: number; readonly resume: (answer: Effect.Effect<number, ThreadFailed>) => void }
+        | undefined
+      let ended: ThreadFailed | undefined
       let next = 0
+      const end = (message: string) => {
+        ended ??= new ThreadFailed({ message })
+        const call = pending
+        pending = undefined
+        call?.resume(Effect.fail(ended))
+      }
+      thread.on("message", (answer: { readonly id: number; readonly primes: number }) => {
+        // an answer to a call given up on (interrupted) is not the current call's
+        if (pending?.id !== answer.id) return
+        const call = pending
+        pending = undefined
+        call.resume(Effect.succeed(answer.primes))
+      })
+      thread.on("error", (error) => end(error.message))
+      thread.on("exit", (code) => end(`the thread exited with code ${code}`))
       return {
         countPrimes: (limit: number) =>
           Effect.async<number, ThreadFailed>((resume) => {
+            // a thread that died fails every later call at once, instead of leaving it waiting
+            if (ended !== undefined) return resume(Effect.fail(ended))
             const id = next++
-            const onMessage = (answer: { readonly id: number; readonly primes: number }) => {
-              if (answer.id !== id) return // the answer to an item given up on (interrupted)
-              off()
-              resume(Effect.succeed(answer.primes))
-            }
-            const onError = (error: Error) => {
-              off()
-              resume(Effect.fail(new ThreadFailed({ reason: error.message })))
-            }
-            const onExit = (code: number) => {
-              off()
-              resume(Effect.fail(new ThreadFailed({ reason: `the thread exited with code ${code}` })))
-            }
-            const off = () => {
-              thread.off("message", onMessage)
-              thread.off("error", onError)
-              thread.off("exit", onExit)
-            }
-            thread.on("message", onMessage)
-            thread.on("error", onError)
-            thread.on("exit", onExit)
+            pending = { id, resume }
             thread.postMessage({ id, limit })
-            // interrupted: stop listening; the thread's late answer is ignored by its id
-            return Effect.sync(off)
+            return Effect.sync(() => {
+              if (pending?.id === id) pending = undefined
+            })
           })
       }
     })
@@ -104,7 +110,9 @@ const program = Effect.gen(function*() {
 
   // each worker hands its items to its own thread and waits for the answer
   const threadedTotal = yield* Ref.make(0)
-  const threadedStats = yield* FiberPool.run(limits, {
+  // with --crash I, item I asks its thread for a negative limit, which ends the thread
+  const items = limits.map((limit, i) => String(i) === args.crash ? -1 : limit)
+  const threadedStats = yield* FiberPool.run(items, {
     workers: threads,
     batchSize: 1,
     workerLayer: PrimeThread.layer,
