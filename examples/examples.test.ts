@@ -361,6 +361,30 @@ describe("flags (examples/flags.ts)", () => {
       expect(result.stdout).toBe("")
     }
   })
+
+  it("a flag whose default is a number takes only a number: exit 2 and the usage line, instead of a run with NaN", async () => {
+    const [items, workers, rate, accepted] = await Promise.all([
+      run("cpu_threads", ["--items", "x"]),
+      run("middleware", ["--workers", "two"]),
+      run("collector_errors", ["--error-rate=", "--jobs", "2"]),
+      run("cpu_threads", ["--items", "2", "--limit", "1e3", "--threads", "1"])
+    ])
+    for (
+      const [result, message, name] of [
+        [items, "Option '--items' takes a number, got 'x'", "cpu_threads"],
+        [workers, "Option '--workers' takes a number, got 'two'", "middleware"],
+        [rate, "Option '--error-rate' takes a number, got ''", "collector_errors"]
+      ] as const
+    ) {
+      expect(result.code, result.stdout + result.stderr).toBe(2)
+      expect(result.stderr).toContain(message)
+      expect(result.stderr).toContain(`Usage: npm run example -- ${name} [`)
+      expect(result.stdout).toBe("")
+    }
+    // any number Number() reads
+    expectSuccess(accepted)
+    expect(accepted.stdout).toContain("2 items (primes below 1000 to 1125), 1 workers")
+  })
 })
 
 describe("npm run example (examples/run.ts)", () => {
