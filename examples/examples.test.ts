@@ -251,6 +251,13 @@ describe("examples", () => {
     expect(result.stdout).toMatch(/stats: \[processed:8, /)
   })
 
+  it("cpu_threads --items 0: no items, no range in the header", async () => {
+    const result = await run("cpu_threads", ["--items", "0", "--threads", "2"])
+    expectSuccess(result)
+    expect(result.stdout).toMatch(/^0 items, 2 workers, \d+ cores available$/m)
+    expect(result.stdout).toMatch(/^on 2 worker threads: +\d+ ms, 0 primes in all/m)
+  })
+
   it("cpu_threads --crash: a thread that exits fails the run with ThreadFailed, exit code 1", async () => {
     const result = await run("cpu_threads", ["--items", "8", "--limit", "20000", "--threads", "2", "--crash", "3"])
     expect(result.code, result.stderr).toBe(1)

@@ -43,12 +43,6 @@ class PrimeThread extends Context.Tag("cpu_threads/PrimeThread")<PrimeThread, {
   static readonly layer = Layer.scoped(
     PrimeThread,
     Effect.gen(function*() {
-      const thread = yield* Effect.acquireRelease(
-        // the thread runs plain JavaScript: without this program's loader flags (tsx), which would
-        // load in every thread and cost each ~100 ms to start
-        Effect.sync(() => new Thread(new URL("./thread.mjs", import.meta.url), { execArgv: [] })),
-        (thread) => Effect.promise(() => thread.terminate())
-      )
       // one call at a time (the worker's): the one waiting for its answer, and the thread's end
       let pending:
         | { readonly id: number; readonly resume: (answer: Effect.Effect<number, ThreadFailed>) => void }
@@ -61,28 +55,40 @@ class PrimeThread extends Context.Tag("cpu_threads/PrimeThread")<PrimeThread, {
         pending = undefined
         call?.resume(Effect.fail(ended))
       }
-      thread.on("message", (answer: { readonly id: number; readonly primes: number }) => {
-        // an answer to a call given up on (interrupted) is not the current call's
-        if (pending?.id !== answer.id) return
-        const call = pending
-        pending = undefined
-        call.resume(Effect.succeed(answer.primes))
-      })
-      thread.on("error", (error) => end(error.message))
-      thread.on("exit", (code) => end(`the thread exited with code ${code}`))
-      return {
-        countPrimes: (limit: number) =>
-          Effect.async<number, ThreadFailed>((resume) => {
-            // a thread that died fails every later call at once, instead of leaving it waiting
-            if (ended !== undefined) return resume(Effect.fail(ended))
-            const id = next++
-            pending = { id, resume }
-            thread.postMessage({ id, limit })
-            return Effect.sync(() => {
-              if (pending?.id === id) pending = undefined
+      const thread = yield* Effect.acquireRelease(
+        // the thread runs plain JavaScript: without this program's loader flags (tsx), which would
+        // load in every thread and cost each ~100 ms to start. Its listeners are attached as it is
+        // made, with no step between in which an error or exit could go unheard
+        Effect.sync(() =>
+          new Thread(new URL("./thread.mjs", import.meta.url), { execArgv: [] })
+            .on("message", (answer: { readonly id: number; readonly primes: number }) => {
+              // an answer to a call given up on (interrupted) is not the current call's
+              if (pending?.id !== answer.id) return
+              const call = pending
+              pending = undefined
+              call.resume(Effect.succeed(answer.primes))
             })
+            .on("error", (error) => end(error.message))
+            .on("exit", (code) => end(`the thread exited with code ${code}`))
+        ),
+        (thread) => Effect.promise(() => thread.terminate())
+      )
+      const countPrimes = (limit: number) =>
+        Effect.async<number, ThreadFailed>((resume) => {
+          // a thread that died fails every later call at once, instead of leaving it waiting
+          if (ended !== undefined) return resume(Effect.fail(ended))
+          const id = next++
+          pending = { id, resume }
+          thread.postMessage({ id, limit })
+          return Effect.sync(() => {
+            if (pending?.id === id) pending = undefined
           })
-      }
+        })
+      // wait for the thread's first answer: its start (~50 ms) is then the pool's init rather than
+      // the first item's time, and a thread that cannot start fails the worker's start-up, so the
+      // pool fails to start (as a workerLayer should) instead of failing an item
+      yield* countPrimes(0)
+      return { countPrimes }
     })
   )
 }
@@ -94,7 +100,8 @@ const ms = (stats: Stats.Stats) => Math.round(Duration.toMillis(stats.totalTime)
 
 const program = Effect.gen(function*() {
   yield* Console.log(
-    `${limits.length} items (primes below ${limits[0]} to ${Math.max(...limits)}), ${threads} workers, ` +
+    `${limits.length} items${limits.length > 0 ? ` (primes below ${limits[0]} to ${Math.max(...limits)})` : ""}, ` +
+      `${threads} workers, ` +
       `${os.availableParallelism()} cores available\n`
   )
 
