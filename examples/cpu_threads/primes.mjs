@@ -8,7 +8,7 @@
 export const countPrimes = (limit, stop = () => false) => {
   let count = 0
   for (let n = 2; n < limit; n++) {
-    if (n % 4096 === 0 && stop()) break
+    if ((n & 4095) === 0 && stop()) break
     let prime = true
     for (let d = 2; d * d <= n; d++) {
       if (n % d === 0) {
