@@ -52,7 +52,8 @@ const program = Effect.gen(function*() {
   const inlineStats = yield* FiberPool.run(limits, {
     workers: threads,
     batchSize: 1,
-    worker: (limit: number) => addTo(inlineTotal)(countPrimes(limit))
+    // the count runs when the item's Effect runs (and again on a retry), not when it is built
+    worker: (limit: number) => Effect.sync(() => countPrimes(limit)).pipe(Effect.flatMap(addTo(inlineTotal)))
   })
   const inline = { stats: inlineStats, total: yield* Ref.get(inlineTotal) }
   yield* Console.log(`in the program's thread: ${ms(inline.stats)} ms, ${inline.total} primes in all`)
